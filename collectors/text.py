@@ -1,0 +1,42 @@
+"""Cleaning of text fields that arrive from any platform."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+MAX_TEXT = 20_000
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_text(value: object, limit: int = MAX_TEXT) -> str:
+    """Normalise Unicode, drop zero-width and control characters, cap the length."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    text = _SPACES.sub(" ", text).strip()
+    return text[:limit]
+
+
+def html_to_text(html: str | None) -> str:
+    """Plain text of an HTML fragment (feeds put markup in their descriptions)."""
+    if not html:
+        return ""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(f"<div>{html}</div>")
+    except Exception:  # lxml rejects some fragments: fall back to the raw text
+        return clean_text(re.sub(r"<[^>]+>", " ", html))
+    for br in root.iter("br", "p", "div", "li"):
+        br.tail = "\n" + (br.tail or "")
+    return clean_text(root.text_content())
+
+
+def from_unix(value: object) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a unix timestamp, got {type(value).__name__}")
+    return datetime.fromtimestamp(value, tz=timezone.utc)

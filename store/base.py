@@ -1,0 +1,102 @@
+"""The one narrow interface every store backend implements.
+
+The SQLite store (embedded default) and the Elasticsearch store (production)
+both pass the same contract suite in ``tests/store/test_contract.py``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Protocol, runtime_checkable
+
+from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story
+
+
+class StoreError(Exception):
+    """The store could not complete a write or read."""
+
+
+class ConflictError(StoreError):
+    """An optimistic-concurrency check failed: someone else wrote the record first."""
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search over stored posts. ``text`` is lemmatised by the store's lemmatiser."""
+
+    text: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    topic: str | None = None
+    place: str | None = None
+    platform: str | None = None
+    source: str | None = None
+    sentiment: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    post: Post
+    analysis: Analysis | None
+    score: float = 0.0
+
+
+@dataclass
+class Stats:
+    posts: int = 0
+    stories: int = 0
+    risks: int = 0
+    alerts: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Posts with their analyses, stories, risks, alerts and per-source watermarks."""
+
+    # posts and analyses -------------------------------------------------
+    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]]) -> UpsertResult: ...
+    def get_post(self, post_id: str) -> tuple[Post, Analysis | None] | None: ...
+    def posts_by_ids(self, post_ids: Iterable[str]) -> list[tuple[Post, Analysis | None]]: ...
+    def search(self, query: SearchQuery) -> list[SearchHit]: ...
+    def count(self, query: SearchQuery) -> int: ...
+    def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
+        """Counts per value of ``topic``, ``place``, ``sentiment``, ``source`` or ``platform``."""
+        ...
+    def purge_before(self, cutoff: datetime) -> int:
+        """Delete posts published before ``cutoff`` (retention); returns how many."""
+        ...
+
+    # stories ------------------------------------------------------------
+    def upsert_story(self, story: Story) -> None: ...
+    def get_story(self, story_id: str) -> Story | None: ...
+    def recent_stories(self, since: datetime) -> list[Story]: ...
+
+    # risks --------------------------------------------------------------
+    def get_risk(self, risk_id: str) -> Risk | None: ...
+    def save_risk(self, risk: Risk) -> Risk:
+        """Insert or update; ``risk.version`` must equal the stored version, else ConflictError.
+        Returns the risk with its version bumped."""
+        ...
+    def list_risks(self, statuses: Iterable[RiskStatus] | None = None) -> list[Risk]: ...
+
+    # alerts -------------------------------------------------------------
+    def add_alert(self, alert: Alert) -> bool:
+        """Record an alert; False (and nothing written) when its id already exists."""
+        ...
+    def list_alerts(self) -> list[Alert]: ...
+
+    # watermarks ---------------------------------------------------------
+    def get_watermark(self, source: str) -> str | None: ...
+    def set_watermark(self, source: str, value: str) -> None: ...
+
+    def stats(self) -> Stats: ...
+    def close(self) -> None: ...
