@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Callable, Iterable, Protocol, runtime_checkable
 
 from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story
+
+
+Lemmatizer = Callable[[str], list[str]]
+"""Text → lemmas; stores use it for both indexing and queries (``nlp.Analyzer.lemmatize``)."""
 
 
 class StoreError(Exception):

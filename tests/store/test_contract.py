@@ -1,0 +1,334 @@
+"""The contract every store backend passes (run per backend by the ``store`` fixture)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from mcu.domain import Analysis, Post, RiskStatus
+from store.base import ConflictError, SearchQuery, Store
+
+Corpus = dict[str, tuple[Post, Analysis]]
+
+
+def ids(hits: list) -> list[str]:
+    return [h.post.id for h in hits]
+
+
+def pid(corpus: Corpus, *names: str) -> list[str]:
+    return [corpus[n][0].id for n in names]
+
+
+@pytest.fixture
+def loaded(store: Store, corpus: Corpus) -> Corpus:
+    store.upsert_posts(corpus.values())
+    return corpus
+
+
+def test_implements_the_protocol(store: Store) -> None:
+    assert isinstance(store, Store)
+
+
+# upsert -------------------------------------------------------------------
+def test_upsert_is_idempotent(store: Store, corpus: Corpus) -> None:
+    first = store.upsert_posts(corpus.values())
+    before = store.stats()
+    second = store.upsert_posts(corpus.values())
+    assert (first.new, first.updated, first.unchanged) == (5, 0, 0)
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 5)
+    assert store.stats() == before
+    assert store.count(SearchQuery()) == 5
+
+
+def test_upsert_detects_updates(store: Store, loaded: Corpus, make) -> None:
+    post, analysis = loaded["roads_vk"]
+    changed = post.model_copy(update={"engagement": post.engagement.model_copy(update={"likes": 99})})
+    result = store.upsert_posts([(changed, analysis)])
+    assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
+    stored = store.get_post(post.id)
+    assert stored is not None and stored[0].engagement.likes == 99
+    assert store.count(SearchQuery()) == 5
+
+
+def test_upsert_detects_analysis_changes(store: Store, loaded: Corpus) -> None:
+    post, analysis = loaded["roads_vk"]
+    result = store.upsert_posts([(post, analysis.model_copy(update={"story_id": "s1"}))])
+    assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
+
+
+def test_ids_are_deterministic(store: Store, make) -> None:
+    first = make.item("77", "Снова нет воды")
+    again = make.item("77", "Снова нет воды")
+    assert first[0].id == again[0].id
+    store.upsert_posts([first])
+    assert store.upsert_posts([again]).unchanged == 1
+
+
+def test_mismatched_analysis_is_rejected_and_nothing_written(store: Store, make) -> None:
+    good = make.item("1", "Нет света")
+    other_post, _ = make.item("2", "Нет газа")
+    with pytest.raises(ValueError, match=other_post.id):
+        store.upsert_posts([good, (other_post, good[1])])
+    assert store.count(SearchQuery()) == 0
+
+
+def test_round_trip_is_exact(store: Store, loaded: Corpus) -> None:
+    post, analysis = loaded["roads_tg"]
+    assert store.get_post(post.id) == (post, analysis)
+    assert store.get_post("missing") is None
+
+
+def test_posts_by_ids_keeps_the_order_asked(store: Store, loaded: Corpus) -> None:
+    wanted = pid(loaded, "waste_vk", "roads_vk") + ["missing"] + pid(loaded, "school_rss")
+    got = store.posts_by_ids(wanted)
+    assert [p.id for p, _ in got] == pid(loaded, "waste_vk", "roads_vk", "school_rss")
+    assert got[0] == loaded["waste_vk"]
+    assert store.posts_by_ids([]) == []
+
+
+# search -------------------------------------------------------------------
+def test_search_matches_other_word_forms(store: Store, loaded: Corpus) -> None:
+    hits = store.search(SearchQuery(text="дорогу"))
+    assert sorted(ids(hits)) == sorted(pid(loaded, "roads_vk", "roads_tg"))
+    assert all(h.analysis is not None for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_search_ands_the_terms(store: Store, loaded: Corpus) -> None:
+    assert ids(store.search(SearchQuery(text="дороги ямы"))) == pid(loaded, "roads_vk")
+    assert store.search(SearchQuery(text="дорога концерт")) == []
+
+
+def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> None:
+    hits = store.search(SearchQuery())
+    assert ids(hits) == pid(loaded, "roads_vk", "school_rss", "works_tg", "roads_tg", "waste_vk")
+    assert ids(store.search(SearchQuery(limit=2))) == pid(loaded, "roads_vk", "school_rss")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (dict(since=-24), ["roads_vk", "school_rss", "works_tg"]),
+        (dict(until=-24), ["roads_tg", "waste_vk"]),
+        (dict(since=-40, until=-3), ["works_tg", "roads_tg"]),
+        (dict(topic="roads"), ["roads_vk", "works_tg", "roads_tg"]),
+        (dict(place="Быково"), ["roads_vk", "school_rss"]),
+        (dict(platform="telegram"), ["works_tg", "roads_tg"]),
+        (dict(source="news"), ["school_rss"]),
+        (dict(sentiment="negative"), ["roads_vk", "waste_vk"]),
+        (dict(text="дорогу", since=-24), ["roads_vk"]),
+        (dict(text="ямы", platform="vk"), ["roads_vk"]),
+        (dict(text="дорога", place="Лаптево", sentiment="positive"), ["roads_tg"]),
+        (dict(topic="roads", place="Лаптево"), ["roads_tg"]),
+        (dict(topic="nothing"), []),
+    ],
+)
+def test_search_filters(store: Store, loaded: Corpus, make, query: dict, expected: list[str]) -> None:
+    for key in ("since", "until"):
+        if key in query:
+            query[key] = make.at(query[key])
+    q = SearchQuery(**query)
+    assert ids(store.search(q)) == pid(loaded, *expected)
+    assert store.count(q) == len(expected)
+
+
+def test_since_is_inclusive_and_until_exclusive(store: Store, loaded: Corpus) -> None:
+    at = loaded["school_rss"][0].published_at
+    assert pid(loaded, "school_rss")[0] in ids(store.search(SearchQuery(since=at)))
+    assert pid(loaded, "school_rss")[0] not in ids(store.search(SearchQuery(until=at)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', "*", "OR", "-", "AND", "NOT", "NEAR(", "(", ")", "^", ":", "'", "{}", "+",
+     '"дорогу', "дорог*", "дорогу OR", "OR дорогу", "-дорогу", "lemmas:дорога", "дорогу AND NOT яма"],
+)  # fmt: skip
+def test_fts_hostile_input_is_plain_text(store: Store, loaded: Corpus, text: str) -> None:
+    q = SearchQuery(text=text)
+    hits = store.search(q)
+    assert store.count(q) == len(hits)
+    store.aggregate("topic", q)
+
+
+def test_operators_in_user_input_are_not_syntax(store: Store, loaded: Corpus) -> None:
+    road_posts = sorted(pid(loaded, "roads_vk", "roads_tg"))
+    for text in ("дорогу*", '"дорогу"', "-дорогу", "(дорогу)", "дорогу ^"):
+        assert sorted(ids(store.search(SearchQuery(text=text)))) == road_posts, text
+    # «OR» is just another word that must be present, not a disjunction
+    assert store.search(SearchQuery(text="дорогу OR концерт")) == []
+
+
+def test_count_ignores_the_limit(store: Store, loaded: Corpus) -> None:
+    assert store.count(SearchQuery(limit=1)) == 5
+    assert store.count(SearchQuery(text="дорогу")) == 2
+
+
+# aggregations -------------------------------------------------------------
+def test_aggregate_by_topic(store: Store, loaded: Corpus) -> None:
+    counts = store.aggregate("topic", SearchQuery())
+    assert counts == {"roads": 3, "education": 1, "waste": 1}
+    assert list(counts)[0] == "roads"
+    assert list(counts.values()) == sorted(counts.values(), reverse=True)
+
+
+def test_aggregate_by_place(store: Store, loaded: Corpus) -> None:
+    assert store.aggregate("place", SearchQuery()) == {"Быково": 2, "Лаптево": 2}
+    assert store.aggregate("place", SearchQuery(topic="roads")) == {"Быково": 1, "Лаптево": 1}
+    assert store.aggregate("place", SearchQuery(text="мусор")) == {"Лаптево": 1}
+
+
+def test_aggregate_other_fields(store: Store, loaded: Corpus) -> None:
+    everything = SearchQuery(limit=1)  # the limit does not cut aggregations
+    assert store.aggregate("platform", everything) == {"vk": 2, "telegram": 2, "rss": 1}
+    assert store.aggregate("source", everything) == {"city_vk": 2, "city_tg": 2, "news": 1}
+    assert store.aggregate("sentiment", everything) == {"neutral": 2, "negative": 2, "positive": 1}
+    assert store.aggregate("block", everything) == {"infrastructure": 4, "social": 1}
+    assert store.aggregate("department", everything) == {"laptevsky": 2, "bykovsky": 1}
+    assert store.aggregate("topic", SearchQuery(text="дорогу", platform="telegram")) == {"roads": 1}
+
+
+def test_aggregate_unknown_field(store: Store) -> None:
+    with pytest.raises(ValueError, match="author"):
+        store.aggregate("author", SearchQuery())
+
+
+# retention ----------------------------------------------------------------
+def test_purge_before(store: Store, loaded: Corpus, make) -> None:
+    assert store.purge_before(make.at(-24)) == 2
+    assert store.get_post(pid(loaded, "roads_tg")[0]) is None
+    assert ids(store.search(SearchQuery(text="дорогу"))) == pid(loaded, "roads_vk")
+    assert store.search(SearchQuery(text="мусор")) == []
+    assert store.aggregate("place", SearchQuery()) == {"Быково": 2}
+    assert store.stats().posts == 3
+    assert store.purge_before(make.at(-24)) == 0
+
+
+# stories ------------------------------------------------------------------
+def test_story_round_trip(store: Store, make) -> None:
+    story = make.story("s1", hours=-3)
+    store.upsert_story(story)
+    assert store.get_story("s1") == story
+    assert store.get_story("missing") is None
+    grown = story.model_copy(update={"post_ids": ["p1", "p2"], "last_seen": make.at(0)})
+    store.upsert_story(grown)
+    assert store.get_story("s1") == grown
+    assert store.stats().stories == 1
+
+
+def test_recent_stories(store: Store, make) -> None:
+    for name, hours in (("old", -48), ("mid", -10), ("new", -1)):
+        store.upsert_story(make.story(name, hours=hours))
+    assert [s.id for s in store.recent_stories(make.at(-24))] == ["new", "mid"]
+    assert [s.id for s in store.recent_stories(make.at(-10))] == ["new", "mid"]
+    assert store.recent_stories(make.at(1)) == []
+
+
+# risks --------------------------------------------------------------------
+def test_risk_workflow_with_optimistic_concurrency(store: Store, make) -> None:
+    risk = make.risk("s1")
+    saved = store.save_risk(risk)
+    assert saved.version == 1 and risk.version == 0
+    assert store.get_risk(risk.id) == saved
+
+    mine = store.get_risk(risk.id)
+    theirs = store.get_risk(risk.id)
+    assert mine is not None and theirs is not None
+    mine.move_to(RiskStatus.in_work, actor="дежурный", at=make.at(1))
+    mine = store.save_risk(mine)
+    assert mine.version == 2
+
+    theirs.move_to(RiskStatus.not_risk, actor="аналитик", at=make.at(2))
+    with pytest.raises(ConflictError) as conflict:
+        store.save_risk(theirs)
+    message = str(conflict.value)
+    assert risk.id in message
+    versions = message.replace(risk.id, "")
+    assert re.search(r"\b2\b", versions) and re.search(r"\b1\b", versions), message
+    stored = store.get_risk(risk.id)
+    assert stored == mine and stored.status == RiskStatus.in_work
+
+    mine.move_to(RiskStatus.answer_published, actor="дежурный", at=make.at(3), note="ответ в группе")
+    assert store.save_risk(mine).version == 3
+    final = store.get_risk(risk.id)
+    assert final is not None and [t.status for t in final.history] == [
+        RiskStatus.in_work,
+        RiskStatus.answer_published,
+    ]
+
+
+def test_new_risk_must_come_with_version_zero(store: Store, make) -> None:
+    risk = make.risk("s1", version=4)
+    with pytest.raises(ConflictError, match=risk.id):
+        store.save_risk(risk)
+    assert store.get_risk(risk.id) is None
+
+
+def test_saving_a_new_risk_twice_conflicts(store: Store, make) -> None:
+    store.save_risk(make.risk("s1"))
+    with pytest.raises(ConflictError):
+        store.save_risk(make.risk("s1"))
+
+
+def test_list_risks(store: Store, make) -> None:
+    old = store.save_risk(make.risk("s1", hours=-5))
+    new = store.save_risk(make.risk("s2", hours=-1))
+    moved = store.get_risk(old.id)
+    assert moved is not None
+    moved.move_to(RiskStatus.in_work, actor="дежурный", at=make.at(0))
+    moved = store.save_risk(moved)
+    assert [r.id for r in store.list_risks()] == [moved.id, new.id]
+    assert store.list_risks([RiskStatus.new]) == [new]
+    assert store.list_risks([RiskStatus.in_work, RiskStatus.new]) == [moved, new]
+    assert store.list_risks([RiskStatus.handled]) == []
+    assert store.list_risks([]) == []
+
+
+# alerts -------------------------------------------------------------------
+def test_alerts_are_not_duplicated(store: Store, make) -> None:
+    alert = make.alert("s1", hours=0)
+    assert store.add_alert(alert) is True
+    assert store.add_alert(alert.model_copy(update={"text": "другой текст"})) is False
+    assert store.list_alerts() == [alert]
+    assert store.stats().alerts == 1
+
+
+def test_alerts_are_listed_oldest_first(store: Store, make) -> None:
+    late, early = make.alert("s1", hours=5), make.alert("s2", hours=-5)
+    store.add_alert(late)
+    store.add_alert(early)
+    store.add_alert(make.alert("s1", level="critical", hours=6))
+    assert [(a.story_id, a.level) for a in store.list_alerts()] == [
+        ("s2", "high"),
+        ("s1", "high"),
+        ("s1", "critical"),
+    ]
+
+
+# watermarks ---------------------------------------------------------------
+def test_watermarks(store: Store) -> None:
+    assert store.get_watermark("city_vk") is None
+    store.set_watermark("city_vk", "100")
+    store.set_watermark("city_vk", "250")
+    store.set_watermark("news", "2025-03-10T12:00:00Z")
+    assert store.get_watermark("city_vk") == "250"
+    assert store.get_watermark("news") == "2025-03-10T12:00:00Z"
+    assert store.get_watermark("city_tg") is None
+
+
+# stats --------------------------------------------------------------------
+def test_stats(store: Store, loaded: Corpus, make) -> None:
+    store.upsert_story(make.story("s1"))
+    store.save_risk(make.risk("s1"))
+    store.add_alert(make.alert("s1"))
+    stats = store.stats()
+    assert (stats.posts, stats.stories, stats.risks, stats.alerts) == (5, 1, 1, 1)
+    assert stats.by_source == {"city_vk": 2, "city_tg": 2, "news": 1}
+
+
+def test_empty_store(store: Store) -> None:
+    stats = store.stats()
+    assert (stats.posts, stats.stories, stats.risks, stats.alerts, stats.by_source) == (0, 0, 0, 0, {})
+    assert store.search(SearchQuery(text="дорога")) == []
+    assert store.aggregate("topic", SearchQuery()) == {}
+    assert store.purge_before(datetime.now(timezone.utc)) == 0
