@@ -14,19 +14,24 @@ from store.base import Store
 log = logging.getLogger(__name__)
 
 
-def _routing(items: list[tuple[Post, Analysis | None]], story: Story) -> tuple[str, str | None, list[str]]:
-    """Block and department by majority of the story's analyses; places in order of mention."""
+def _routing(items: list[tuple[Post, Analysis | None]], story: Story, settings: Settings,
+             max_places: int = 3) -> tuple[str, str | None, list[str]]:
+    """A village story goes to its territorial department (block «Сельские территории»),
+    any other to the block of the story's topic. Places: the most mentioned known ones."""
     analyses = [a for _, a in items if a is not None]
-    blocks = Counter(a.block for a in analyses)
     departments = Counter(a.department for a in analyses if a.department)
-    places = list(dict.fromkeys(name for a in analyses for name in a.places))
-    block = blocks.most_common(1)[0][0] if blocks else "head"
-    return block, (departments.most_common(1)[0][0] if departments else None), places or story.places
+    department = departments.most_common(1)[0][0] if departments else None
+    rubricator = settings.rubricator
+    block = rubricator.rural_block if department else rubricator.topic(story.topic).block
+    mentions = Counter(t.name for a in analyses for t in {t.name: t for t in a.toponyms if t.kind != "unknown"}.values())
+    places = [name for name, _ in mentions.most_common(max_places)]
+    return block, department, places or story.places[:max_places]
 
 
-def update_risk(store: Store, story: Story, items, assessment: RiskAssessment, now: datetime) -> Risk:
+def update_risk(store: Store, settings: Settings, story: Story, items, assessment: RiskAssessment,
+                now: datetime) -> Risk:
     """Create the story's risk, or refresh its score and level (the workflow status is kept)."""
-    block, department, places = _routing(items, story)
+    block, department, places = _routing(items, story, settings)
     risk = store.get_risk(risk_id(story.id))
     fields = dict(
         level=assessment.level, score=round(assessment.score, 4), topic=story.topic, block=block,
@@ -60,7 +65,7 @@ def raise_alerts(
         known = store.get_risk(risk_id(story.id))
         if LEVEL_ORDER[assessment.level] < floor and known is None:
             continue
-        risk = update_risk(store, story, items, assessment, now)
+        risk = update_risk(store, settings, story, items, assessment, now)
         risks.append(risk)
         if LEVEL_ORDER[risk.level] < floor or LEVEL_ORDER[risk.level] <= alerted.get(story.id, 0):
             continue  # below the alert level, or already alerted at this level or higher

@@ -42,13 +42,12 @@ class ScanDisplay:
 
 def print_summary(console: Console, report: ScanReport) -> None:
     table = Table(title="Итоги сканирования")
-    for column, justify in (("источник", "left"), ("платформа", "left"), ("получено", "right"),
-                            ("новых", "right"), ("обновлено", "right"), ("без изменений", "right"),
-                            ("пропущено", "right"), ("время, с", "right"), ("ошибка", "left")):
+    for column, justify in (("источник", "left"), ("получено", "right"), ("новых", "right"),
+                            ("обновл.", "right"), ("пропущ.", "right"), ("сек", "right"), ("ошибка", "left")):
         table.add_column(column, justify=justify)
     for s in report.sources:
-        table.add_row(s.name, s.platform, str(s.fetched), str(s.new), str(s.updated), str(s.unchanged),
-                      str(len(s.problems)), f"{s.seconds:.1f}", s.error or "")
+        table.add_row(s.name, str(s.fetched), str(s.new), str(s.updated), str(len(s.problems)),
+                      f"{s.seconds:.1f}", s.error or "")
     total_new = sum(s.new for s in report.sources)
     total_updated = sum(s.updated for s in report.sources)
     console.print(table)

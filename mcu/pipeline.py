@@ -96,10 +96,8 @@ class Pipeline:
     @property
     def tracker(self):
         if self._tracker is None:
-            from nlp import StoryTracker
-
             since = datetime.now(timezone.utc) - STORY_WINDOW
-            self._tracker = StoryTracker(self.store.recent_stories(since))
+            self._tracker = self.analyzer.story_tracker(self.store.recent_stories(since))
         return self._tracker
 
     def scan_source(self, key: str, full: bool = False) -> SourceReport:

@@ -51,7 +51,9 @@ class VkCollector:
             items = page.get("items", []) if isinstance(page, dict) else []
             for item in items:
                 date = item.get("date") if isinstance(item, dict) else None
-                if isinstance(date, int) and date <= since and not item.get("is_pinned"):
+                if isinstance(date, int) and date <= since:
+                    if item.get("is_pinned"):
+                        continue  # an old pinned post heads the wall: skip it, read on
                     return
                 yield item
             if len(items) < PAGE:

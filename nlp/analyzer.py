@@ -1,0 +1,102 @@
+"""The NLP of one batch of posts: lemmas, toponyms, topic, sentiment, block, risk.
+
+:class:`Analyzer` wires the steps together; each step is its own object, built once
+from the settings and shared (models load lazily on first use).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from mcu.config import RiskThresholds, Rubricator, Settings
+from mcu.domain import Analysis, Post, Toponym
+from nlp.gazetteer import Gazetteer, load_gazetteer
+from nlp.lemmas import Lemmatizer
+from nlp.risk import score_post
+from nlp.sentiment import SentimentAnalyzer, SentimentLexicon
+from nlp.stories import PLACE_KIND_WEIGHTS, StoryTracker
+from nlp.topic import TopicClassifier
+from nlp.toponyms import ToponymFinder
+from nlp.triggers import TriggerLexicon
+
+@dataclass
+class Timings:
+    """Seconds spent per step over the analyser's life, for benchmarks and logs."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+    posts: int = 0
+
+    def add(self, step: str, seconds: float) -> None:
+        self.steps[step] = self.steps.get(step, 0.0) + seconds
+
+
+class Analyzer:
+    def __init__(self, gazetteer: Gazetteer, rubricator: Rubricator, thresholds: RiskThresholds) -> None:
+        self.gazetteer = gazetteer
+        self.rubricator = rubricator
+        self.thresholds = thresholds
+        self.lemmatizer = Lemmatizer(gazetteer.overrides)
+        self.toponyms = ToponymFinder(gazetteer, self.lemmatizer)
+        self.topics = TopicClassifier(rubricator, self.lemmatizer.lemmatize)
+        self.sentiment = SentimentAnalyzer(SentimentLexicon.load(self.lemmatizer.lemmatize))
+        self.triggers = TriggerLexicon(self.lemmatizer)
+        self.timings = Timings()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Analyzer":
+        gazetteer = load_gazetteer(settings.resolve(settings.gazetteer).resolve())
+        return cls(gazetteer, settings.rubricator, settings.risk)
+
+    def lemmatize(self, text: str) -> list[str]:
+        """Lemmas for indexing and for search queries (the store's lemmatiser)."""
+        return self.lemmatizer.lemmatize(text)
+
+    def canonical_place(self, text: str) -> str:
+        """The gazetteer name of a place as a user types it («лаптеве», «ЦРБ» → «Лаптево»,
+        «Пестовская ЦРБ»), for filtering stored posts by place; unknown text comes back trimmed."""
+        key = tuple(t.norm for t in self.lemmatizer.tokens(text))
+        places = self.gazetteer.forms.get(key)
+        if places:
+            return places[0].name
+        found = self.toponyms.find(text)
+        return found[0].name if len(found) == 1 and found[0].kind != "unknown" else text.strip()
+
+    def place_of(self, toponyms: Sequence[Toponym]) -> Toponym | None:
+        """The first place with a territorial department: a village, or a station or object in one."""
+        return next((t for t in toponyms if t.department), None)
+
+    def analyze(self, posts: Sequence[Post], use_ner: bool = True) -> list[Analysis]:
+        """One :class:`Analysis` per post, in order; NER runs once over the batch."""
+        clock = time.perf_counter()
+        texts = [post.full_text for post in posts]
+        tokens = [self.lemmatizer.tokens(text) for text in texts]
+        clock = self._tick("lemmas", clock)
+        toponyms = self.toponyms.find_many(texts, tokens, use_ner=use_ner)
+        clock = self._tick("toponyms+ner" if use_ner else "toponyms", clock)
+        result = []
+        for post, text, toks, places in zip(posts, texts, tokens, toponyms):
+            lemmas = [t.lemma for t in toks]
+            topic = self.topics.classify(lemmas)
+            sentiment = self.sentiment.analyze(text, lemmas)
+            village = self.place_of(places)
+            block = self.rubricator.rural_block if village else self.rubricator.topic(topic.primary.code).block
+            risk = score_post(post, sentiment, topic.primary, self.rubricator, self.thresholds,
+                              tokens=toks, triggers=self.triggers)
+            result.append(Analysis(
+                post_id=post.id, lemmas=lemmas, sentiment=sentiment, topic=topic.primary, topics=topic.all,
+                block=block, department=village.department if village else None, toponyms=places, risk=risk,
+            ))
+        self._tick("topic+sentiment+risk", clock)
+        self.timings.posts += len(posts)
+        return result
+
+    def story_tracker(self, stories=(), window_hours: float = 72) -> StoryTracker:
+        """A tracker that knows how specific each gazetteer place is (town 0, street 0.5, village 1)."""
+        weights = {p.name: PLACE_KIND_WEIGHTS.get(p.kind, 1.0) for p in self.gazetteer.places}
+        return StoryTracker(stories, window_hours=window_hours, place_weights=weights)
+
+    def _tick(self, step: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings.add(step, now - since)
+        return now

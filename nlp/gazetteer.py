@@ -1,0 +1,171 @@
+"""The district's places, read from YAML, with every case form of every name.
+
+A :class:`Gazetteer` holds :class:`Place` records plus two indexes built from them:
+``forms`` (tuple of normalised tokens → places) for the toponym matcher, and
+``overrides`` (word form → canonical lemma) for the :class:`~nlp.lemmas.Lemmatizer`,
+so that «в Лаптеве» and «из Лаптева» index and search as «лаптево».
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal, get_args
+
+import yaml
+
+from nlp.inflection import is_proper, name_forms, name_words, word_forms
+from nlp.lemmas import load_morph, normalize_word
+
+PlaceKind = Literal["town", "village", "street", "river", "lake", "object", "station", "road", "district"]
+PLACE_KINDS = frozenset(get_args(PlaceKind))
+
+# Kinds whose own names (not aliases) feed the lemmatizer overrides: proper nouns only,
+# never street or institution names that are ordinary adjectives («Советская», «Пестовская»).
+OVERRIDE_KINDS = frozenset({"town", "village", "river", "lake"})
+
+# Which kind a match prefers when one form names several places («Кирва»: village and river).
+KIND_PRIORITY = ("town", "village", "station", "object", "street", "road", "river", "lake", "district")
+
+
+class GazetteerError(ValueError):
+    """A gazetteer file that cannot be used; the message names the file, entry and reason."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """One named place of the district."""
+
+    name: str
+    kind: str
+    department: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    aliases: tuple[str, ...] = ()
+    within: str | None = None
+    ambiguous: bool = False
+
+    @property
+    def key(self) -> str:
+        """The canonical lower-case name: «Лаптево» → «лаптево»."""
+        return " ".join(normalize_word(w) for w in name_words(self.name))
+
+    @property
+    def surface_names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass
+class Gazetteer:
+    municipality: str
+    places: list[Place]
+    forms: dict[tuple[str, ...], list[Place]] = field(default_factory=dict)
+    overrides: dict[str, str] = field(default_factory=dict)
+    surname_forms: frozenset[tuple[str, ...]] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.forms:
+            self.forms = build_form_index(self.places)
+        if not self.overrides:
+            self.overrides = build_overrides(self.places)
+        if not self.surname_forms:
+            self.surname_forms = find_surname_forms(self.forms)
+
+    @property
+    def max_words(self) -> int:
+        return max((len(form) for form in self.forms), default=0)
+
+    def place(self, name: str, kind: str | None = None) -> Place | None:
+        """The place of that canonical name (any kind, settlements first)."""
+        matches = [p for p in self.places if p.name == name and (kind is None or p.kind == kind)]
+        return min(matches, key=lambda p: KIND_PRIORITY.index(p.kind), default=None)
+
+    def department_of(self, place: Place) -> str | None:
+        """A village's department, or that of the village a street or object lies in."""
+        if place.department:
+            return place.department
+        parent = self.place(place.within) if place.within else None
+        return parent.department if parent else None
+
+
+def build_form_index(places: list[Place]) -> dict[tuple[str, ...], list[Place]]:
+    index: dict[tuple[str, ...], list[Place]] = defaultdict(list)
+    for place in places:
+        for surface in place.surface_names:
+            for form in name_forms(surface):
+                if place not in index[form]:
+                    index[form].append(place)
+    for candidates in index.values():
+        candidates.sort(key=lambda p: KIND_PRIORITY.index(p.kind))
+    return dict(index)
+
+
+def find_surname_forms(forms: dict[tuple[str, ...], list[Place]]) -> frozenset[tuple[str, ...]]:
+    """One-word forms that are also a surname's case form: «Медведева», «Лаптеву», «Быкова».
+
+    The matcher treats them like ambiguous names (a cue or a preposition is needed), so
+    «Дмитрия Медведева» is a person and «из Медведева» a village.
+    """
+    morph = load_morph()
+    weak = set()
+    for form, places in forms.items():
+        if len(form) != 1 or all(form[0] == p.key for p in places) or not morph.word_is_known(form[0]):
+            continue
+        if any({"Surn", "Name", "Patr"} & p.tag.grammemes for p in morph.parse(form[0])):
+            weak.add(form)
+    return frozenset(weak)
+
+
+def build_overrides(places: list[Place]) -> dict[str, str]:
+    """Word form → canonical lemma for proper words of unambiguous settlement and water names."""
+    overrides: dict[str, str] = {}
+    for place in places:
+        if place.ambiguous or place.kind not in OVERRIDE_KINDS:
+            continue
+        for word in name_words(place.name):
+            if not is_proper(word):
+                continue
+            canonical = normalize_word(word)
+            for forms in word_forms(word).values():
+                for form in forms:
+                    overrides.setdefault(form, canonical)
+    return overrides
+
+
+def _parse_place(entry: object, where: str) -> Place:
+    if not isinstance(entry, dict) or not entry.get("name"):
+        raise GazetteerError(f"{where}: each place needs at least a `name`")
+    unknown = set(entry) - {"name", "kind", "department", "lat", "lon", "aliases", "within", "ambiguous"}
+    if unknown:
+        raise GazetteerError(f"{where}: unknown keys {sorted(unknown)}")
+    kind = entry.get("kind", "village")
+    if kind not in PLACE_KINDS:
+        raise GazetteerError(f"{where}: kind «{kind}» is not one of {sorted(PLACE_KINDS)}")
+    lat, lon = entry.get("lat"), entry.get("lon")
+    return Place(
+        name=str(entry["name"]),
+        kind=kind,
+        department=entry.get("department"),
+        lat=float(lat) if lat is not None else None,
+        lon=float(lon) if lon is not None else None,
+        aliases=tuple(str(a) for a in entry.get("aliases") or ()),
+        within=entry.get("within"),
+        ambiguous=bool(entry.get("ambiguous", False)),
+    )
+
+
+@cache
+def load_gazetteer(path: Path) -> Gazetteer:
+    """Read and index a gazetteer file; cached per path, as building the forms takes a moment."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise GazetteerError(f"{path}: cannot read gazetteer: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise GazetteerError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("places"), list):
+        raise GazetteerError(f"{path}: expected a mapping with a `places` list")
+    places = [_parse_place(entry, f"{path}: places.{i}") for i, entry in enumerate(raw["places"])]
+    return Gazetteer(municipality=str(raw.get("municipality", "")), places=places)

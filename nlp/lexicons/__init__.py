@@ -1,0 +1,1 @@
+"""Hand-written lexicons shipped with the package (sentiment, triggers, stopwords)."""

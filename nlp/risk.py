@@ -1,0 +1,196 @@
+"""Explainable information-risk score in [0, 1], for one post and for a story.
+
+The score is a sum of named components, each a weight times a value in [0, 1]:
+
+* negativity — how negative the text is;
+* topic      — the topic's criticality from the rubricator;
+* trigger    — trigger phrases («нет воды», «прокуратура»);
+* engagement — likes, comments, reposts (log scale);
+* reach      — audience of the source(s) (log scale);
+* spread     — stories only: distinct sources, number of posts, growth in the last day.
+
+Topic, trigger, engagement and reach are gated by negativity: a neutral announcement
+of a planned water cut or a much-liked thank-you post keeps only part of them. Each
+component becomes a :class:`~mcu.domain.RiskReason` with a Russian explanation.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Sequence
+
+from mcu.config import RiskThresholds, Rubricator
+from mcu.domain import Analysis, Post, RiskAssessment, RiskReason, Sentiment, Story, TopicScore
+from nlp.lemmas import Token
+from nlp.triggers import Trigger, TriggerLexicon, default_triggers
+
+
+@dataclass(frozen=True)
+class RiskWeights:
+    """Weights of the components (they sum to 1) and the scales that saturate them."""
+
+    negativity: float = 0.35
+    """Weight of the negativity of the text."""
+    topic: float = 0.25
+    """Weight of the topic's criticality."""
+    trigger: float = 0.20
+    """Weight of trigger phrases."""
+    engagement: float = 0.10
+    """Weight of likes, comments and reposts."""
+    reach: float = 0.10
+    """Weight of the audience of the source(s)."""
+    spread: float = 0.0
+    """Weight of spread across sources and posts (stories only)."""
+    gate_floor: float = 0.35
+    """Share of the gated components kept for a text with no negativity at all."""
+    neutral_negativity: float = 0.15
+    """Negativity assumed for a neutral text."""
+    engagement_scale: int = 500
+    """Engagement total (likes + 2·comments + 3·reposts) at which the component is full."""
+    reach_scale: int = 50_000
+    """Audience at which the reach component is full."""
+
+
+POST_WEIGHTS = RiskWeights()
+STORY_WEIGHTS = RiskWeights(negativity=0.30, topic=0.20, trigger=0.15, engagement=0.10, reach=0.10, spread=0.15)
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """«1 источник», «3 источника», «5 источников»."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def format_number(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def negativity_of(sentiment: Sentiment, weights: RiskWeights) -> float:
+    if sentiment.label == "negative":
+        return sentiment.score
+    return weights.neutral_negativity if sentiment.label == "neutral" else 0.0
+
+
+def _log_share(value: float, scale: float) -> float:
+    return min(1.0, math.log1p(max(0.0, value)) / math.log1p(scale))
+
+
+def _criticality_word(value: float) -> str:
+    return "высокая" if value >= 0.7 else "средняя" if value >= 0.45 else "низкая"
+
+
+def _reasons(
+    negativity: float,
+    topic_code: str,
+    triggers: Sequence[Trigger],
+    engagement: tuple[float, str],
+    reach: tuple[float, str],
+    rubricator: Rubricator,
+    weights: RiskWeights,
+) -> list[RiskReason]:
+    gate = weights.gate_floor + (1.0 - weights.gate_floor) * negativity
+    topic = rubricator.topic(topic_code)
+    reasons = []
+    if negativity > 0:
+        tone = "негативная" if negativity > weights.neutral_negativity else "нейтральная"
+        reasons.append(RiskReason(component="negativity", value=weights.negativity * negativity,
+                                  detail=f"{tone} тональность ({negativity:.2f})"))
+    reasons.append(RiskReason(component="topic", value=weights.topic * topic.criticality * gate,
+                              detail=f"тема «{topic.label}» — {_criticality_word(topic.criticality)} "
+                                     f"критичность ({topic.criticality:.2f})"))
+    if triggers:
+        strength = min(1.0, max(t.weight for t in triggers) + 0.15 * (len(triggers) - 1))
+        quoted = ", ".join(f"«{t.text}»" for t in triggers[:4])
+        label = "фраза-триггер" if len(triggers) == 1 else "фразы-триггеры"
+        reasons.append(RiskReason(component="trigger", value=weights.trigger * strength * gate,
+                                  detail=f"{label} {quoted}"))
+    for component, (share, detail), weight in (("engagement", engagement, weights.engagement),
+                                               ("reach", reach, weights.reach)):
+        if share > 0:
+            reasons.append(RiskReason(component=component, value=weight * share * gate, detail=detail))
+    return reasons
+
+
+def _assessment(reasons: list[RiskReason], thresholds: RiskThresholds) -> RiskAssessment:
+    reasons = [r.model_copy(update={"value": round(r.value, 4)}) for r in reasons if r.value > 0]
+    score = round(min(1.0, sum(r.value for r in reasons)), 4)
+    return RiskAssessment(score=score, level=thresholds.level(score), reasons=reasons)
+
+
+def _engagement_detail(likes: int, comments: int, reposts: int, views: int = 0) -> str:
+    parts = [f"лайки: {format_number(likes)}", f"комментарии: {format_number(comments)}",
+             f"репосты: {format_number(reposts)}"]
+    if views:
+        parts.append(f"просмотры: {format_number(views)}")
+    return "реакции — " + ", ".join(parts)
+
+
+def score_post(
+    post: Post,
+    sentiment: Sentiment,
+    topic: TopicScore,
+    rubricator: Rubricator,
+    thresholds: RiskThresholds,
+    *,
+    tokens: Sequence[Token] | None = None,
+    triggers: TriggerLexicon | None = None,
+    weights: RiskWeights = POST_WEIGHTS,
+) -> RiskAssessment:
+    """Risk of one post; pass ``tokens`` when already tokenised to save the work."""
+    found = (triggers or default_triggers()).find(post.full_text, tokens)
+    e = post.engagement
+    engagement = (_log_share(e.total, weights.engagement_scale),
+                  _engagement_detail(e.likes, e.comments, e.reposts, e.views))
+    reach = (_log_share(post.reach / 1000, weights.reach_scale / 1000), f"охват источника {format_number(post.reach)}")
+    reasons = _reasons(negativity_of(sentiment, weights), topic.code, found, engagement, reach, rubricator, weights)
+    return _assessment(reasons, thresholds)
+
+
+def _spread(posts: Sequence[Post]) -> tuple[float, str]:
+    sources = sorted({p.source for p in posts})
+    first = min(p.published_at for p in posts)
+    last = max(p.published_at for p in posts)
+    days = max(1, math.ceil((last - first) / timedelta(days=1)))
+    recent = sum(1 for p in posts if p.published_at > last - timedelta(days=1))
+    share = (0.6 * min(1.0, (len(sources) - 1) / 3) + 0.2 * min(1.0, (len(posts) - 1) / 10)
+             + 0.2 * min(1.0, (recent - 1) / 5))
+    detail = (f"распространение: {len(sources)} {plural(len(sources), 'источник', 'источника', 'источников')} "
+              f"за {days} {plural(days, 'день', 'дня', 'дней')}, {len(posts)} "
+              f"{plural(len(posts), 'публикация', 'публикации', 'публикаций')} ({recent} за последние сутки)")
+    return share, detail
+
+
+def score_story(
+    story: Story,
+    items: Sequence[tuple[Post, Analysis]],
+    rubricator: Rubricator,
+    thresholds: RiskThresholds,
+    *,
+    triggers: TriggerLexicon | None = None,
+    weights: RiskWeights = STORY_WEIGHTS,
+) -> RiskAssessment:
+    """Risk of a story from its posts: negativity, topic, triggers, engagement, reach, spread."""
+    if not items:
+        return RiskAssessment(score=0.0, level="none", reasons=[])
+    posts = [post for post, _ in items]
+    negativities = [negativity_of(analysis.sentiment, weights) for _, analysis in items]
+    negativity = 0.6 * max(negativities) + 0.4 * sum(negativities) / len(negativities)
+    lexicon = triggers or default_triggers()
+    found = list(dict.fromkeys(t for post in posts for t in lexicon.find(post.full_text)))
+    likes = sum(p.engagement.likes for p in posts)
+    comments = sum(p.engagement.comments for p in posts) + sum(1 for p in posts if p.is_comment)
+    reposts = sum(p.engagement.reposts for p in posts)
+    total = likes + 2 * comments + 3 * reposts
+    engagement = (_log_share(total, weights.engagement_scale), _engagement_detail(likes, comments, reposts))
+    audience = sum(max(p.reach for p in posts if p.source == source) for source in {p.source for p in posts})
+    reach = (_log_share(audience / 1000, weights.reach_scale / 1000), f"охват источников {format_number(audience)}")
+    reasons = _reasons(negativity, story.topic, found, engagement, reach, rubricator, weights)
+    spread_share, spread_detail = _spread(posts)
+    if spread_share > 0:
+        gate = weights.gate_floor + (1.0 - weights.gate_floor) * negativity
+        reasons.append(RiskReason(component="spread", value=weights.spread * spread_share * gate, detail=spread_detail))
+    return _assessment(reasons, thresholds)

@@ -1,0 +1,218 @@
+"""Grouping posts into stories: the same event across sources and days.
+
+A comment joins its parent's story. Any other post is compared with the stories
+active within the time window: MinHash Jaccard over lemma shingles (content unigrams
+and bigrams), or the share of the post's content lemmas already in the story, plus a
+boost for the same topic and for a shared specific place (a village or an object in
+full, a street by half; the town itself is too common to tell stories apart), and a
+penalty when both name specific places but none in common. Ties go to the older
+story, so the result depends only on the order of the posts.
+
+Everything the tracker needs is kept in the :class:`~mcu.domain.Story` records
+(``signature``, ``terms``, ``post_ids``, ``places``, ``topic``), so a tracker can be
+rebuilt from stored stories.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Mapping, Sequence
+
+from datasketch import MinHash
+
+from mcu.domain import Analysis, Post, Story, make_id
+from nlp.lemmas import normalize_word
+from nlp.lexicon import load_stopwords
+
+NUM_PERM = 64
+SEED = 20240501
+TITLE_LENGTH = 120
+# How much a shared place of each kind says «same event»: the town and the district are
+# named everywhere, NER's unknown places are mostly far away, a street sees many events.
+PLACE_KIND_WEIGHTS: dict[str, float] = {"town": 0.0, "district": 0.0, "unknown": 0.0, "street": 0.5, "road": 0.5}
+
+
+@dataclass(frozen=True)
+class StoryRules:
+    """Thresholds of story assignment."""
+
+    threshold: float = 0.35
+    """Similarity at which a post joins a story (same topic + shared village alone reach it)."""
+    topic_boost: float = 0.15
+    """Added when the post's topic is the story's (never for «other»)."""
+    place_boost: float = 0.2
+    """Added when the post names a specific place the story names."""
+    place_penalty: float = 0.2
+    """Taken off when both name specific places and none is shared (two concerts, two villages)."""
+    containment_weight: float = 0.6
+    """Weight of the share of the post's terms already in the story."""
+    containment_smoothing: int = 2
+    """Added to the post's term count, so a two-word post cannot match on one word."""
+    max_terms: int = 200
+    """Content lemmas kept per story."""
+
+
+def content_lemmas(lemmas: Sequence[str]) -> list[str]:
+    stopwords = load_stopwords()
+    return [lemma for lemma in lemmas if len(lemma) > 1 and lemma not in stopwords and not lemma.isdigit()]
+
+
+def shingles(lemmas: Sequence[str]) -> set[str]:
+    """Content unigrams and bigrams."""
+    words = content_lemmas(lemmas)
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+# datasketch >= 2 wants the permutation scheme named when a sketch is rebuilt from stored
+# values; 1.x has a single scheme. Signatures are comparable within one major version.
+_SCHEME = {"scheme": "affine32"} if "scheme" in inspect.signature(MinHash.__init__).parameters else {}
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, **_SCHEME)
+
+
+def new_sketch(hashvalues: Sequence[int] = ()) -> MinHash:
+    """An empty sketch, or one restored from ``Story.signature``; permutations are shared."""
+    if hashvalues:
+        return MinHash(seed=SEED, hashvalues=list(hashvalues), permutations=_TEMPLATE.permutations, **_SCHEME)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, **_SCHEME)
+
+
+def minhash_of(items: set[str]) -> MinHash:
+    sketch = new_sketch()
+    for item in sorted(items):
+        sketch.update(item.encode("utf-8"))
+    return sketch
+
+
+def title_of(post: Post) -> str:
+    text = re.sub(r"\s+", " ", post.full_text).strip()
+    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+class StoryTracker:
+    """Assigns posts to stories; ``stories`` may come from the store to continue tracking."""
+
+    def __init__(
+        self,
+        stories: Sequence[Story] = (),
+        window_hours: float = 72,
+        rules: StoryRules = StoryRules(),
+        place_weights: Mapping[str, float] | None = None,
+    ) -> None:
+        """``place_weights``: place name → how specific it is (0 for the town, 0.5 for a street,
+        1 for a village). Without it the kind of each toponym decides; a restored story's
+        place of unknown kind takes the weight of the same place in the incoming post."""
+        self.window = timedelta(hours=window_hours)
+        self.rules = rules
+        self.place_weights = dict(place_weights or {})
+        self.stories: list[Story] = []
+        self._by_id: dict[str, Story] = {}
+        self._story_of_post: dict[str, str] = {}
+        self._sketch: dict[str, MinHash] = {}
+        self._topics: dict[str, Counter[str]] = {}
+        self._places: dict[str, dict[str, float | None]] = {}
+        for story in stories:
+            self._remember(story.model_copy(deep=True), topic_count=Counter({story.topic: 1}))
+
+    def _remember(self, story: Story, topic_count: Counter[str]) -> None:
+        self.stories.append(story)
+        self._by_id[story.id] = story
+        for post_id in story.post_ids:
+            self._story_of_post[post_id] = story.id
+        self._sketch[story.id] = new_sketch(story.signature)
+        self._topics[story.id] = topic_count
+        # with weights, names outside the gazetteer came from NER; without, the kind is unknown (None)
+        default = 0.0 if self.place_weights else None
+        self._places[story.id] = {name: self.place_weights.get(name, default) for name in story.places}
+
+    def story_of(self, post_id: str) -> Story | None:
+        story_id = self._story_of_post.get(post_id)
+        return self._by_id.get(story_id) if story_id else None
+
+    def similarity(self, story: Story, sketch: MinHash, terms: set[str], analysis: Analysis) -> float:
+        """How well a post fits a story: text overlap plus topic and place boosts."""
+        jaccard = story_sketch_jaccard(self._sketch[story.id], sketch)
+        containment = len(terms & set(story.terms)) / (len(terms) + self.rules.containment_smoothing)
+        score = max(jaccard, self.rules.containment_weight * containment)
+        if analysis.topic.code != "other" and analysis.topic.code == story.topic:
+            score += self.rules.topic_boost
+        places = {name: w for name, w in self._weighted_places(analysis).items() if w > 0}
+        story_places = self._places[story.id]
+        shared = [min(w, story_places[name] if story_places[name] is not None else w)
+                  for name, w in places.items() if name in story_places]
+        if any(shared):
+            score += self.rules.place_boost * max(shared)
+        elif places and any(w for w in story_places.values()):
+            score -= self.rules.place_penalty
+        return score
+
+    def _weighted_places(self, analysis: Analysis) -> dict[str, float]:
+        return {t.name: self.place_weights.get(t.name, PLACE_KIND_WEIGHTS.get(t.kind, 1.0)) for t in analysis.toponyms}
+
+    def _in_window(self, story: Story, post: Post) -> bool:
+        return story.first_seen - self.window <= post.published_at <= story.last_seen + self.window
+
+    def assign(self, post: Post, analysis: Analysis) -> Story:
+        """Put the post into a story (new or existing), update it, set ``analysis.story_id``."""
+        known = self.story_of(post.id)
+        if known is not None:
+            analysis.story_id = known.id
+            return known
+        lemmas = analysis.lemmas
+        sketch = minhash_of(shingles(lemmas))
+        # place names count once, through the place boost, not again as shared words
+        terms = set(content_lemmas(lemmas)) - {normalize_word(w) for name in analysis.places for w in name.split()}
+        story = self.story_of(post.parent_id) if post.parent_id else None
+        if story is None:
+            best, best_score = None, self.rules.threshold
+            for candidate in self.stories:
+                if not self._in_window(candidate, post):
+                    continue
+                score = self.similarity(candidate, sketch, terms, analysis)
+                if score >= best_score and (best is None or score > best_score):
+                    best, best_score = candidate, score
+            story = best
+        if story is None:
+            story = Story(
+                id=make_id("story", post.id), title=title_of(post), first_post_id=post.id,
+                first_seen=post.published_at, last_seen=post.published_at,
+            )
+            self._remember(story, topic_count=Counter())
+        self._add(story, post, analysis, sketch, lemmas)
+        analysis.story_id = story.id
+        return story
+
+    def _add(self, story: Story, post: Post, analysis: Analysis, sketch: MinHash, lemmas: Sequence[str]) -> None:
+        if story.post_ids:
+            self._sketch[story.id].merge(sketch)
+        else:
+            self._sketch[story.id] = sketch.copy()
+        story.signature = [int(v) for v in self._sketch[story.id].hashvalues]
+        story.post_ids.append(post.id)
+        self._story_of_post[post.id] = story.id
+        story.first_seen = min(story.first_seen, post.published_at)
+        story.last_seen = max(story.last_seen, post.published_at)
+        if post.source not in story.sources:
+            story.sources.append(post.source)
+        for name in analysis.places:
+            if name not in story.places:
+                story.places.append(name)
+        self._places[story.id].update(self._weighted_places(analysis))
+        for lemma in dict.fromkeys(content_lemmas(lemmas)):
+            if len(story.terms) >= self.rules.max_terms:
+                break
+            if lemma not in story.terms:
+                story.terms.append(lemma)
+        topics = self._topics[story.id]
+        topics[analysis.topic.code] += 1
+        ranked = sorted(topics.items(), key=lambda item: (item[0] == "other", -item[1], item[0]))
+        story.topic = ranked[0][0]
+
+
+def story_sketch_jaccard(story_sketch: MinHash, post_sketch: MinHash) -> float:
+    """MinHash Jaccard estimate; 0 for a story with no posts yet."""
+    if story_sketch.is_empty() or post_sketch.is_empty():
+        return 0.0
+    return float(story_sketch.jaccard(post_sketch))

@@ -1,0 +1,153 @@
+"""Place names in a text: gazetteer forms first, then Natasha LOC spans.
+
+Gazetteer matching is case-insensitive over normalised tokens, longest form first
+(«в Русском Пестове» is the village, not the town). Names flagged ``ambiguous`` in
+the gazetteer («Гора», «Белая», «Советская») need a cue: a type word just before
+(«д. Гора», «на реке Белой», «ул. Советская»), or a capital letter after a preposition
+(«в Горке», «на Советской»), or a Natasha LOC span around them. Other LOC spans are
+kept as places of kind ``unknown``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from mcu.domain import Toponym
+from nlp.gazetteer import Gazetteer, Place
+from nlp.inflection import name_words
+from nlp.lemmas import Lemmatizer, Token
+from nlp.ner import ORG_HEADS, LocSpan, find_locations, head_lemma, is_geox, normalize_location
+
+# Words that announce a kind of place, compared with a token's surface form or lemma.
+CUE_WORDS: dict[str, frozenset[str]] = {
+    "village": frozenset({"д", "дер", "деревня", "деревенька", "с", "село", "пос", "п", "поселок", "нп"}),
+    "town": frozenset({"г", "город", "гор"}),
+    "street": frozenset({"ул", "улица", "пер", "переулок", "шоссе", "проспект", "пр", "площадь", "пл"}),
+    "river": frozenset({"р", "река", "речка"}),
+    "lake": frozenset({"оз", "озеро"}),
+    "station": frozenset({"ст", "станция", "платформа"}),
+}
+PREPOSITIONS = frozenset(
+    {"в", "во", "на", "из", "у", "до", "от", "по", "за", "под", "около", "возле", "через", "к", "ко", "с", "со",
+     "близ", "над"}
+)
+
+
+def cue_kind(tokens: Sequence[Token], i: int) -> str | None:
+    """The kind announced by the one or two words before token ``i`` («в д. Гора» → village)."""
+    for j in (i - 1, i - 2):
+        if j < 0:
+            break
+        for kind, words in CUE_WORDS.items():
+            if tokens[j].norm in words or tokens[j].lemma in words:
+                return kind
+        if tokens[j].norm not in PREPOSITIONS:
+            break
+    return None
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t«\"'(")
+    return not before or before[-1] in ".!?…\n" or "\n" in text[len(before) : start]
+
+
+def _kind_fits(place_kind: str, cue: str | None) -> bool:
+    return cue is not None and (place_kind == cue or {place_kind, cue} <= {"village", "town"})
+
+
+class ToponymFinder:
+    """Finds :class:`mcu.domain.Toponym` records; NER is optional per call (it costs time)."""
+
+    def __init__(self, gazetteer: Gazetteer, lemmatizer: Lemmatizer) -> None:
+        self.gazetteer = gazetteer
+        self.lemmatizer = lemmatizer
+        self._max_words = gazetteer.max_words
+        self._name_length = {p.name: len(name_words(p.name)) for p in gazetteer.places}
+
+    def _toponym(self, text: str, tokens: Sequence[Token], place: Place) -> Toponym:
+        start, end = tokens[0].start, tokens[-1].end
+        return Toponym(
+            text=text[start:end],
+            start=start,
+            end=end,
+            name=place.name,
+            kind=place.kind,
+            department=self.gazetteer.department_of(place),
+            lat=place.lat,
+            lon=place.lon,
+        )
+
+    def _accept(
+        self, tokens: Sequence[Token], i: int, length: int, place: Place, cue: str | None, trusted: bool
+    ) -> bool:
+        """Ambiguous names and surname-like forms need a cue, a capital after a preposition, or NER."""
+        form = tuple(t.norm for t in tokens[i : i + length])
+        weak = place.ambiguous and length <= self._name_length[place.name]
+        if trusted or not (weak or form in self.gazetteer.surname_forms):
+            return True
+        if _kind_fits(place.kind, cue):
+            return True
+        return tokens[i].capitalized and i > 0 and tokens[i - 1].norm in PREPOSITIONS
+
+    def _match(self, text: str, tokens: Sequence[Token], trusted: bool = False) -> list[Toponym]:
+        found: list[Toponym] = []
+        i = 0
+        while i < len(tokens):
+            step = 1
+            for length in range(min(self._max_words, len(tokens) - i), 0, -1):
+                candidates = self.gazetteer.forms.get(tuple(t.norm for t in tokens[i : i + length]))
+                if not candidates:
+                    continue
+                cue = cue_kind(tokens, i)
+                place = next((p for p in candidates if _kind_fits(p.kind, cue)), candidates[0])
+                if self._accept(tokens, i, length, place, cue, trusted):
+                    found.append(self._toponym(text, tokens[i : i + length], place))
+                    step = length
+                    break
+            i += step
+        return found
+
+    def find(
+        self, text: str, tokens: Sequence[Token] | None = None, locations: Sequence[LocSpan] | None = None
+    ) -> list[Toponym]:
+        """Toponyms of one text; pass ``locations`` (NER LOC spans) to add Natasha's finds."""
+        tokens = self.lemmatizer.tokens(text) if tokens is None else tokens
+        found = self._match(text, tokens)
+        for span in locations or ():
+            if any(t.start < span.end and span.start < t.end for t in found):
+                continue
+            inside = [t for t in tokens if span.start <= t.start and t.end <= span.end]
+            if not inside:
+                continue
+            # what the rules accept was found above; NER vouches for an ambiguous name only
+            # when its span is exactly that name («Гора», not «Лысой горы»)
+            whole = self._match(text, inside, trusted=True)
+            if len(whole) == 1 and (whole[0].start, whole[0].end) == (inside[0].start, inside[-1].end):
+                found.extend(whole)
+            elif self._plausible(text, inside):
+                found.append(
+                    Toponym(
+                        text=text[inside[0].start : inside[-1].end],
+                        start=inside[0].start,
+                        end=inside[-1].end,
+                        name=normalize_location([t.text for t in inside]),
+                        kind="unknown",
+                    )
+                )
+        return sorted(found, key=lambda t: (t.start, t.end))
+
+    @staticmethod
+    def _plausible(text: str, inside: Sequence[Token]) -> bool:
+        """Drop LOC spans that are bodies («Администрации округа») or a capitalised common word
+        opening a sentence («Контейнерная площадка...», «Жители...»)."""
+        words = [t.text for t in inside]
+        if head_lemma(words) in ORG_HEADS:
+            return False
+        return not (len(words) == 1 and starts_sentence(text, inside[0].start) and not is_geox(words[0]))
+
+    def find_many(
+        self, texts: Sequence[str], tokens: Sequence[Sequence[Token]] | None = None, use_ner: bool = True
+    ) -> list[list[Toponym]]:
+        """Toponyms of many texts; NER runs once over the whole batch when ``use_ner``."""
+        tokens = [self.lemmatizer.tokens(text) for text in texts] if tokens is None else tokens
+        locations = find_locations(texts) if use_ner else [None] * len(texts)
+        return [self.find(text, toks, locs) for text, toks, locs in zip(texts, tokens, locations)]

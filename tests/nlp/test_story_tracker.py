@@ -1,0 +1,124 @@
+"""Stories: the same outage from three sources groups; a concert does not; comments follow parents."""
+import pytest
+
+from mcu.domain import Story, make_id
+from nlp import score_story
+
+
+@pytest.fixture
+def batch(make_post):
+    first = make_post("В Лаптево третий день нет воды! Сколько можно терпеть?", "w1", source="vk_podslushano",
+                      reach=4000, likes=30, comments=12)
+    return [
+        first,
+        make_post("Жители деревни Лаптево жалуются: водопровод не работает с понедельника, воду возят в бочках.",
+                  "w2", source="vk_laptevo", hours=5, reach=600, likes=8, comments=5),
+        make_post("У нас тоже сухо в кранах, дети немытые", "c1", source="vk_podslushano", hours=6,
+                  parent_id=first.id),
+        make_post("В школе № 2 прошёл весенний концерт: дети пели песни и читали стихи.", "k1",
+                  source="vk_podslushano", hours=10, reach=4000, likes=40),
+        make_post("Лаптево до сих пор без воды. Администрация обещает починить насос на водонапорной башне к выходным.",
+                  "w3", source="tg_pestovo_news", hours=20, reach=2500, likes=15, reposts=4),
+        make_post("В Лаптеве в клубе прошёл концерт ко Дню матери, спасибо артистам!", "k2", source="vk_laptevo",
+                  hours=22, reach=600, likes=20),
+    ]
+
+
+def run(analyzer, posts, stories=()):
+    tracker = analyzer.story_tracker(stories)
+    analyses = analyzer.analyze(posts, use_ner=False)
+    assigned = [tracker.assign(post, analysis) for post, analysis in zip(posts, analyses)]
+    return tracker, analyses, assigned
+
+
+def test_same_outage_groups_across_sources(analyzer, batch):
+    tracker, analyses, stories = run(analyzer, batch)
+    outage = stories[0]
+    assert [s.id for s in stories] == [outage.id, outage.id, outage.id, stories[3].id, outage.id, stories[5].id]
+    assert outage.id == make_id("story", batch[0].id)
+    assert outage.post_ids == [batch[i].id for i in (0, 1, 2, 4)]
+    assert outage.sources == ["vk_podslushano", "vk_laptevo", "tg_pestovo_news"]
+    assert outage.topic == "utilities"
+    assert "Лаптево" in outage.places
+    assert outage.first_seen == batch[0].published_at and outage.last_seen == batch[4].published_at
+    assert outage.title.startswith("В Лаптево третий день нет воды")
+    assert len(outage.signature) == 64 and outage.terms
+    assert analyses[1].story_id == outage.id
+
+
+def test_unrelated_posts_start_their_own_stories(analyzer, batch):
+    _, _, stories = run(analyzer, batch)
+    school, village_concert = stories[3], stories[5]
+    assert len({stories[0].id, school.id, village_concert.id}) == 3  # same village, different event
+    assert school.post_ids == [batch[3].id]
+
+
+def test_comment_joins_parent_even_without_shared_words(analyzer, batch):
+    _, _, stories = run(analyzer, batch)
+    assert stories[2].id == stories[0].id
+
+
+def test_post_without_a_place_joins_on_words_and_topic(analyzer, batch, make_post):
+    tracker, _, _ = run(analyzer, batch)
+    question = make_post("Когда дадут воду? Третий день без воды", "q1", source="tg_chat", hours=26)
+    (analysis,) = analyzer.analyze([question], use_ner=False)
+    assert tracker.assign(question, analysis).id == make_id("story", batch[0].id)
+
+
+def test_other_village_or_street_stays_apart(analyzer, batch, make_post):
+    tracker, _, _ = run(analyzer, batch)
+    elsewhere = make_post("В Пестово нет воды на Вокзальной", "v1", source="tg_chat", hours=25)
+    (analysis,) = analyzer.analyze([elsewhere], use_ner=False)
+    assert tracker.assign(elsewhere, analysis).id == make_id("story", elsewhere.id)
+
+
+def test_outside_the_window_starts_a_new_story(analyzer, make_post):
+    posts = [make_post("В Лаптево нет воды третий день", "x1"),
+             make_post("В Лаптево опять нет воды", "x2", hours=24 * 10)]
+    _, _, stories = run(analyzer, posts)
+    assert stories[0].id != stories[1].id
+
+
+def test_deterministic(analyzer, batch):
+    first = [s.model_dump() for s in run(analyzer, batch)[0].stories]
+    second = [s.model_dump() for s in run(analyzer, batch)[0].stories]
+    assert first == second
+
+
+def test_tracker_rebuilds_from_stored_stories(analyzer, batch, make_post):
+    tracker, _, _ = run(analyzer, batch[:2])
+    stored = [Story.model_validate(s.model_dump(mode="json")) for s in tracker.stories]
+    later = make_post("Когда в Лаптево дадут воду? Водопровод так и не починили", "w4", source="ok_pestovo", hours=30)
+    reply = make_post("Никогда", "c2", hours=31, parent_id=batch[1].id)
+    _, _, stories = run(analyzer, [later, reply], stored)
+    assert stories[0].id == stored[0].id
+    assert stories[1].id == stored[0].id  # the parent is known from the stored post_ids
+    assert stories[0].post_ids[-2:] == [later.id, reply.id]
+    assert "ok_pestovo" in stories[0].sources
+
+
+def test_story_risk_reaches_high(analyzer, settings, batch):
+    tracker, analyses, stories = run(analyzer, batch)
+    outage = stories[0]
+    items = [(p, a) for p, a in zip(batch, analyses) if a.story_id == outage.id]
+    risk = score_story(outage, items, settings.rubricator, settings.risk)
+    assert risk.level in ("high", "critical"), risk
+    spread = next(r for r in risk.reasons if r.component == "spread")
+    assert spread.detail.startswith("распространение: 3 источника за 1 день, 4 публикации")
+    concert = stories[3]
+    concert_items = [(p, a) for p, a in zip(batch, analyses) if a.story_id == concert.id]
+    assert score_story(concert, concert_items, settings.rubricator, settings.risk).level == "none"
+    assert score_story(concert, [], settings.rubricator, settings.risk).score == 0
+
+
+def test_plain_tracker_restored_town_does_not_tie_posts(analyzer, make_post):
+    """The pipeline builds ``StoryTracker(stored)`` without gazetteer weights: a restored
+    story's «Пестово» must not pull in every later post about the town."""
+    from nlp import StoryTracker
+
+    first = make_post("В Пестово на Советской прорвало трубу, вода хлещет", "p1")
+    (analysis,) = analyzer.analyze([first], use_ner=False)
+    stored = [StoryTracker().assign(first, analysis)]
+    other = make_post("В Пестово отключили свет, котельная стоит", "p2", hours=2)
+    (analysis,) = analyzer.analyze([other], use_ner=False)
+    assert StoryTracker(stored).assign(other, analysis).id != stored[0].id
