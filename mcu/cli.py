@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mcu.commands import register_all
 from mcu.config import ConfigError, load_config
 
 # Prefect reads its settings at import: keep it quiet and offline before any flow is imported.
@@ -189,6 +190,8 @@ def check_config(config: Path = ConfigOption) -> None:
     console.print(f"Хранилище: {settings.store} · тем: {len(settings.rubricator.topics)} · "
                   f"блоков: {len(settings.rubricator.blocks)} · газеттир: {settings.resolve(settings.gazetteer)}")
 
+
+register_all(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -16,9 +16,9 @@ from alerts import build_sinks, raise_alerts
 from alerts.sinks import AlertSink
 from collectors.base import build_collector
 from mcu.config import Settings
-from mcu.domain import Alert, Risk
+from mcu.domain import Alert, Post, Risk
 from mcu.privacy import Pseudonymizer, load_salt
-from store import Store, open_store
+from store import Store, UpsertResult, open_store
 
 log = logging.getLogger(__name__)
 STORY_WINDOW = timedelta(days=14)
@@ -101,7 +101,7 @@ class Pipeline:
         return self._tracker
 
     def scan_source(self, key: str, full: bool = False) -> SourceReport:
-        """Collect one source since its watermark, analyse, group into stories, store, then move the watermark."""
+        """Collect one source since its watermark, ingest the posts, then move the watermark."""
         source = self.settings.source(key)
         report = SourceReport(key=source.key, name=source.name, platform=source.platform)
         started = time.perf_counter()
@@ -112,8 +112,19 @@ class Pipeline:
         report.problems = batch.problems
         for problem in batch.problems:
             log.warning("%s", problem)
-        posts = [self.pseudonymizer.apply(post) for post in batch.posts]
-        report.fetched = len(posts)
+        report.fetched = len(batch.posts)
+        result = self.ingest(batch.posts, key)
+        if batch.watermark and batch.watermark != watermark:
+            self.store.set_watermark(key, batch.watermark)  # only after the posts are stored
+        report.new, report.updated, report.unchanged = result.new, result.updated, result.unchanged
+        report.seconds = time.perf_counter() - started
+        self.observer.source_finished(report)
+        return report
+
+    def ingest(self, posts: list[Post], key: str = "") -> UpsertResult:
+        """Pseudonymise, analyse, group into stories and store posts; remembers the stories touched
+        so that :meth:`raise_alerts` scores them. The live listener calls this for single messages."""
+        posts = [self.pseudonymizer.apply(post) for post in posts]
         self.observer.stage(key, "анализ")
         analyses = self.analyzer.analyze(posts)
         stories = {}
@@ -125,18 +136,14 @@ class Pipeline:
         result = self.store.upsert_posts(zip(posts, analyses))
         for story in stories.values():
             self.store.upsert_story(story)
-        if batch.watermark and batch.watermark != watermark:
-            self.store.set_watermark(key, batch.watermark)  # only after the posts are stored
         self.touched.update(stories)
-        report.new, report.updated, report.unchanged = result.new, result.updated, result.unchanged
-        report.seconds = time.perf_counter() - started
-        self.observer.source_finished(report)
-        return report
+        return result
 
     def raise_alerts(self, now: datetime | None = None) -> tuple[list[Risk], list[Alert]]:
         from nlp import score_story
 
-        return raise_alerts(self.store, self.settings, self.touched, now or datetime.now(timezone.utc),
+        touched, self.touched = self.touched, set()
+        return raise_alerts(self.store, self.settings, touched, now or datetime.now(timezone.utc),
                             self.sinks, score_story)
 
     def purge(self, now: datetime | None = None) -> int:
