@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import feedparser
 import pytest
 
-try:
-    from demo import render as demo_render
-except ModuleNotFoundError:  # run as plain `pytest` without the project installed
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from demo import render as demo_render
+from demo import render as demo_render
 
 ANCHOR = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)  # 12:00 in Moscow
 # Moscow 00:00 and 12:00 (day 0 = the day before), 20:00 (plain shift), 23:00 (day 0 = today)
