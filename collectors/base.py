@@ -3,17 +3,32 @@
 A collector turns one configured source into ``Post``s newer than the source's
 watermark. It never analyses, stores or alerts: the pipeline does that, and
 moves the watermark only after the posts are stored.
+
+A collector module may also register a *check* (``register_check``): a cheap
+probe that ``mcu sources check`` runs to tell staff whether the source can be
+read (token valid, chat resolvable, feed parses) before the first scan.
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar, Protocol
+from typing import Callable, ClassVar, Literal, Protocol
+
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from mcu.domain import Post
 
 
 class CollectorError(Exception):
     """The source cannot be read at all (bad token, unreachable, unparseable)."""
+
+
+class SourceUnavailable(Exception):
+    """A transient failure that outlived the collector's own retries (network down, server busy).
+
+    Deliberately not a ``CollectorError``: the scan flow treats it as transient and may retry
+    the whole source later, while a ``CollectorError`` is permanent until someone fixes it.
+    """
 
 
 class BadPayload(ValueError):
@@ -31,6 +46,9 @@ class Batch:
     posts: list[Post] = field(default_factory=list)
     watermark: str | None = None
     problems: list[str] = field(default_factory=list)
+    skipped: int = 0
+    """Items read but not turned into posts (bad payload, no text), counted on every scan even
+    when ``report_once`` keeps their problem lines quiet."""
 
 
 class Collector(Protocol):
@@ -42,6 +60,21 @@ class Collector(Protocol):
 CollectorFactory = Callable[..., Collector]
 REGISTRY: dict[str, CollectorFactory] = {}
 
+CheckStatus = Literal["ok", "warning", "error", "unchecked"]
+
+
+@dataclass
+class SourceCheck:
+    """The answer of a source check, in Russian for staff."""
+
+    status: CheckStatus
+    detail: str
+
+
+SourceChecker = Callable[..., SourceCheck]
+CHECKS: dict[str, SourceChecker] = {}
+PLATFORMS = ("rss", "telegram", "vk")
+
 
 def register(platform: str) -> Callable[[CollectorFactory], CollectorFactory]:
     def wrap(factory: CollectorFactory) -> CollectorFactory:
@@ -51,14 +84,83 @@ def register(platform: str) -> Callable[[CollectorFactory], CollectorFactory]:
     return wrap
 
 
+def register_check(platform: str) -> Callable[[SourceChecker], SourceChecker]:
+    """Register ``check(source, settings) -> SourceCheck`` for a platform."""
+
+    def wrap(checker: SourceChecker) -> SourceChecker:
+        CHECKS[platform] = checker
+        return checker
+
+    return wrap
+
+
+def _load_platforms() -> None:
+    for platform in PLATFORMS:
+        importlib.import_module(f"collectors.{platform}")  # registration side effects
+
+
 def build_collector(source, settings) -> Collector:
     """Build the collector for a configured source (``mcu.config.SourceConfig``)."""
-    import collectors.rss  # noqa: F401  (registration side effects)
-    import collectors.telegram  # noqa: F401
-    import collectors.vk  # noqa: F401
-
+    _load_platforms()
     try:
         factory = REGISTRY[source.platform]
     except KeyError:
         raise CollectorError(f"{source.key}: no collector for platform «{source.platform}»") from None
     return factory(source, settings)
+
+
+def check_source(source, settings) -> SourceCheck:
+    """Probe one configured source; never raises. A platform without a check says so."""
+    _load_platforms()
+    checker = CHECKS.get(source.platform)
+    if checker is None:  # a platform package may expose ``check_source`` without registering
+        checker = getattr(importlib.import_module(f"collectors.{source.platform}"), "check_source", None)
+    if checker is None:
+        return SourceCheck("unchecked", "не проверено: для этой платформы проверка пока не реализована")
+    try:
+        return as_check(checker(source, settings))
+    except Exception as exc:  # a check reports, it does not crash the command
+        return SourceCheck("error", f"{type(exc).__name__}: {exc}")
+
+
+def as_check(value: object) -> SourceCheck:
+    """A check's answer as a ``SourceCheck``; ``(ok, detail)`` pairs are accepted too."""
+    if isinstance(value, SourceCheck):
+        return value
+    if isinstance(value, tuple) and len(value) == 2:
+        ok, detail = value
+        return SourceCheck("ok" if ok is True else "error" if ok is False else "unchecked", str(detail))
+    return SourceCheck("error", f"unexpected check result {value!r:.80}")
+
+
+def retrying(attempts: int, backoff: float, transient: Callable[[BaseException], bool],
+             max_wait: float = 60.0) -> Retrying:
+    """Tenacity retries with exponential backoff (``backoff``, 2×, 4×… seconds, capped) for transient errors.
+
+    The last error is re-raised as is, so the caller decides what an exhausted retry means.
+    """
+    return Retrying(stop=stop_after_attempt(max(1, attempts)),
+                    wait=wait_exponential(multiplier=backoff, min=backoff, max=max_wait),
+                    retry=retry_if_exception(transient), reraise=True)
+
+
+def report_once(problems: list[str], reported: list[str]) -> tuple[list[str], list[str]]:
+    """Problems not reported by the previous scan, and the fingerprints to remember for the next.
+
+    A bad item that stays in a feed or in a re-read window would otherwise be reported on
+    every scan; it is reported once, then only logged while it persists.
+    """
+    import hashlib
+    import logging
+
+    fresh, seen = [], []
+    for problem in problems:
+        mark = hashlib.sha1(problem.encode("utf-8")).hexdigest()[:8]
+        if mark in seen:
+            continue
+        seen.append(mark)
+        if mark in reported:
+            logging.getLogger(__name__).info("%s (reported before)", problem)
+        else:
+            fresh.append(problem)
+    return fresh, seen

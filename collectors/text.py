@@ -1,9 +1,12 @@
 """Cleaning of text fields that arrive from any platform."""
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from datetime import datetime, timezone
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 20_000
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
@@ -21,7 +24,20 @@ def clean_text(value: object, limit: int = MAX_TEXT) -> str:
     return text[:limit]
 
 
-def html_to_text(html: str | None) -> str:
+def clean_field(value: object, source: str, item: object, field: str, limit: int = MAX_TEXT) -> str:
+    """``clean_text`` that logs, with source, item and field, when a huge text is cut."""
+    return clip_text(clean_text(value, limit=limit + 1), source, item, field, limit)
+
+
+def clip_text(text: str, source: str, item: object, field: str, limit: int = MAX_TEXT) -> str:
+    """Cap an already clean text; a cut is logged with source, item and field, never fatal."""
+    if len(text) > limit:
+        log.warning("%s: item %s: field «%s»: text longer than %d characters, cut", source, item, field, limit)
+        return text[:limit].rstrip()
+    return text
+
+
+def html_to_text(html: str | None, limit: int = MAX_TEXT) -> str:
     """Plain text of an HTML fragment (feeds put markup in their descriptions)."""
     if not html:
         return ""
@@ -30,10 +46,10 @@ def html_to_text(html: str | None) -> str:
     try:
         root = lxml.html.fromstring(f"<div>{html}</div>")
     except Exception:  # lxml rejects some fragments: fall back to the raw text
-        return clean_text(re.sub(r"<[^>]+>", " ", html))
+        return clean_text(re.sub(r"<[^>]+>", " ", html), limit)
     for br in root.iter("br", "p", "div", "li"):
         br.tail = "\n" + (br.tail or "")
-    return clean_text(root.text_content())
+    return clean_text(root.text_content(), limit)
 
 
 def from_unix(value: object) -> datetime:

@@ -36,19 +36,127 @@ class SourceBase(Strict):
 
 
 class VkSource(SourceBase):
+    """A VK public or group wall, and/or keyword and geo search across VK (``newsfeed.search``).
+
+    Posts found by search keep this source's key. Everything below ``comments`` has a
+    default that suits one district on one token.
+    """
+
     platform: Literal["vk"]
-    owner: str = Field(min_length=1, description="screen name or numeric id of the public or group")
+    search: list[str] = Field(default_factory=list, description="keyword queries for newsfeed.search")
+    owner: str | None = Field(None, min_length=1, validate_default=True,
+                              description="screen name or numeric id of the public or group")
     comments: bool = True
+    latitude: float | None = Field(None, ge=-90, le=90, description="geo search: centre of the district")
+    longitude: float | None = Field(None, ge=-180, le=180)
+    search_days: float = Field(1.0, gt=0, le=30, description="how far back the first search looks")
+    backfill_days: float | None = Field(None, gt=0, description="how far back the first read of the wall goes; "
+                                        "empty: the whole wall")
+    recheck_hours: float = Field(24.0, ge=0, le=24 * 14,
+                                 description="posts this recent are re-read for edits, engagement and new comments")
+    api_url: str | None = Field(None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+                                description="VK API base address (a proxy, or a local server in tests)")
+    api_version: str = Field("5.199", pattern=r"^5\.\d+$")
+    token_env: str = Field("MCU_VK_TOKEN", pattern=r"^[A-Z][A-Z0-9_]*$",
+                           description="environment variable that holds the token")
+    requests_per_second: float = Field(3.0, gt=0, le=100, description="shared by every source on the same token")
+    daily_budget: dict[str, int] = Field(default_factory=lambda: {"wall.get": 5000, "newsfeed.search": 1000},
+                                         description="calls per method per day, per token")
+    budget_file: Path | None = Field(None, description="where daily budgets are counted; default next to the store")
+    timeout: float = Field(20.0, gt=0, le=300, description="seconds per HTTP request")
+    retries: int = Field(4, ge=1, le=10, description="attempts for rate limits and network errors")
+    backoff: float = Field(1.0, ge=0, le=60, description="first back-off in seconds, doubled each retry")
+
+    @field_validator("owner")
+    @classmethod
+    def _wall_or_search(cls, value: str | None, info) -> str | None:
+        if value is None and not info.data.get("search"):
+            raise ValueError("Field required: a wall to read, unless search queries are given")
+        return value
+
+    @model_validator(mode="after")
+    def _coordinates_and_budget(self) -> "VkSource":
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together")
+        for method, calls in self.daily_budget.items():
+            if calls < 0:
+                raise ValueError(f"daily_budget.{method}: must be >= 0")
+        return self
 
 
 class TelegramSource(SourceBase):
+    """A public Telegram channel or chat (supergroup), with the comments under channel posts."""
+
     platform: Literal["telegram"]
-    chat: str = Field(min_length=1, description="@username or numeric id of the channel or chat")
+    chat: str = Field(min_length=1, description="@username, t.me/username or numeric id of the channel or chat")
+    comments: bool = Field(True, description="read the comments under channel posts")
+    refresh_recent: int = Field(20, ge=0, le=100, description="newest channel posts re-read each scan for "
+                                "edits, views, reactions and new comments (one request)")
+
+    @field_validator("chat")
+    @classmethod
+    def _chat_address(cls, value: str) -> str:
+        """``@name``, ``name``, ``t.me/name`` and ``https://t.me/name`` become ``@name``; ids stay numeric."""
+        text = value.strip()
+        if re.fullmatch(r"-?\d+", text):
+            return text
+        text = re.sub(r"^(https?://)?(www\.)?(t\.me|telegram\.me)/", "", text).strip("/")
+        if text.startswith(("+", "joinchat")):
+            raise ValueError(f"«{value}»: invite links of private chats are not supported; give a public @username")
+        text = text.removeprefix("@").split("/")[0].split("?")[0]
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", text):
+            raise ValueError(f"«{value}»: expected @username (letters, digits, _; 4-32 chars) or a numeric id")
+        return f"@{text}"
+
+    @property
+    def username(self) -> str | None:
+        return self.chat[1:] if self.chat.startswith("@") else None
+
+
+class TelegramSettings(Strict):
+    """Account-level Telegram options: one session (one account) serves every Telegram source.
+
+    The session files may be overridden by ``MCU_TG_SESSION`` and ``MCU_TG_LISTEN_SESSION``;
+    ``api_id``/``api_hash`` come only from ``MCU_TG_API_ID``/``MCU_TG_API_HASH``.
+    """
+
+    session: Path = Field(Path("data/telegram/mcu.session"), description="Telethon session file (a secret: "
+                          "it logs in as the account); relative to the working folder")
+    listen_session: Path | None = Field(None, description="session file of «mcu listen» (a second login, so "
+                                        "that it runs beside the scans); default <session>-listen.session")
+    flood_sleep_max: int = Field(60, ge=0, le=3600, description="FloodWait up to this many seconds is slept "
+                                 "through; a longer one defers the chat to a later run")
+    requests_per_minute: int = Field(20, ge=1, le=600, description="pace of API requests for the account")
+    requests_per_run: int = Field(600, ge=1, description="API requests one run (one process) may make at most")
+    pages_per_chat: int = Field(20, ge=1, le=1000, description="history pages (100 messages) per chat per run")
+    backfill_days: float = Field(7.0, gt=0, le=3650, description="how far back the first read of a chat goes")
+    resolve_retry_hours: float = Field(24.0, gt=0, description="an unresolvable @username is retried after this")
 
 
 class RssSource(SourceBase):
+    """An RSS 2.0 or Atom feed of a local news site."""
+
     platform: Literal["rss"]
     url: str = Field(min_length=1)
+    full_text: bool = Field(False, description="fetch the article page when the feed gives only a teaser")
+    teaser_chars: int = Field(600, ge=0, description="a feed text shorter than this counts as a teaser")
+    max_articles: int = Field(30, ge=0, description="article pages fetched per scan at most")
+    encoding: str | None = Field(None, description="override a charset the server declares wrongly")
+    timeout: float = Field(20.0, gt=0, le=300, description="seconds per HTTP request")
+    retries: int = Field(3, ge=1, le=10, description="attempts for network errors and 5xx answers")
+    backoff: float = Field(1.0, ge=0, le=60, description="first back-off in seconds, doubled each retry")
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            import codecs
+
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding «{value}»") from None
+        return value
 
 
 SourceConfig = Annotated[Union[VkSource, TelegramSource, RssSource], Field(discriminator="platform")]
@@ -133,12 +241,44 @@ class FileSink(Strict):
     path: Path = Path("data/alerts.txt")
 
 
-SinkConfig = Annotated[Union[ConsoleSink, FileSink], Field(discriminator="type")]
+class TelegramSink(Strict):
+    """The alert chat. The bot token comes from the environment (``MCU_BOT_TOKEN``); the chat
+    and the members may too (``MCU_BOT_CHAT_ID``, ``MCU_BOT_MEMBERS``), which override the file."""
+
+    type: Literal["telegram"]
+    api_server: str = Field("https://api.telegram.org", description="Bot API server, also a self-hosted one")
+    chat_id: int | None = Field(None, description="the alert chat (a group id is negative)")
+    chats: list[int] = Field(default_factory=list, description="further chats where commands are accepted")
+    members: list[int] = Field(default_factory=list, description="Telegram user ids allowed to act on risks")
+    rate_per_minute: int = Field(20, ge=1, le=60, description="messages and edits per minute to one chat")
+    polling_timeout: int = Field(10, ge=1, le=50, description="long-polling wait of getUpdates, seconds")
+
+    @field_validator("api_server")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http(s) URL of a Bot API server, e.g. https://api.telegram.org")
+        return value.rstrip("/")
+
+
+SinkConfig = Annotated[Union[ConsoleSink, FileSink, TelegramSink], Field(discriminator="type")]
+
+
+class ReactionSettings(Strict):
+    """When a published answer counts as having worked («отработан») or the risk goes back in work."""
+
+    quiet_hours: float = Field(24, gt=0, description="hours without new posts and negative reaction for «отработан»")
+    net_negative: int = Field(3, ge=1, description="negative minus positive comments after the answer that re-escalate")
+    new_posts: int = Field(1, ge=1, description="new posts in the story after the answer (or after «отработан») "
+                                                "that re-escalate (or re-open) the risk")
 
 
 class AlertSettings(Strict):
     min_level: RiskLevel = "medium"
     sinks: list[SinkConfig] = Field(default_factory=lambda: [ConsoleSink(type="console")])
+    reactions: ReactionSettings = Field(default_factory=ReactionSettings)
+    outbox: Path | None = Field(None, description="SQLite file of the alert chat's outbox and state; "
+                                                  "default: outbox.sqlite next to a SQLite store, else data/")
 
     @field_validator("min_level")
     @classmethod
@@ -146,6 +286,10 @@ class AlertSettings(Strict):
         if LEVEL_ORDER[value] == 0:
             raise ValueError("min_level must be medium, high or critical")
         return value
+
+    @property
+    def telegram(self) -> TelegramSink | None:
+        return next((sink for sink in self.sinks if isinstance(sink, TelegramSink)), None)
 
 
 class Privacy(Strict):
@@ -163,6 +307,7 @@ class Settings(Strict):
     risk: RiskThresholds = Field(default_factory=RiskThresholds)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     privacy: Privacy = Field(default_factory=Privacy)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")
 
     @field_validator("store")

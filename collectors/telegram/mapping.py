@@ -1,4 +1,8 @@
-"""Pure mapping of Telethon message dictionaries to ``Post``s."""
+"""Pure mapping of Telethon message dictionaries (``Message.to_dict()``) to ``Post``s.
+
+Live messages and recorded dumps have the same shape, except that a dump holds
+dates as ISO strings where a live ``to_dict()`` holds ``datetime`` objects.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +13,7 @@ from collectors.text import clean_text
 from mcu.domain import Engagement, Platform, Post, post_id
 
 
-def _date(value: Any, source: str, native: Any) -> datetime:
+def _date(value: Any, source: str, native: Any, field: str = "date") -> datetime:
     if isinstance(value, datetime):
         return value
     if isinstance(value, str):
@@ -17,12 +21,47 @@ def _date(value: Any, source: str, native: Any) -> datetime:
             return datetime.fromisoformat(value)
         except ValueError:
             pass
-    raise BadPayload(source, native, "date", f"expected an ISO datetime, got {value!r:.40}")
+    raise BadPayload(source, native, field, f"expected an ISO datetime, got {value!r:.40}")
 
 
-def _reactions(message: dict) -> int:
-    results = (message.get("reactions") or {}).get("results") or []
-    return sum(r.get("count", 0) for r in results if isinstance(r, dict) and isinstance(r.get("count"), int))
+def _count(message: dict, field: str, source: str, native: Any) -> int:
+    """A counter that Telegram may leave out (``None``); anything else must be a non-negative int."""
+    value = message.get(field)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadPayload(source, native, field, f"expected a non-negative int, got {value!r:.40}")
+    return value
+
+
+def _object(message: dict, field: str, source: str, native: Any) -> dict:
+    value = message.get(field)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadPayload(source, native, field, f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def reactions_total(message: dict) -> int:
+    """Sum of all reaction counts (emoji, custom emoji and paid ones alike)."""
+    reactions = message.get("reactions")
+    results = reactions.get("results") if isinstance(reactions, dict) else None
+    if not isinstance(results, list):
+        return 0
+    return sum(r["count"] for r in results
+               if isinstance(r, dict) and isinstance(r.get("count"), int) and r["count"] > 0)
+
+
+def replies_of(message: dict) -> tuple[int, int | None]:
+    """``(number of replies or comments, id of the newest one)`` from ``MessageReplies``."""
+    replies = message.get("replies")
+    if not isinstance(replies, dict):
+        return 0, None
+    count = replies.get("replies")
+    newest = replies.get("max_id")
+    return (count if isinstance(count, int) and count > 0 else 0,
+            newest if isinstance(newest, int) and not isinstance(newest, bool) else None)
 
 
 def _author(message: dict) -> str | None:
@@ -39,8 +78,39 @@ def chat_url(chat: dict, message_id: int) -> str:
     return f"https://t.me/c/{chat.get('id')}/{message_id}"
 
 
-def map_message(message: Any, source: str, chat: dict, reach: int, thread_root: str | None = None) -> Post:
-    """A chat or channel message; replies point at the message they answer."""
+def _links(message: dict, source: str, native: int, thread_root: str | None) -> tuple[str | None, str | None]:
+    """``(parent_id, thread_id)``.
+
+    In a chat, a reply points at the message it answers and its thread is the top
+    of the reply chain. A comment under a channel post (``thread_root`` given) lives
+    in the discussion group: it answers the post itself, or another comment.
+    """
+    reply = _object(message, "reply_to", source, native)
+    to_id, top_id = reply.get("reply_to_msg_id"), reply.get("reply_to_top_id")
+    to_id = to_id if isinstance(to_id, int) and not isinstance(to_id, bool) else None
+    top_id = top_id if isinstance(top_id, int) and not isinstance(top_id, bool) else None
+    if thread_root:
+        if to_id is not None and top_id is not None and to_id != top_id:
+            return post_id(Platform.telegram, source, f"c{to_id}"), thread_root
+        return thread_root, thread_root
+    if to_id is None or reply.get("reply_to_peer_id"):
+        return None, None  # not a reply, or a reply to a message of another chat
+    parent = post_id(Platform.telegram, source, str(to_id))
+    thread = post_id(Platform.telegram, source, str(top_id)) if top_id is not None else parent
+    return parent, thread
+
+
+def comment_url(chat: dict, post_native: int | None, comment_native: int) -> str | None:
+    """Telegram's own link to a comment: ``t.me/<channel>/<post>?comment=<id>``."""
+    if post_native is None or not chat.get("username"):
+        return None
+    return f"https://t.me/{chat['username']}/{post_native}?comment={comment_native}"
+
+
+def map_message(message: Any, source: str, chat: dict, reach: int, thread_root: str | None = None,
+                root_native: int | None = None) -> Post:
+    """A chat or channel message, or (with ``thread_root``) a comment under the channel post
+    ``root_native`` (whose post id is ``thread_root``)."""
     if not isinstance(message, dict):
         raise BadPayload(source, "?", "(message)", f"expected an object, got {type(message).__name__}")
     native = message.get("id")
@@ -48,28 +118,27 @@ def map_message(message: Any, source: str, chat: dict, reach: int, thread_root: 
         raise BadPayload(source, native, "id", f"expected int, got {native!r:.40}")
     if message.get("_", "Message") != "Message":
         raise BadPayload(source, native, "_", f"not a message ({message.get('_')}), skipped")
-    reply = message.get("reply_to") or {}
-    parent = None
-    if thread_root:
-        parent = thread_root
-    elif isinstance(reply, dict) and isinstance(reply.get("reply_to_msg_id"), int):
-        parent = post_id(Platform.telegram, source, str(reply["reply_to_msg_id"]))
-    replies = (message.get("replies") or {}).get("replies") or 0
+    text = message.get("message")
+    if text is not None and not isinstance(text, str):
+        raise BadPayload(source, native, "message", f"expected text, got {type(text).__name__}")
+    parent, thread = _links(message, source, native, thread_root)
+    _object(message, "replies", source, native)
+    _object(message, "reactions", source, native)
     return Post(
         platform=Platform.telegram,
         source=source,
         native_id=str(native) if not thread_root else f"c{native}",
-        url=chat_url(chat, native) if not thread_root else None,
+        url=chat_url(chat, native) if not thread_root else comment_url(chat, root_native, native),
         author=_author(message),
-        text=clean_text(message.get("message")),
+        text=clean_text(text),
         published_at=_date(message.get("date"), source, native),
         engagement=Engagement(
-            likes=_reactions(message),
-            comments=replies if isinstance(replies, int) else 0,
-            reposts=message.get("forwards") or 0,
-            views=message.get("views") or 0,
+            likes=reactions_total(message),
+            comments=replies_of(message)[0],
+            reposts=_count(message, "forwards", source, native),
+            views=_count(message, "views", source, native),
         ),
         parent_id=parent,
-        thread_id=thread_root or (parent if parent else None),
+        thread_id=thread,
         reach=reach,
     )

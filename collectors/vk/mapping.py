@@ -4,15 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.base import BadPayload
-from collectors.text import clean_text, from_unix
-from mcu.domain import Engagement, Platform, Post, post_id
+from collectors.text import clean_field, from_unix
+from mcu.domain import Engagement, Platform, Post, make_id, post_id
 
 
 def _count(item: dict, key: str) -> int:
     value = item.get(key)
     if isinstance(value, dict):
         value = value.get("count", 0)
-    return value if isinstance(value, int) and value >= 0 else 0
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _require(item: Any, key: str, kind: type, source: str) -> Any:
@@ -28,23 +28,35 @@ def _require(item: Any, key: str, kind: type, source: str) -> Any:
 def map_group(response: Any) -> dict:
     """The group record of a groups.getById response (old list form or new ``{"groups": []}`` form)."""
     groups = response.get("groups") if isinstance(response, dict) else response
-    if not groups:
+    if not groups or not isinstance(groups, list) or not isinstance(groups[0], dict):
         raise BadPayload("vk", "groups.getById", "groups", "empty response")
+    if not isinstance(groups[0].get("id"), int):
+        raise BadPayload("vk", "groups.getById", "id", "group without a numeric id")
     return groups[0]
+
+
+def _post_text(item: dict, source: str, ref: str) -> str:
+    """The post's own text, followed by the text of the post it reposts (``copy_history``)."""
+    parts = [item.get("text")]
+    history = item.get("copy_history")
+    if isinstance(history, list):
+        parts += [h.get("text") for h in history if isinstance(h, dict)]
+    joined = "\n\n".join(str(p) for p in parts if isinstance(p, (str, int, float)) and str(p).strip())
+    return clean_field(joined, source, ref, "text")
 
 
 def map_post(item: Any, source: str, reach: int) -> Post:
     native = _require(item, "id", int, source)
     owner = _require(item, "owner_id", int, source)
     date = _require(item, "date", int, source)
-    text = clean_text(item.get("text"))
+    ref = f"{owner}_{native}"
     return Post(
         platform=Platform.vk,
         source=source,
-        native_id=f"{owner}_{native}",
-        url=f"https://vk.com/wall{owner}_{native}",
+        native_id=ref,
+        url=f"https://vk.com/wall{ref}",
         author=str(item.get("signer_id") or item.get("from_id") or owner),
-        text=text,
+        text=_post_text(item, source, ref),
         published_at=from_unix(date),
         engagement=Engagement(
             likes=_count(item, "likes"),
@@ -61,18 +73,33 @@ def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int
     date = _require(item, "date", int, source)
     root = post_id(Platform.vk, source, f"{owner}_{post_native}")
     stack = item.get("parents_stack") or [None]
-    reply_to = item.get("reply_to_comment") or stack[-1]
+    reply_to = item.get("reply_to_comment") or (stack[-1] if isinstance(stack, list) else None)
     parent = post_id(Platform.vk, source, f"{owner}_{post_native}_c{reply_to}") if reply_to else root
+    ref = f"{owner}_{post_native}_c{native}"
     return Post(
         platform=Platform.vk,
         source=source,
-        native_id=f"{owner}_{post_native}_c{native}",
+        native_id=ref,
         url=f"https://vk.com/wall{owner}_{post_native}?reply={native}",
         author=str(item.get("from_id", "")) or None,
-        text=clean_text(item.get("text")),
+        text=clean_field(item.get("text"), source, ref, "text"),
         published_at=from_unix(date),
         engagement=Engagement(likes=_count(item, "likes")),
         parent_id=parent,
         thread_id=root,
         reach=reach,
     )
+
+
+def is_deleted(item: Any) -> bool:
+    """VK keeps a deleted comment as a placeholder while its thread has replies."""
+    return isinstance(item, dict) and bool(item.get("deleted"))
+
+
+def signature(post: Post) -> str:
+    """What makes a re-read post worth storing again: its text and the engagement the risk score uses.
+
+    Views are left out on purpose: they grow on every read and would re-store every post.
+    """
+    e = post.engagement
+    return make_id(post.text, str(e.likes), str(e.comments), str(e.reposts))[:10]

@@ -1,0 +1,66 @@
+"""Pure mapping of feedparser entries (RSS 2.0, Atom 1.0) to ``Post``s."""
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timezone
+from typing import Any
+
+from collectors.base import BadPayload
+from collectors.text import MAX_TEXT, clean_field, clip_text, html_to_text
+from mcu.domain import Platform, Post
+
+
+def _time(parsed: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc) if parsed else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _raw(entry: Any, key: str) -> Any:
+    """A key as the feed gave it (plain ``dict.get`` skips feedparser's deprecated key aliases)."""
+    return dict.get(entry, key) if isinstance(entry, dict) else None
+
+
+def entry_time(entry: Any) -> datetime | None:
+    """When the entry was published (its ``updated`` date when it has no other)."""
+    return _time(_raw(entry, "published_parsed")) or _time(_raw(entry, "updated_parsed"))
+
+
+def changed_time(entry: Any) -> datetime | None:
+    """The latest of published and updated: an edited entry is read again."""
+    times = [t for t in (_time(_raw(entry, "published_parsed")), _time(_raw(entry, "updated_parsed"))) if t]
+    return max(times) if times else None
+
+
+def entry_ref(entry: Any) -> str | None:
+    native = entry.get("id") or entry.get("link")
+    return str(native) if native else None
+
+
+def map_entry(entry: Any, source: str, reach: int) -> Post:
+    native = entry_ref(entry)
+    if not native:
+        raise BadPayload(source, clean_field(entry.get("title"), source, "?", "title", 80) or "?", "id",
+                         "entry has neither id nor link")
+    published = entry_time(entry)
+    if published is None:
+        raise BadPayload(source, native, "published", "entry has no parseable date")
+    content = entry.get("content") or []
+    first = content[0] if isinstance(content, list) and content else {}
+    body = html_to_text(first.get("value") if isinstance(first, dict) else None, limit=MAX_TEXT + 1)
+    if not body:
+        body = html_to_text(entry.get("summary") if isinstance(entry.get("summary"), str) else None,
+                            limit=MAX_TEXT + 1)
+    link = entry.get("link")
+    return Post(
+        platform=Platform.rss,
+        source=source,
+        native_id=native,
+        url=link if isinstance(link, str) and link.startswith(("http://", "https://")) else None,
+        author=None,  # news items are signed by outlets, not citizens
+        title=clean_field(entry.get("title"), source, native, "title", 1000) or None,
+        text=clip_text(body, source, native, "text"),
+        published_at=published,
+        reach=reach,
+    )

@@ -1,0 +1,33 @@
+"""The scan over live Telegram sources: a deferred chat keeps its watermark and the others go on."""
+from __future__ import annotations
+
+import json
+
+from telegram_fakes import LIVE_SOURCES, flood, write_config
+
+from collectors.telegram.account import install_account
+from mcu.config import load_config
+from mcu.pipeline import Pipeline, run_scan
+
+
+def test_deferred_chat_keeps_its_watermark_and_the_others_go_on(tmp_path, monkeypatch, fake, clock, new_account):
+    settings = load_config(write_config(tmp_path, LIVE_SOURCES, monkeypatch))
+    install_account(settings, new_account(fake))
+    fake.fail("GetRepliesRequest", flood(1800))  # the channel's comments are flood-limited for half an hour
+    pipeline = Pipeline.open(settings)
+    try:
+        first = run_scan(pipeline)
+        reports = {r.key: r for r in first.sources}
+        assert "ChatDeferred" in reports["pestovo_live"].error and "1800" in reports["pestovo_live"].error
+        assert pipeline.store.get_watermark("pestovo_live") is None  # untouched: everything is read again
+        assert reports["town"].error is None and reports["town"].new == 3
+        assert json.loads(pipeline.store.get_watermark("town"))["min_id"] == 304
+
+        clock.now += 1801  # the next run after the wait
+        install_account(settings, new_account(fake))
+        second = {r.key: r for r in run_scan(pipeline).sources}
+        assert second["pestovo_live"].error is None and second["pestovo_live"].new == 8
+        assert second["town"].fetched == 0
+        assert json.loads(pipeline.store.get_watermark("pestovo_live"))["min_id"] == 205
+    finally:
+        pipeline.close()
