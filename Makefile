@@ -1,4 +1,5 @@
 # Two commands: `make demo` and `make test`. Both work on a fresh clone with Python 3.11.
+# `make test` also starts a real Elasticsearch node (Java 17 + Maven, from Maven Central).
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -21,7 +22,7 @@ demo: $(STAMP)
 	$(BIN)/mcu demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	PY=$(BIN)/python scripts/run-tests.sh
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

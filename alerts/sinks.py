@@ -1,14 +1,27 @@
-"""Where alerts go: small sinks behind one ``send`` method, built from config."""
+"""Where alerts go: small sinks behind one ``send`` method, built from config.
+
+A sink may also have ``refresh(risk, notice)``: the risk changed without a new alert (its
+story grew, someone acted on it, reaction tracking decided); ``notice`` is a short line for
+people to see (re-opened, escalated, handled). The engine calls the hook only where it exists.
+``notify(text, key, html=None)`` posts a message that is not about one risk (a digest).
+"""
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Protocol
 
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
-from mcu.domain import Alert
+from alerts.outbox import Outbox, outbox_path
+from alerts.text import clean, h
+from mcu.config import ConfigError, Settings
+from mcu.domain import Alert, Risk
 
 log = logging.getLogger(__name__)
 STYLE = {"critical": "bold red", "high": "dark_orange", "medium": "yellow"}
@@ -23,27 +36,113 @@ class ConsoleSink:
         self.console = console or Console()
 
     def send(self, alert: Alert) -> None:
-        self.console.print(Panel(alert.text, border_style=STYLE.get(alert.level, "white"), expand=False))
+        self.console.print(Panel(Text(clean(alert.text)), border_style=STYLE.get(alert.level, "white"), expand=False))
+
+    def refresh(self, risk: Risk, notice: str | None = None) -> None:
+        if notice:
+            self.console.print(clean(notice), markup=False, highlight=False)
+
+    def notify(self, text: str, key: str, html: str | None = None) -> None:
+        self.console.print(clean(text), markup=False, highlight=False)
 
 
 class FileSink:
-    """Appends every alert card to a text file, separated by a rule."""
+    """Appends every alert card (and every notice) to a text file, separated by a rule."""
 
     def __init__(self, path: Path):
         self.path = path
 
-    def send(self, alert: Alert) -> None:
+    def _write(self, text: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        stamp = alert.created_at.strftime("%Y-%m-%d %H:%M UTC")
         with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(f"=== {stamp} · алерт {alert.id}\n{alert.text}\n\n")
+            handle.write(clean(text))
+
+    def send(self, alert: Alert) -> None:
+        stamp = alert.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        self._write(f"=== {stamp} · алерт {alert.id}\n{alert.text}\n\n")
+
+    def refresh(self, risk: Risk, notice: str | None = None) -> None:
+        if notice:
+            self._write(f"--- {risk.updated_at:%Y-%m-%d %H:%M UTC} · риск {risk.id}\n{notice}\n\n")
+
+    def notify(self, text: str, key: str, html: str | None = None) -> None:
+        """A message that is not about one risk (a digest, a reminder)."""
+        self._write(f"=== {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {key}\n{text}\n\n")
 
 
-def build_sinks(settings, console: Console | None = None) -> list[AlertSink]:
+class TelegramSink:
+    """Puts alerts into the alert chat's outbox; ``mcu bot`` delivers them. No token is needed
+    here, so a scan never talks to Telegram and never blocks on it."""
+
+    def __init__(self, outbox: Outbox, chat_id: int):
+        self.outbox = outbox
+        self.chat_id = chat_id
+
+    def send(self, alert: Alert) -> None:
+        try:
+            self.outbox.enqueue_card(self.chat_id, alert.risk_id, alert.id, time.time())
+        except sqlite3.Error as exc:  # the bot re-enqueues recorded alerts missing here (reconcile)
+            raise OSError(f"outbox {self.outbox.path}: {exc}") from exc
+
+    def refresh(self, risk: Risk, notice: str | None = None) -> None:
+        now = time.time()
+        try:
+            self.outbox.enqueue_refresh(self.chat_id, risk.id, now)
+            if notice:
+                self.outbox.enqueue_notice(self.chat_id, h(notice), now, risk_id=risk.id,
+                                           key=f"notice:{risk.id}:{risk.version}")
+        except sqlite3.Error as exc:
+            raise OSError(f"outbox {self.outbox.path}: {exc}") from exc
+
+    def notify(self, text: str, key: str, html: str | None = None) -> None:
+        """A message that is not about one risk (a digest, a reminder); ``html`` is trusted as
+        Telegram HTML, ``text`` is escaped. The same ``key`` twice is one message."""
+        try:
+            self.outbox.enqueue_notice(self.chat_id, html if html is not None else h(text), time.time(),
+                                       key=f"notify:{key}")
+        except sqlite3.Error as exc:
+            raise OSError(f"outbox {self.outbox.path}: {exc}") from exc
+
+
+def alert_chat_id(settings: Settings) -> int:
+    """The alert chat: ``MCU_BOT_CHAT_ID`` from the environment, else ``chat_id`` of the telegram sink."""
+    value = os.environ.get("MCU_BOT_CHAT_ID", "").strip()
+    if value:
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"environment: MCU_BOT_CHAT_ID: expected a numeric chat id, got «{value}»") from None
+    sink = settings.alerts.telegram
+    if sink is None or sink.chat_id is None:
+        raise ConfigError("alerts.sinks: the telegram sink needs chat_id (or the environment variable MCU_BOT_CHAT_ID)")
+    return sink.chat_id
+
+
+def build_sinks(settings: Settings, console: Console | None = None) -> list[AlertSink]:
     sinks: list[AlertSink] = []
     for config in settings.alerts.sinks:
         if config.type == "console":
             sinks.append(ConsoleSink(console))
         elif config.type == "file":
             sinks.append(FileSink(config.path))  # runtime outputs are relative to the working folder
+        elif config.type == "telegram":
+            sinks.append(TelegramSink(Outbox(outbox_path(settings)), alert_chat_id(settings)))
     return sinks
+
+
+def telegram_sinks(settings: Settings) -> list[AlertSink]:
+    """Only the alert chat: for actions taken outside the chat (``mcu risk``) to refresh its cards."""
+    if settings.alerts.telegram is None:
+        return []
+    return [TelegramSink(Outbox(outbox_path(settings)), alert_chat_id(settings))]
+
+
+def notify_refresh(sinks: list[AlertSink], risk: Risk, notice: str | None = None) -> None:
+    for sink in sinks:
+        refresh = getattr(sink, "refresh", None)
+        if refresh is None:
+            continue
+        try:
+            refresh(risk, notice)
+        except OSError as exc:  # a sink failure must not undo the stored change
+            log.error("risk %s: sink %s could not refresh: %s", risk.id, type(sink).__name__, exc)

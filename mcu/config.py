@@ -313,8 +313,8 @@ class Settings(Strict):
     @field_validator("store")
     @classmethod
     def _store_url(cls, value: str) -> str:
-        if not re.match(r"^(sqlite:///.+|elasticsearch://.+)$", value):
-            raise ValueError("expected sqlite:///path or elasticsearch://host:port")
+        if not re.match(r"^(sqlite:///.+|elasticsearch(\+https?)?://.+)$", value):
+            raise ValueError("expected sqlite:///path, elasticsearch://host:port or elasticsearch+https://host:port")
         return value
 
     @model_validator(mode="after")

@@ -194,11 +194,67 @@ RISK_TRANSITIONS: dict[RiskStatus, set[RiskStatus]] = {
 }
 
 
+class TransitionError(ValueError):
+    """A workflow step the decree's procedure does not allow from the risk's current status."""
+
+
+OPEN_STATUSES: frozenset[RiskStatus] = frozenset(
+    {RiskStatus.new, RiskStatus.in_work, RiskStatus.answer_published, RiskStatus.watching}
+)
+
+
 class RiskTransition(Model):
+    """One step of a risk's history: who did what, when. ``status`` is the status after the step;
+    steps that do not change the status (an escalation, a second answer) repeat it."""
+
     status: RiskStatus
     actor: str
     at: datetime
     note: str = ""
+    action: str = Field("", description="take, not_risk, answer, watch, handled, reescalate, escalate, reopen")
+    previous: RiskStatus | None = Field(None, description="status before the step")
+
+
+class Answer(Model):
+    """The official answer, in the format the decree names: its text, the platforms
+    where it was published, and the links to the publications."""
+
+    text: str
+    platforms: list[str] = Field(default_factory=list, description="VK, Telegram, сайт/СМИ …")
+    links: list[str] = Field(default_factory=list)
+    actor: str
+    at: datetime
+    ref: str = Field("", description="where it was recorded (tg:chat:message, cli); repeats are ignored")
+
+
+class ReactionEvidence(Model):
+    """What reaction tracking saw after the answer."""
+
+    since: datetime = Field(description="the answer time: its earliest found publication, else when recorded")
+    answer_posts: int = Field(0, description="answer links found among the collected posts")
+    comments: int = Field(0, description="comments under the answer posts")
+    negative: int = 0
+    positive: int = 0
+    likes: int = 0
+    reposts: int = 0
+    views: int = 0
+    story_negative: int = Field(0, description="negative comments elsewhere in the story after the answer")
+    new_posts: int = Field(0, description="new posts (not comments) in the story after the answer")
+    new_sources: list[str] = Field(default_factory=list, description="sources the story reached after the answer")
+    last_activity: datetime = Field(description="the answer time or the latest new post, whichever is later")
+
+    @property
+    def net_negative(self) -> int:
+        return self.negative + self.story_negative - self.positive
+
+
+class Verdict(Model):
+    """The outcome of reaction tracking, shown on the card with its evidence."""
+
+    outcome: Literal["watching", "handled", "reescalated"]
+    reason: str = Field(description="Russian, for staff")
+    evidence: ReactionEvidence
+    at: datetime
 
 
 class Risk(Model):
@@ -206,6 +262,7 @@ class Risk(Model):
 
     id: str
     story_id: str
+    number: int = Field(0, ge=0, description="short number staff use («риск №12»); 0 until assigned")
     status: RiskStatus = RiskStatus.new
     level: RiskLevel
     score: float
@@ -214,20 +271,44 @@ class Risk(Model):
     department: str | None = None
     places: list[str] = Field(default_factory=list)
     reasons: list[RiskReason] = Field(default_factory=list)
+    posts: int = Field(0, ge=0, description="posts in the story when it was last scored")
     created_at: datetime
     updated_at: datetime
+    assignee: str | None = Field(None, description="who took the risk in work")
+    escalated: bool = Field(False, description="escalated to the head of the МЦУ")
+    answers: list[Answer] = Field(default_factory=list)
+    verdict: Verdict | None = None
     history: list[RiskTransition] = Field(default_factory=list)
     version: int = Field(0, description="bumped on every write, for optimistic concurrency")
 
-    def move_to(self, status: RiskStatus, actor: str, at: datetime, note: str = "") -> None:
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def move_to(self, status: RiskStatus, actor: str, at: datetime, note: str = "", action: str = "") -> None:
         if status not in RISK_TRANSITIONS[self.status]:
-            raise ValueError(
-                f"риск {self.id}: переход «{RISK_STATUS_RU[self.status]}» → "
+            raise TransitionError(
+                f"риск {self.label}: переход «{RISK_STATUS_RU[self.status]}» → "
                 f"«{RISK_STATUS_RU[status]}» не предусмотрен порядком"
             )
-        self.status = status
+        previous, self.status = self.status, status
         self.updated_at = at
-        self.history.append(RiskTransition(status=status, actor=actor, at=at, note=note))
+        self.history.append(RiskTransition(status=status, actor=actor, at=at, note=note,
+                                           action=action or status.value, previous=previous))
+
+    def record(self, action: str, actor: str, at: datetime, note: str = "") -> None:
+        """A step of the history that keeps the status (an escalation, a further answer)."""
+        self.updated_at = at
+        self.history.append(RiskTransition(status=self.status, actor=actor, at=at, note=note,
+                                           action=action, previous=self.status))
+
+    def entered(self, status: RiskStatus) -> datetime | None:
+        """When the risk last entered ``status``."""
+        return next((t.at for t in reversed(self.history) if t.status == status and t.previous != status), None)
+
+    @property
+    def label(self) -> str:
+        return f"№{self.number}" if self.number else self.id
 
 
 class Alert(Model):

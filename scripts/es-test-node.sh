@@ -15,7 +15,7 @@
 #                    /root: default ${TMPDIR:-/tmp}/mcu-es-test-<hash of repo path>)
 #   ES_TEST_PORT     HTTP port. If unset, 9200 or the next free port up to 9299;
 #                    if set, exactly that port (error when taken by something else).
-#   ES_TEST_VERSION  server version (an integ-test-zip on Maven Central)  default 8.14.3
+#   ES_TEST_VERSION  server version (an integ-test-zip on Maven Central)  default 8.19.21
 #   ES_TEST_HEAP     JVM heap (-Xms = -Xmx)                               default 512m
 #   ES_TEST_TIMEOUT  seconds to wait for the node to answer yellow        default 120
 #   ES_TEST_RUN_AS   when run as root: user (name or uid) the node runs as, since
@@ -55,7 +55,7 @@ if [[ -z "${ES_TEST_HOME:-}" ]]; then
 fi
 mkdir -p "$ES_TEST_HOME"
 ES_TEST_HOME="$(cd "$ES_TEST_HOME" && pwd)"
-ES_TEST_VERSION="${ES_TEST_VERSION:-8.14.3}"
+ES_TEST_VERSION="${ES_TEST_VERSION:-8.19.21}"
 ES_TEST_HEAP="${ES_TEST_HEAP:-512m}"
 ES_TEST_TIMEOUT="${ES_TEST_TIMEOUT:-120}"
 CLUSTER_NAME="mcu-test"

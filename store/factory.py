@@ -17,7 +17,7 @@ Opener = Callable[[str, str, Lemmatizer], Store]
 
 def open_store(url: str, lemmatize: Lemmatizer) -> Store:
     """``sqlite:///relative/path`` (to the working directory), ``sqlite:////abs/path``;
-    ``elasticsearch://host:port`` is reserved for the production backend."""
+    ``elasticsearch://host:port`` or ``elasticsearch+https://host:port`` for production."""
     scheme, sep, rest = url.partition("://")
     opener = OPENERS.get(scheme.lower()) if sep else None
     if opener is None:
@@ -36,11 +36,15 @@ def _open_sqlite(url: str, rest: str, lemmatize: Lemmatizer) -> Store:
 
 
 def _open_elasticsearch(url: str, rest: str, lemmatize: Lemmatizer) -> Store:
-    # Extension point: import the Elasticsearch backend here and return it.
-    raise StoreError("the Elasticsearch store is not built yet")
+    """``elasticsearch://host:9200?prefix=mcu`` (see ``store.elasticsearch.connection`` for
+    the options); credentials come from MCU_ES_API_KEY or MCU_ES_USERNAME/MCU_ES_PASSWORD."""
+    from store.elasticsearch import open_elasticsearch  # the client library loads only here
+
+    return open_elasticsearch(url, lemmatize)
 
 
 OPENERS: dict[str, Opener] = {
     "sqlite": _open_sqlite,
     "elasticsearch": _open_elasticsearch,
+    "elasticsearch+https": _open_elasticsearch,
 }

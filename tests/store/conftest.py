@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -35,7 +36,7 @@ from mcu.domain import (
 )
 # Import from the submodules, not ``store`` itself: under pytest's default import
 # mode ``tests/`` is on sys.path and ``tests/store`` can shadow the package root.
-from store.base import Store, StoreError
+from store.base import Store
 from store.factory import open_store
 from store.sqlite import Lemmatizer
 
@@ -63,30 +64,45 @@ def lemmatize() -> Lemmatizer:
 class Backend:
     name: str
     open: Callable[[Path, Lemmatizer], Store]
+    close: Callable[[Store], None] = lambda store: store.close()
 
 
 def _open_sqlite(tmp_path: Path, lemmatize: Lemmatizer) -> Store:
     return open_store(f"sqlite:///{tmp_path / 'mcu.sqlite'}", lemmatize)
 
 
-def _open_elasticsearch(tmp_path: Path, lemmatize: Lemmatizer) -> Store:
+def es_store_url(tmp_path: Path, prefix: str, **options: str) -> str:
+    """``ES_URL`` (http://host:port) as a store URL with its own prefix and outbox folder."""
     es_url = os.environ.get("ES_URL")
     if not es_url:
-        pytest.skip("ES_URL is not set: no Elasticsearch node to run the contract against")
-    # NOTE for the Elasticsearch backend: every test needs its own empty indices
-    # (e.g. a per-test index prefix in the URL) and should drop them afterwards.
-    url = "elasticsearch://" + es_url.split("://", 1)[-1]
-    try:
-        return open_store(url, lemmatize)
-    except StoreError as exc:
-        if "not built yet" in str(exc):
-            pytest.skip(f"elasticsearch backend: {exc}")
-        raise
+        pytest.skip("ES_URL is not set: no Elasticsearch node (eval \"$(scripts/es-test-node.sh start)\")")
+    query = "&".join(f"{k}={v}" for k, v in {"prefix": prefix, "outbox": tmp_path / "outbox", **options}.items())
+    return f"elasticsearch://{es_url.split('://', 1)[-1].rstrip('/')}?{query}"
+
+
+def unique_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+def _open_elasticsearch(tmp_path: Path, lemmatize: Lemmatizer) -> Store:
+    # Every test gets its own indices (a unique prefix); _close_elasticsearch drops them.
+    return open_store(es_store_url(tmp_path, unique_prefix()), lemmatize)
+
+
+def _close_elasticsearch(store: Store) -> None:
+    from elasticsearch import Elasticsearch
+
+    from store.elasticsearch import drop_store
+
+    prefix = store.prefix  # type: ignore[attr-defined]
+    store.close()
+    with Elasticsearch(os.environ["ES_URL"]) as client:
+        drop_store(client, prefix)
 
 
 BACKENDS: list[Backend] = [
     Backend("sqlite", _open_sqlite),
-    Backend("elasticsearch", _open_elasticsearch),
+    Backend("elasticsearch", _open_elasticsearch, _close_elasticsearch),
 ]
 
 
@@ -102,7 +118,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, lemmatize: Lemmatizer)
     try:
         yield opened
     finally:
-        opened.close()
+        backend.close(opened)
 
 
 # model factories ----------------------------------------------------------

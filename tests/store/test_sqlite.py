@@ -201,11 +201,6 @@ def test_open_store_absolute_path(tmp_path: Path, lemmatize) -> None:
         opened.close()
 
 
-def test_open_store_elasticsearch_not_built(lemmatize) -> None:
-    with pytest.raises(StoreError, match="Elasticsearch store is not built yet"):
-        open_store("elasticsearch://localhost:9200", lemmatize)
-
-
 @pytest.mark.parametrize(
     ("url", "named"),
     [

@@ -1,0 +1,59 @@
+"""``mcu bot``: the alert chat bot (aiogram polling) and the delivery of the alert outbox."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    from mcu.cli import ConfigOption, StoreOption, _fail, _settings, console
+
+    @app.command("bot")
+    def bot(
+        config: Path = ConfigOption,
+        store: Optional[str] = StoreOption,
+        once: bool = typer.Option(False, "--once", help="Доставить очередь алертов один раз и выйти (без опроса)."),
+        status: bool = typer.Option(False, "--status", help="Показать очередь алертов и выйти."),
+    ) -> None:
+        """Бот алерт-чата в Telegram: карточки рисков, кнопки, ответы и команды.
+
+        Токен — из переменной окружения MCU_BOT_TOKEN; чат — MCU_BOT_CHAT_ID или chat_id в конфигурации.
+        """
+        import asyncio
+
+        from alerts.outbox import Outbox, outbox_path
+        from mcu.commands.risk import opened_store
+        from mcu.config import ConfigError
+
+        settings = _settings(config, store)
+        with Outbox(outbox_path(settings)) as outbox:
+            if status:
+                counts = outbox.counts()
+                console.print(f"Очередь {outbox.path}: ожидают {counts.get('pending', 0)}, отправлено "
+                              f"{counts.get('sent', 0)}, без отправки {counts.get('done', 0)}, "
+                              f"отклонено {counts.get('failed', 0)}", highlight=False)
+                for row in outbox.jobs("failed") + outbox.jobs("pending"):
+                    console.print(f"  #{row[0]} {row[1]} риск {row[3] or '—'} · {row[4]} · попыток {row[5]} · "
+                                  f"{row[7] or ''}", highlight=False, markup=False)
+                return
+            from alerts.telegram.bot import BotContext, run_bot
+            from alerts.telegram.config import bot_config, make_bot
+            from alerts.telegram.delivery import CardRenderer, deliver_pending, reconcile
+
+            try:
+                config_ = bot_config(settings)
+            except ConfigError as exc:
+                raise _fail(str(exc)) from None
+            with opened_store(settings) as db:
+                telegram = make_bot(config_)
+                if once:
+                    reconcile(db, outbox, config_.chat_id)
+                    counts = deliver_pending(outbox, telegram, CardRenderer(db, settings), config_.rate_per_minute)
+                    console.print(f"Доставлено; в очереди осталось {counts.get('pending', 0)}, "
+                                  f"отклонено {counts.get('failed', 0)}", highlight=False)
+                    return
+                console.print(f"Бот алерт-чата запущен (чат {config_.chat_id}, участников {len(config_.members)}). "
+                              "Остановка: Ctrl+C", highlight=False)
+                asyncio.run(run_bot(BotContext(db, settings, outbox, config_), telegram))

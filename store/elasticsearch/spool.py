@@ -1,0 +1,227 @@
+"""``SpoolingStore``: the Elasticsearch store that keeps a scan's writes through an outage.
+
+When the cluster is unreachable (``StoreUnavailable``), the writes a scan makes
+(``upsert_posts``, ``upsert_story``, ``set_watermark``) go to the local ``Outbox``
+instead, and return once they are on disk there, so the pipeline's rule "move the
+watermark only after the posts are stored" holds with "stored" meaning in
+Elasticsearch or in the outbox. The outbox is replayed, in order, when the store is
+opened and before every later call, so reads see the spooled writes.
+
+Not spooled: risks (``save_risk`` must compare versions) and alerts (``add_alert``
+must know whether the alert is new before a sink sends it). They, and every read that
+cannot be answered, raise ``StoreUnavailable``. ``get_watermark`` is answered during an
+outage from the outbox (the newest spooled value, else the last one known durable).
+
+After a failure the cluster is not tried again for ``retry_after`` seconds: a scan
+with the cluster down spools at disk speed instead of waiting on timeouts.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story
+from store.base import SearchHit, SearchQuery, Stats, StoreError, UpsertResult
+from store.elasticsearch.connection import StoreUnavailable
+from store.elasticsearch.outbox import Op, Outbox
+from store.elasticsearch.store import ElasticsearchStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SpooledResult(UpsertResult):
+    """An upsert that went to the outbox: whether the posts are new is known only at replay."""
+
+    spooled: int = 0
+
+
+class SpoolingStore:
+    def __init__(self, inner: ElasticsearchStore, outbox: Outbox, *, retry_after: float = 10.0) -> None:
+        self.inner = inner
+        self.outbox = outbox
+        self.retry_after = retry_after
+        self._lock = threading.RLock()
+        self._down_until = 0.0
+        self.replay()  # what an earlier run spooled; kept for later if the cluster is still down
+
+    @property
+    def prefix(self) -> str:
+        return self.inner.prefix
+
+    @property
+    def pending(self) -> int:
+        return len(self.outbox)
+
+    # the outbox ---------------------------------------------------------
+    def replay(self) -> bool:
+        """Send every spooled write, oldest first; True when the outbox is empty afterwards."""
+        if self._is_down():
+            return False
+        with self._lock:
+            while batch := self.outbox.pending():
+                for op in batch:
+                    try:
+                        self._apply(op)
+                    except StoreUnavailable as exc:
+                        self._went_down(exc)
+                        return False
+                    except (StoreError, ValueError, ValidationError) as exc:
+                        log.error("outbox %s: entry %d (%s) cannot be replayed, parked: %s",
+                                  self.outbox.path, op.seq, op.kind, exc)
+                        self.outbox.fail(op, str(exc))
+                        continue
+                    self.outbox.remove(op.seq)
+                    if op.kind == "watermark" and op.key is not None:
+                        self.outbox.remember_watermark(op.key, op.body)
+                log.info("outbox %s: replayed %d writes", self.outbox.path, len(batch))
+        return True
+
+    def _apply(self, op: Op) -> None:
+        if op.kind == "posts":
+            self.inner.upsert_posts(
+                (Post.model_validate(item["post"]), Analysis.model_validate(item["analysis"]))
+                for item in json.loads(op.body)
+            )
+        elif op.kind == "story":
+            self.inner.upsert_story(Story.model_validate_json(op.body))
+        elif op.kind == "watermark" and op.key is not None:
+            self.inner.set_watermark(op.key, op.body)
+        else:
+            raise StoreError(f"unknown outbox entry kind «{op.kind}»")
+
+    def _is_down(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def _went_down(self, exc: StoreUnavailable) -> None:
+        self._down_until = time.monotonic() + self.retry_after
+        log.warning("elasticsearch %s unavailable, spooling writes to %s: %s", self.prefix, self.outbox.path, exc)
+
+    def _write(self, direct: Callable[[], T], spool: Callable[[], T]) -> T:
+        """Straight to Elasticsearch when it is up and nothing waits before us, else the outbox."""
+        if self.replay():
+            try:
+                return direct()
+            except StoreUnavailable as exc:
+                self._went_down(exc)
+        return spool()
+
+    def _read(self, call: Callable[[], T]) -> T:
+        if not self.replay():
+            raise StoreUnavailable(
+                f"elasticsearch {self.prefix}: unreachable; {self.pending} writes wait in {self.outbox.path}"
+            )
+        try:
+            return call()
+        except StoreUnavailable as exc:
+            self._went_down(exc)
+            raise
+
+    # spooled writes -----------------------------------------------------
+    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]]) -> UpsertResult:
+        batch = list(items)
+        for post, analysis in batch:
+            if analysis.post_id != post.id:
+                raise ValueError(f"analysis for post {analysis.post_id} given with post {post.id}")
+
+        def spool() -> UpsertResult:
+            body = [{"post": p.model_dump(mode="json"), "analysis": a.model_dump(mode="json")} for p, a in batch]
+            self.outbox.append("posts", json.dumps(body, ensure_ascii=False))
+            return SpooledResult(spooled=len(batch))
+
+        return self._write(lambda: self.inner.upsert_posts(batch), spool)
+
+    def upsert_story(self, story: Story) -> None:
+        def spool() -> None:
+            self.outbox.append("story", story.model_dump_json())
+
+        self._write(lambda: self.inner.upsert_story(story), spool)
+
+    def set_watermark(self, source: str, value: str) -> None:
+        def direct() -> None:
+            self.inner.set_watermark(source, value)
+            self.outbox.remember_watermark(source, value)
+
+        def spool() -> None:
+            self.outbox.append("watermark", value, key=source)
+
+        self._write(direct, spool)
+
+    def get_watermark(self, source: str) -> str | None:
+        try:
+            value = self._read(lambda: self.inner.get_watermark(source))
+        except StoreUnavailable:
+            value = self.outbox.spooled_watermark(source) or self.outbox.known_watermark(source)
+            if value is None:
+                raise
+            log.warning("watermark of %s read from the outbox while elasticsearch is down", source)
+            return value
+        if value is not None:
+            self.outbox.remember_watermark(source, value)
+        return value
+
+    # everything else needs the cluster ----------------------------------
+    def get_post(self, post_id: str) -> tuple[Post, Analysis | None] | None:
+        return self._read(lambda: self.inner.get_post(post_id))
+
+    def posts_by_ids(self, post_ids: Iterable[str]) -> list[tuple[Post, Analysis | None]]:
+        ids = list(post_ids)
+        return self._read(lambda: self.inner.posts_by_ids(ids))
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        return self._read(lambda: self.inner.search(query))
+
+    def count(self, query: SearchQuery) -> int:
+        return self._read(lambda: self.inner.count(query))
+
+    def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
+        return self._read(lambda: self.inner.aggregate(field, query))
+
+    def purge_before(self, cutoff: datetime) -> int:
+        return self._read(lambda: self.inner.purge_before(cutoff))
+
+    def get_story(self, story_id: str) -> Story | None:
+        return self._read(lambda: self.inner.get_story(story_id))
+
+    def recent_stories(self, since: datetime) -> list[Story]:
+        return self._read(lambda: self.inner.recent_stories(since))
+
+    def get_risk(self, risk_id: str) -> Risk | None:
+        return self._read(lambda: self.inner.get_risk(risk_id))
+
+    def save_risk(self, risk: Risk) -> Risk:
+        return self._read(lambda: self.inner.save_risk(risk))
+
+    def list_risks(self, statuses: Iterable[RiskStatus] | None = None) -> list[Risk]:
+        wanted = None if statuses is None else list(statuses)
+        return self._read(lambda: self.inner.list_risks(wanted))
+
+    def add_alert(self, alert: Alert) -> bool:
+        return self._read(lambda: self.inner.add_alert(alert))
+
+    def list_alerts(self) -> list[Alert]:
+        return self._read(self.inner.list_alerts)
+
+    def stats(self) -> Stats:
+        return self._read(self.inner.stats)
+
+    def close(self) -> None:
+        self.inner.close()
+        self.outbox.close()
+
+    def __enter__(self) -> SpoolingStore:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
