@@ -1,7 +1,9 @@
 """The NLP of one batch of posts: lemmas, toponyms, topic, sentiment, block, risk.
 
 :class:`Analyzer` wires the steps together; each step is its own object, built once
-from the settings and shared (models load lazily on first use).
+from the settings and shared (models load lazily on first use). Topic and sentiment come
+from the trained models blended with the editable rules and lexicon
+(``analyzer.topic_rules``, ``analyzer.sentiment_lexicon`` are the rule parts alone).
 """
 from __future__ import annotations
 
@@ -15,10 +17,13 @@ from nlp.gazetteer import Gazetteer, load_gazetteer
 from nlp.lemmas import Lemmatizer
 from nlp.risk import score_post
 from nlp.sentiment import SentimentAnalyzer, SentimentLexicon
+from nlp.sentiment_model import SENTIMENT_MODEL, SentimentClassifier
 from nlp.stories import PLACE_KIND_WEIGHTS, StoryTracker
 from nlp.topic import TopicClassifier
+from nlp.topic_model import TOPIC_MODEL, BlendedTopicClassifier
 from nlp.toponyms import ToponymFinder
 from nlp.triggers import TriggerLexicon
+
 
 @dataclass
 class Timings:
@@ -31,6 +36,16 @@ class Timings:
         self.steps[step] = self.steps.get(step, 0.0) + seconds
 
 
+class _LexiconSentiment:
+    """The lexicon alone behind the model's interface (``analyze(text, tokens)``)."""
+
+    def __init__(self, lexicon: SentimentAnalyzer) -> None:
+        self.lexicon = lexicon
+
+    def analyze(self, text, tokens):
+        return self.lexicon.analyze(text, [t.lemma for t in tokens])
+
+
 class Analyzer:
     def __init__(self, gazetteer: Gazetteer, rubricator: Rubricator, thresholds: RiskThresholds) -> None:
         self.gazetteer = gazetteer
@@ -38,8 +53,12 @@ class Analyzer:
         self.thresholds = thresholds
         self.lemmatizer = Lemmatizer(gazetteer.overrides)
         self.toponyms = ToponymFinder(gazetteer, self.lemmatizer)
-        self.topics = TopicClassifier(rubricator, self.lemmatizer.lemmatize)
-        self.sentiment = SentimentAnalyzer(SentimentLexicon.load(self.lemmatizer.lemmatize))
+        self.topic_rules = TopicClassifier(rubricator, self.lemmatizer.lemmatize)
+        self.sentiment_lexicon = SentimentAnalyzer(SentimentLexicon.load(self.lemmatizer.lemmatize))
+        # the trained models load lazily on first use; without their files the rules and lexicon work alone
+        self.topics = BlendedTopicClassifier(self.topic_rules) if TOPIC_MODEL.exists() else self.topic_rules
+        self.sentiment = (SentimentClassifier(self.sentiment_lexicon) if SENTIMENT_MODEL.exists()
+                          else _LexiconSentiment(self.sentiment_lexicon))
         self.triggers = TriggerLexicon(self.lemmatizer)
         self.timings = Timings()
 
@@ -74,20 +93,22 @@ class Analyzer:
         clock = self._tick("lemmas", clock)
         toponyms = self.toponyms.find_many(texts, tokens, use_ner=use_ner)
         clock = self._tick("toponyms+ner" if use_ner else "toponyms", clock)
+        lemmas = [[t.lemma for t in toks] for toks in tokens]
+        topics = [self.topics.classify(lem) for lem in lemmas]
+        clock = self._tick("topic", clock)
+        sentiments = [self.sentiment.analyze(text, toks) for text, toks in zip(texts, tokens)]
+        clock = self._tick("sentiment", clock)
         result = []
-        for post, text, toks, places in zip(posts, texts, tokens, toponyms):
-            lemmas = [t.lemma for t in toks]
-            topic = self.topics.classify(lemmas)
-            sentiment = self.sentiment.analyze(text, lemmas)
+        for post, toks, lem, places, topic, sentiment in zip(posts, tokens, lemmas, toponyms, topics, sentiments):
             village = self.place_of(places)
             block = self.rubricator.rural_block if village else self.rubricator.topic(topic.primary.code).block
             risk = score_post(post, sentiment, topic.primary, self.rubricator, self.thresholds,
                               tokens=toks, triggers=self.triggers)
             result.append(Analysis(
-                post_id=post.id, lemmas=lemmas, sentiment=sentiment, topic=topic.primary, topics=topic.all,
+                post_id=post.id, lemmas=lem, sentiment=sentiment, topic=topic.primary, topics=topic.all,
                 block=block, department=village.department if village else None, toponyms=places, risk=risk,
             ))
-        self._tick("topic+sentiment+risk", clock)
+        self._tick("risk", clock)
         self.timings.posts += len(posts)
         return result
 

@@ -6,11 +6,14 @@ The score is a sum of named components, each a weight times a value in [0, 1]:
 * topic      — the topic's criticality from the rubricator;
 * trigger    — trigger phrases («нет воды», «прокуратура»);
 * engagement — likes, comments, reposts (log scale);
+* velocity   — stories only: how fast reactions and posts come (per hour of the story's life);
 * reach      — audience of the source(s) (log scale);
 * spread     — stories only: distinct sources, number of posts, growth in the last day.
 
 Topic, trigger, engagement and reach are gated by negativity: a neutral announcement
-of a planned water cut or a much-liked thank-you post keeps only part of them. Each
+of a planned water cut or a much-liked thank-you post keeps only part of them. Incidents
+(topics of criticality ``incident_criticality`` and above: fires, accidents, floods) keep
+more, since news report them in a neutral tone. Each
 component becomes a :class:`~mcu.domain.RiskReason` with a Russian explanation.
 """
 from __future__ import annotations
@@ -42,8 +45,16 @@ class RiskWeights:
     """Weight of the audience of the source(s)."""
     spread: float = 0.0
     """Weight of spread across sources and posts (stories only)."""
+    velocity: float = 0.0
+    """Weight of the pace of reactions and posts (stories only)."""
+    velocity_scale: float = 60.0
+    """Engagement per hour (plus 20 per post per hour) at which the velocity component is full."""
     gate_floor: float = 0.35
     """Share of the gated components kept for a text with no negativity at all."""
+    incident_gate_floor: float = 0.7
+    """The same share for incident topics (criticality at or above ``incident_criticality``)."""
+    incident_criticality: float = 0.85
+    """Criticality from which a topic counts as an incident."""
     neutral_negativity: float = 0.15
     """Negativity assumed for a neutral text."""
     engagement_scale: int = 500
@@ -53,7 +64,8 @@ class RiskWeights:
 
 
 POST_WEIGHTS = RiskWeights()
-STORY_WEIGHTS = RiskWeights(negativity=0.30, topic=0.20, trigger=0.15, engagement=0.10, reach=0.10, spread=0.15)
+STORY_WEIGHTS = RiskWeights(negativity=0.30, topic=0.20, trigger=0.15, engagement=0.06, velocity=0.04, reach=0.10,
+                            spread=0.15)
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -75,6 +87,12 @@ def negativity_of(sentiment: Sentiment, weights: RiskWeights) -> float:
     return weights.neutral_negativity if sentiment.label == "neutral" else 0.0
 
 
+def gate_of(negativity: float, criticality: float, weights: RiskWeights) -> float:
+    """Share of the gated components kept at this negativity."""
+    floor = weights.incident_gate_floor if criticality >= weights.incident_criticality else weights.gate_floor
+    return floor + (1.0 - floor) * negativity
+
+
 def _log_share(value: float, scale: float) -> float:
     return min(1.0, math.log1p(max(0.0, value)) / math.log1p(scale))
 
@@ -92,8 +110,8 @@ def _reasons(
     rubricator: Rubricator,
     weights: RiskWeights,
 ) -> list[RiskReason]:
-    gate = weights.gate_floor + (1.0 - weights.gate_floor) * negativity
     topic = rubricator.topic(topic_code)
+    gate = gate_of(negativity, topic.criticality, weights)
     reasons = []
     if negativity > 0:
         tone = "негативная" if negativity > weights.neutral_negativity else "нейтральная"
@@ -164,6 +182,19 @@ def _spread(posts: Sequence[Post]) -> tuple[float, str]:
     return share, detail
 
 
+def _velocity(posts: Sequence[Post], engagement_total: int, weights: RiskWeights) -> tuple[float, str]:
+    """Reactions and posts per hour of the story's life (at least one hour)."""
+    first = min(p.published_at for p in posts)
+    last = max(p.published_at for p in posts)
+    hours = max(1.0, (last - first) / timedelta(hours=1))
+    pace = (engagement_total + 20 * (len(posts) - 1)) / hours
+    share = _log_share(pace, weights.velocity_scale)
+    per_hour = engagement_total / hours
+    detail = (f"скорость: {per_hour:.0f} реакций в час, {len(posts)} "
+              f"{plural(len(posts), 'публикация', 'публикации', 'публикаций')} за {hours:.0f} ч")
+    return share, detail
+
+
 def score_story(
     story: Story,
     items: Sequence[tuple[Post, Analysis]],
@@ -189,8 +220,12 @@ def score_story(
     audience = sum(max(p.reach for p in posts if p.source == source) for source in {p.source for p in posts})
     reach = (_log_share(audience / 1000, weights.reach_scale / 1000), f"охват источников {format_number(audience)}")
     reasons = _reasons(negativity, story.topic, found, engagement, reach, rubricator, weights)
+    gate = gate_of(negativity, rubricator.topic(story.topic).criticality, weights)
+    velocity_share, velocity_detail = _velocity(posts, total, weights)
+    if velocity_share > 0 and weights.velocity:
+        reasons.append(RiskReason(component="velocity", value=weights.velocity * velocity_share * gate,
+                                  detail=velocity_detail))
     spread_share, spread_detail = _spread(posts)
     if spread_share > 0:
-        gate = weights.gate_floor + (1.0 - weights.gate_floor) * negativity
         reasons.append(RiskReason(component="spread", value=weights.spread * spread_share * gate, detail=spread_detail))
     return _assessment(reasons, thresholds)

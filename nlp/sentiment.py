@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from mcu.domain import Sentiment
+from nlp.features import PROFANITY, SARCASM
 from nlp.lexicon import LEXICON_DIR, read_yaml
 from nlp.phrases import PhraseIndex
 
@@ -43,6 +44,10 @@ class SentimentSettings:
     """How fast confidence grows with the margin: 0.59 at margin 1, 0.73 at 2, 0.88 at 4."""
     announcement_damping: float = 0.5
     """Share of the negative side kept in an official notice («плановое отключение»)."""
+    sarcasm: float = 1.5
+    """Negative evidence of a sarcasm marker; the positive words around it turn negative too."""
+    profanity: float = 1.0
+    """Negative evidence of profanity."""
 
 
 @dataclass
@@ -138,6 +143,12 @@ class SentimentAnalyzer:
         for mark, sign in ((lex.emoticon_negative, -0.5), (lex.emoticon_positive, 0.5)):
             if mark * 2 in text:
                 found.add(sign, mark * 2)
+        if SARCASM.search(text):  # «ага, конечно», «ну спасибо»: praise words said in anger
+            found.negative += found.positive + cfg.sarcasm
+            found.positive = 0.0
+            found.hits.append(f"сарказм -{cfg.sarcasm:.1f}")
+        if PROFANITY.search(text):
+            found.add(-cfg.profanity, "мат")
         if lex.announcement.find(lemmas):
             found.announcement = True
             found.negative *= cfg.announcement_damping

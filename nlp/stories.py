@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Mapping, Sequence
@@ -113,12 +113,18 @@ class StoryTracker:
         self._sketch: dict[str, MinHash] = {}
         self._topics: dict[str, Counter[str]] = {}
         self._places: dict[str, dict[str, float | None]] = {}
+        # inverted index: content term or place name → ids of the stories holding it
+        self._index: dict[str, set[str]] = defaultdict(set)
+        self._order: dict[str, int] = {}
         for story in stories:
             self._remember(story.model_copy(deep=True), topic_count=Counter({story.topic: 1}))
 
     def _remember(self, story: Story, topic_count: Counter[str]) -> None:
+        self._order[story.id] = len(self.stories)
         self.stories.append(story)
         self._by_id[story.id] = story
+        for key in (*story.terms, *(f"@{name}" for name in story.places)):
+            self._index[key].add(story.id)
         for post_id in story.post_ids:
             self._story_of_post[post_id] = story.id
         self._sketch[story.id] = new_sketch(story.signature)
@@ -148,6 +154,17 @@ class StoryTracker:
             score -= self.rules.place_penalty
         return score
 
+    def candidates(self, terms: set[str], analysis: Analysis) -> list[Story]:
+        """Stories that share a content term or a place with the post, oldest first.
+
+        A story sharing neither scores at most the topic boost, under the threshold, so
+        looking only at these gives the same result as scanning every story, at a cost
+        that follows the overlap instead of the number of stories."""
+        ids: set[str] = set()
+        for key in (*terms, *(f"@{name}" for name in analysis.places)):
+            ids.update(self._index.get(key, ()))
+        return sorted((self._by_id[i] for i in ids), key=lambda story: self._order[story.id])
+
     def _weighted_places(self, analysis: Analysis) -> dict[str, float]:
         return {t.name: self.place_weights.get(t.name, PLACE_KIND_WEIGHTS.get(t.kind, 1.0)) for t in analysis.toponyms}
 
@@ -167,7 +184,7 @@ class StoryTracker:
         story = self.story_of(post.parent_id) if post.parent_id else None
         if story is None:
             best, best_score = None, self.rules.threshold
-            for candidate in self.stories:
+            for candidate in self.candidates(terms, analysis):
                 if not self._in_window(candidate, post):
                     continue
                 score = self.similarity(candidate, sketch, terms, analysis)
@@ -199,15 +216,19 @@ class StoryTracker:
         for name in analysis.places:
             if name not in story.places:
                 story.places.append(name)
+                self._index[f"@{name}"].add(story.id)
         self._places[story.id].update(self._weighted_places(analysis))
         for lemma in dict.fromkeys(content_lemmas(lemmas)):
             if len(story.terms) >= self.rules.max_terms:
                 break
             if lemma not in story.terms:
                 story.terms.append(lemma)
+                self._index[lemma].add(story.id)
         topics = self._topics[story.id]
-        topics[analysis.topic.code] += 1
-        ranked = sorted(topics.items(), key=lambda item: (item[0] == "other", -item[1], item[0]))
+        # a post counts twice a comment («насос сгорел» in a reply must not turn an outage into a fire);
+        # ties go to the topic seen first (the Counter keeps insertion order and the sort is stable)
+        topics[analysis.topic.code] += 1 if post.is_comment else 2
+        ranked = sorted(topics.items(), key=lambda item: (item[0] == "other", -item[1]))
         story.topic = ranked[0][0]
 
 

@@ -19,7 +19,8 @@ from nlp.ner import ORG_HEADS, LocSpan, find_locations, head_lemma, is_geox, nor
 
 # Words that announce a kind of place, compared with a token's surface form or lemma.
 CUE_WORDS: dict[str, frozenset[str]] = {
-    "village": frozenset({"д", "дер", "деревня", "деревенька", "с", "село", "пос", "п", "поселок", "нп"}),
+    "village": frozenset({"д", "дер", "деревня", "деревенька", "с", "село", "пос", "п", "поселок", "нп",
+                          "житель", "жительница", "староста"}),
     "town": frozenset({"г", "город", "гор"}),
     "street": frozenset({"ул", "улица", "пер", "переулок", "шоссе", "проспект", "пр", "площадь", "пл"}),
     "river": frozenset({"р", "река", "речка"}),
@@ -86,7 +87,10 @@ class ToponymFinder:
             return True
         if _kind_fits(place.kind, cue):
             return True
-        return tokens[i].capitalized and i > 0 and tokens[i - 1].norm in PREPOSITIONS
+        after_preposition = i > 0 and tokens[i - 1].norm in PREPOSITIONS
+        if after_preposition and not weak:  # «у быкова»: a surname-like form, written in lower case
+            return True
+        return tokens[i].capitalized and after_preposition
 
     def _match(self, text: str, tokens: Sequence[Token], trusted: bool = False) -> list[Toponym]:
         found: list[Toponym] = []

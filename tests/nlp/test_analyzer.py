@@ -74,7 +74,7 @@ def test_lemmatize_is_the_store_lemmatiser(analyzer):
 def test_timings_are_recorded(analyzer, make_post):
     analyzer.analyze([make_post("Текст", "tm1")], use_ner=False)
     assert analyzer.timings.posts > 0
-    assert {"lemmas", "toponyms", "topic+sentiment+risk"} <= set(analyzer.timings.steps)
+    assert {"lemmas", "toponyms", "topic", "sentiment", "risk"} <= set(analyzer.timings.steps)
 
 
 def test_canonical_place_for_search(analyzer):

@@ -27,7 +27,7 @@ def scored(analyzer, make_post):
 def test_weights_sum_to_one():
     for weights in (POST_WEIGHTS, STORY_WEIGHTS):
         total = (weights.negativity + weights.topic + weights.trigger + weights.engagement + weights.reach
-                 + weights.spread)
+                 + weights.spread + weights.velocity)
         assert total == pytest.approx(1.0)
 
 
@@ -78,3 +78,15 @@ def test_exact_triggers(analyzer, make_post, settings):
 def test_plural():
     assert [plural(n, "источник", "источника", "источников") for n in (1, 3, 5, 11, 21, 22)] == [
         "источник", "источника", "источников", "источников", "источник", "источника"]
+
+
+def test_incidents_keep_more_of_their_topic_in_a_neutral_tone(settings, make_post):
+    from mcu.domain import Sentiment, TopicScore
+
+    post = make_post("Сообщение о происшествии", "i1", reach=3000)
+    neutral = Sentiment(label="neutral", score=0.8)
+    fire = score_post(post, neutral, TopicScore(code="safety", confidence=0.7), settings.rubricator, settings.risk)
+    roads = score_post(post, neutral, TopicScore(code="roads", confidence=0.7), settings.rubricator, settings.risk)
+    topic = {r.component: r.value for r in fire.reasons}["topic"]
+    assert topic == pytest.approx(POST_WEIGHTS.topic * 0.9 * (0.7 + 0.3 * 0.15), abs=1e-3)
+    assert fire.score > roads.score

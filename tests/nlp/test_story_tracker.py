@@ -103,6 +103,8 @@ def test_story_risk_reaches_high(analyzer, settings, batch):
     items = [(p, a) for p, a in zip(batch, analyses) if a.story_id == outage.id]
     risk = score_story(outage, items, settings.rubricator, settings.risk)
     assert risk.level in ("high", "critical"), risk
+    velocity = next(r for r in risk.reasons if r.component == "velocity")
+    assert velocity.detail.startswith("скорость: ") and "реакций в час" in velocity.detail
     spread = next(r for r in risk.reasons if r.component == "spread")
     assert spread.detail.startswith("распространение: 3 источника за 1 день, 4 публикации")
     concert = stories[3]
@@ -122,3 +124,16 @@ def test_plain_tracker_restored_town_does_not_tie_posts(analyzer, make_post):
     other = make_post("В Пестово отключили свет, котельная стоит", "p2", hours=2)
     (analysis,) = analyzer.analyze([other], use_ner=False)
     assert StoryTracker(stored).assign(other, analysis).id != stored[0].id
+
+
+def test_a_reply_on_another_topic_does_not_turn_the_story(analyzer, make_post):
+    """«насос сгорел» (a fire word) in a reply keeps the outage an outage, and the next
+    outage post still joins it."""
+    first = make_post("Соседи, у кого есть вода? С ночи в кранах ни капли. В Лаптево опять авария?", "t1")
+    reply = make_post("Говорят насос на башне сгорел", "t2", hours=1, parent_id=first.id)
+    later = make_post("В Лаптево вышел из строя насос на водонапорной башне, воду привезут в бочках", "t3",
+                      source="vk_laptevo", hours=4)
+    tracker, analyses, stories = run(analyzer, [first, reply, later])
+    assert analyses[1].topic.code != analyses[0].topic.code == "utilities"
+    assert stories[0].topic == "utilities"
+    assert stories[2].id == stories[0].id

@@ -34,7 +34,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def classifier(analyzer) -> TopicClassifier:
-    return analyzer.topics
+    return analyzer.topic_rules
 
 
 @pytest.mark.parametrize("text, topic", CASES, ids=[c[1] + ":" + c[0][:25] for c in CASES])

@@ -36,6 +36,9 @@ CASES = [
     ("на вокзале нет туалета", [("вокзале", "вокзал", None)]),
     ("ДТП на трассе Р-8 у Пальцева", [("трассе Р-8", "трасса Р-8", None), ("Пальцева", "Пальцево", "ustyutsky")]),
     ("Дмитрий Медведев и Дмитрия Медведева", []),
+    ("Жители Горки просят починить мост", [("Горки", "Горка", "vyatsky")]),  # «жители» announces a settlement
+    ("у быкова на дороге яма", [("быкова", "Быково", "bykovsky")]),  # surname-like form after a preposition
+    ("на горке катаются дети", []),
     ("приехали из Медведева", [("Медведева", "Медведево", "okhonsky")]),
     ("на реке Кирве и в Кирве", [("Кирве", "Кирва", None), ("Кирве", "Кирва", "bogoslovsky")]),
     ("в Заручевье провалился асфальт", [("Заручевье", "Заручевье", "russko_pestovsky")]),
@@ -79,7 +82,7 @@ def test_ner_adds_unknown_locations(analyzer):
 
 
 def test_ner_vouches_only_for_a_whole_ambiguous_name(analyzer):
-    texts = ["Жители Горки просят починить мост", "Поднялись на вершину Лысой горы"]
+    texts = ["Ремонт моста в районе Горки", "Поднялись на вершину Лысой горы"]
     assert analyzer.toponyms.find_many(texts, use_ner=False) == [[], []]
     village, mountain = analyzer.toponyms.find_many(texts, use_ner=True)
     assert [(t.name, t.department) for t in village] == [("Горка", "vyatsky")]
@@ -97,3 +100,14 @@ def test_ner_drops_bodies_and_sentence_initial_common_words(analyzer):
 def test_batch_keeps_order_and_empty_texts(analyzer):
     result = analyzer.toponyms.find_many(["", "в Охоне", "   ", "в Лаптеве"], use_ner=True)
     assert [[t.name for t in r] for r in result] == [[], ["Охона"], [], ["Лаптево"]]
+
+
+def test_gazetteer_fixes_natasha_normal_forms_for_villages(analyzer):
+    from nlp.ner import find_locations, normalize_location
+
+    text = "Вчера в Лаптеве прорвало трубу, а в Быкове нет света"
+    spans = find_locations([text])[0]
+    assert [normalize_location([s.text]) for s in spans] == ["Лаптев", "Быков"]  # morphology alone
+    found = analyzer.toponyms.find_many([text], use_ner=True)[0]
+    assert [(t.text, t.name, t.kind, t.department) for t in found] == [
+        ("Лаптеве", "Лаптево", "village", "laptevsky"), ("Быкове", "Быково", "village", "bykovsky")]

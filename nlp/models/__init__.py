@@ -1,0 +1,1 @@
+"""Trained model files (.npz) and their model cards (.md); see docs/dev/nlp.md."""
