@@ -1,47 +1,138 @@
 """The ``scan`` flow: a thin Prefect wrapper over ``mcu.pipeline``.
 
-Runs locally with no Prefect server configured (Prefect starts a temporary one).
+    collect-source × N   submitted at once, tagged with the platform (vk, telegram) if limited
+          │              read + pseudonymise + analyse; nothing is written
+          ▼
+    store-source × N     in the order of the config, tagged ``es`` on Elasticsearch
+          │              stories, posts, watermark; under the store lock
+          ▼
+    alerts, retention    (``run_scan``)
+
+Tag concurrency limits (``flows/limits.py``) cap how many ``vk``/``telegram``/``es`` task
+runs run at once across every flow run and worker. Runs locally with no Prefect server
+configured (Prefect starts a temporary one).
 """
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
-from collectors.base import BadPayload, CollectorError
-from mcu.config import ConfigError, load_config
-from mcu.pipeline import Pipeline, ScanObserver, ScanReport, SourceReport, run_scan
+from flows.common import load_settings, retry_transient, store_lock, store_tags
+from mcu.config import Settings
+from mcu.pipeline import CollectMany, Collected, Pipeline, ScanObserver, ScanReport, SourceReport, run_scan
 
-PERMANENT = (CollectorError, ConfigError, BadPayload, KeyError)
+WORKERS = 16
+"""Threads per flow run for collect-source; the tag limits decide how many may call one API."""
 
 
-def _retry_transient(task, task_run, state) -> bool:
-    """Retry network hiccups, not errors that another try cannot fix (bad token, bad config)."""
+@task(name="collect-source", task_run_name="collect-{key}", retries=2, retry_delay_seconds=[5, 30],
+      retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+def collect_source(pipeline: Pipeline, key: str, full: bool) -> Collected:
+    # No task timeout: a thread cannot be interrupted; each client has its own network timeouts.
+    return pipeline.collect_source(key, full)
+
+
+@task(name="store-source", task_run_name="store-{key}", retries=2, retry_delay_seconds=[2, 10],
+      retry_condition_fn=retry_transient, timeout_seconds=900, cache_policy=NO_CACHE)
+def store_source(pipeline: Pipeline, collected: Collected, key: str) -> SourceReport:
+    # Idempotent: a known post keeps its story, posts are upserts, the watermark moves last.
+    return pipeline.commit_source(collected)
+
+
+def limited_tags() -> set[str] | None:
+    """Tags that have a concurrency limit on the server (None: unknown, tag everything)."""
+    from prefect.client.orchestration import get_client
+
     try:
-        state.result()
-    except PERMANENT:
-        return False
-    except Exception:
-        return True
-    return False
+        with get_client(sync_client=True) as client:
+            limits = client.read_global_concurrency_limits(limit=200)
+    except Exception:  # the limits still hold for tagged tasks; this only saves requests
+        return None
+    return {limit.name.removeprefix("tag:") for limit in limits if limit.name.startswith("tag:") and limit.active}
 
 
-@task(name="scan-source", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_retry_transient,
-      cache_policy=NO_CACHE, tags=["scan"])
-def scan_source(pipeline: Pipeline, key: str, full: bool) -> SourceReport:
-    return pipeline.scan_source(key, full)
+def collect_with_tasks(pipeline: Pipeline) -> CollectMany:
+    """Submit every source at once, platforms interleaved so that a source waiting for its
+    API's slot does not hold back the others; hand the outcomes back in key order.
+
+    A task is tagged with its platform when the server has a limit for it: every tagged task
+    run asks the server for a slot, and on a SQLite-backed server those requests contend."""
+    settings = pipeline.settings
+
+    def collect(keys: list[str], full: bool):
+        platforms = {key: _platform(settings, key) for key in keys}
+        limited = limited_tags()
+        tasks = {p: collect_source.with_options(tags=[p] if limited is None or p in limited else [])
+                 for p in set(platforms.values())}
+        futures = {key: tasks[platforms[key]].submit(pipeline, key, full) for key in interleave(keys, platforms)}
+        for key in keys:
+            try:
+                yield futures[key].result()
+            except Exception as exc:  # run_scan reports the source and goes on
+                yield exc
+
+    return collect
+
+
+def commit_with_task(pipeline: Pipeline):
+    # Store tasks run one after another: only Elasticsearch, which has a limit, is tagged.
+    store_task = store_source.with_options(tags=store_tags(pipeline.settings))
+    # quote(): Prefect would otherwise walk every post looking for futures.
+    return lambda collected: store_task(pipeline, quote(collected), collected.report.key)
+
+
+def interleave(keys: list[str], platforms: dict[str, str]) -> list[str]:
+    """vk1, telegram1, rss1, vk2, … : round-robin over platforms, config order within one."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(platforms[key], []).append(key)
+    ordered, queues = [], [list(g) for g in groups.values()]
+    while any(queues):
+        for queue in queues:
+            if queue:
+                ordered.append(queue.pop(0))
+    return ordered
+
+
+def _platform(settings: Settings, key: str) -> str:
+    try:
+        return settings.source(key).platform
+    except KeyError:
+        return "unknown"
+
+
+def scan_with_tasks(settings: Settings, keys: list[str] | None = None, full: bool = False,
+                    purge: bool = True, observer: ScanObserver | None = None) -> ScanReport:
+    """The pipeline with Prefect tasks for its parallel and its retried parts; used by scan and watch."""
+    pipeline = Pipeline.open(settings, observer=observer)
+    try:
+        return run_scan(pipeline, keys, full, collect=collect_with_tasks(pipeline),
+                        commit=commit_with_task(pipeline), guard=store_lock(settings), purge=purge)
+    finally:
+        pipeline.close()
+
+
+def log_report(name: str, report: ScanReport) -> None:
+    logger = get_run_logger()
+    logger.info("%s: источников %d (с ошибкой %d), публикаций новых %d, обновлено %d, новых алертов %d, %.1f с",
+                name, len(report.sources), len(report.failed), sum(s.new for s in report.sources),
+                sum(s.updated for s in report.sources), len(report.alerts), report.seconds)
+    for failed in report.failed:
+        logger.warning("%s: %s", failed.key, failed.error)
 
 
 # The CLI sets this to its Rich display before calling the flow in-process.
 observer: ScanObserver | None = None
 
 
-@flow(name="scan", log_prints=False)
-def scan(config: str = "config/demo.yaml", store: str | None = None, full: bool = False,
+@flow(name="scan", timeout_seconds=3 * 3600, task_runner=ThreadPoolTaskRunner(max_workers=WORKERS))
+def scan(config: str | None = None, store: str | None = None, full: bool = False,
          sources: list[str] | None = None) -> ScanReport:
-    """Collect → analyse → store → alert for every configured (or every named) source."""
-    settings = load_config(config, store)
-    pipeline = Pipeline.open(settings, observer=observer)
-    try:
-        return run_scan(pipeline, sources, full, scan_one=lambda key, f: scan_source(pipeline, key, f))
-    finally:
-        pipeline.close()
+    """Collect → analyse → store → alert for every configured (or every named) source.
+
+    ``config`` defaults to ``MCU_CONFIG`` (set on the worker), then ``config/demo.yaml``."""
+    report = scan_with_tasks(load_settings(config, store), sources, full, observer=observer)
+    log_report("scan", report)
+    return report

@@ -2,26 +2,43 @@
 
 Prefect flows (``flows/``) are thin wrappers over this module, and tests and
 benchmarks call it directly.
+
+A source is scanned in two phases so that many sources can be read at once and
+the result is still the same as one after another:
+
+* :meth:`Pipeline.collect_source` reads the source since its watermark, pseudonymises
+  and analyses the posts. It touches no shared state but the (read-only) watermark,
+  so any number of sources may run it in parallel (threads, or Prefect mapped tasks).
+* :meth:`Pipeline.commit_source` groups the posts into stories, writes them and moves
+  the watermark. The story tracker and the store are shared state, so commits run one
+  at a time, in the order of the source keys (:func:`run_scan`).
+
+Analysis is pure per post, so a parallel collect followed by ordered commits assigns
+the same stories, stores the same posts and raises the same alerts as a serial scan.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, ContextManager, Iterable, Iterator, Protocol
 
 from alerts import build_sinks, raise_alerts
 from alerts.sinks import AlertSink
 from collectors.base import build_collector
 from mcu.config import Settings
-from mcu.domain import Alert, Post, Risk
+from mcu.domain import Alert, Analysis, Post, Risk
 from mcu.privacy import Pseudonymizer, load_salt
 from store import Store, UpsertResult, open_store
 
 log = logging.getLogger(__name__)
 STORY_WINDOW = timedelta(days=14)
+STAGES = ("collect", "analyse", "store", "alert", "purge")
 
 
 @dataclass
@@ -33,9 +50,13 @@ class SourceReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
+    """Items read but not turned into posts (bad payload, no text)."""
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds this source spent in ``collect``, ``analyse`` and ``store``."""
 
 
 @dataclass
@@ -45,10 +66,26 @@ class ScanReport:
     alerts: list[Alert]
     purged: int
     seconds: float
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage: summed over sources for collect/analyse/store (work, not wall time
+    when sources run in parallel), wall time for alert and purge."""
 
     @property
     def failed(self) -> list[SourceReport]:
         return [s for s in self.sources if s.error]
+
+
+@dataclass
+class Collected:
+    """One source read and analysed, not stored yet: what a parallel collect hands to the commit."""
+
+    report: SourceReport
+    posts: list[Post]
+    analyses: list[Analysis]
+    watermark: str | None = None
+    """The watermark the collect started from."""
+    next_watermark: str | None = None
+    """The watermark to save once the posts are stored."""
 
 
 class ScanObserver(Protocol):
@@ -83,6 +120,8 @@ class Pipeline:
         self.observer = observer or NullObserver()
         self.touched: set[str] = set()
         self._tracker = None
+        # The NLP models are shared; one batch at a time keeps them safe whatever they cache.
+        self._analyse_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, observer: ScanObserver | None = None, console=None) -> "Pipeline":
@@ -100,33 +139,70 @@ class Pipeline:
             self._tracker = self.analyzer.story_tracker(self.store.recent_stories(since))
         return self._tracker
 
+    def reload_stories(self) -> None:
+        """Forget the story tracker, so the next commit rebuilds it from the store (after
+        another process, e.g. a concurrent watch run, may have written stories)."""
+        self._tracker = None
+
+    # -- one source ---------------------------------------------------------------------
     def scan_source(self, key: str, full: bool = False) -> SourceReport:
         """Collect one source since its watermark, ingest the posts, then move the watermark."""
+        return self.commit_source(self.collect_source(key, full))
+
+    def collect_source(self, key: str, full: bool = False) -> Collected:
+        """Read one source since its watermark, pseudonymise and analyse; writes nothing.
+        Safe to run for many sources at once."""
         source = self.settings.source(key)
         report = SourceReport(key=source.key, name=source.name, platform=source.platform)
-        started = time.perf_counter()
         self.observer.source_started(key)
         self.observer.stage(key, "сбор")
+        clock = time.perf_counter()
         watermark = None if full else self.store.get_watermark(key)
         batch = build_collector(source, self.settings).collect(watermark)
         report.problems = batch.problems
         for problem in batch.problems:
             log.warning("%s", problem)
         report.fetched = len(batch.posts)
-        result = self.ingest(batch.posts, key)
-        if batch.watermark and batch.watermark != watermark:
-            self.store.set_watermark(key, batch.watermark)  # only after the posts are stored
+        report.skipped = getattr(batch, "skipped", 0)
+        _lap(report.stages, "collect", clock)
+        posts, analyses = self.analyse(batch.posts, key, report.stages)
+        return Collected(report, posts, analyses, watermark, batch.watermark)
+
+    def commit_source(self, collected: Collected) -> SourceReport:
+        """Assign stories, store the posts, then move the watermark. One commit at a time."""
+        report = collected.report
+        clock = time.perf_counter()
+        result = self.store_posts(collected.posts, collected.analyses, report.key)
+        if collected.next_watermark and collected.next_watermark != collected.watermark:
+            self.store.set_watermark(report.key, collected.next_watermark)  # only after the posts are stored
         report.new, report.updated, report.unchanged = result.new, result.updated, result.unchanged
-        report.seconds = time.perf_counter() - started
+        _lap(report.stages, "store", clock)
+        report.seconds = sum(report.stages.values())
         self.observer.source_finished(report)
         return report
 
+    # -- posts --------------------------------------------------------------------------
     def ingest(self, posts: list[Post], key: str = "") -> UpsertResult:
         """Pseudonymise, analyse, group into stories and store posts; remembers the stories touched
         so that :meth:`raise_alerts` scores them. The live listener calls this for single messages."""
+        posts, analyses = self.analyse(posts, key)
+        return self.store_posts(posts, analyses, key)
+
+    def analyse(self, posts: list[Post], key: str = "",
+                stages: dict[str, float] | None = None) -> tuple[list[Post], list[Analysis]]:
+        """Pseudonymised posts and their analyses, in order; adds the seconds spent analysing
+        (not waiting for another source's batch) to ``stages["analyse"]``."""
         posts = [self.pseudonymizer.apply(post) for post in posts]
         self.observer.stage(key, "анализ")
-        analyses = self.analyzer.analyze(posts)
+        with self._analyse_lock:
+            clock = time.perf_counter()
+            analyses = self.analyzer.analyze(posts) if posts else []
+            if stages is not None:
+                _lap(stages, "analyse", clock)
+        return posts, analyses
+
+    def store_posts(self, posts: list[Post], analyses: list[Analysis], key: str = "") -> UpsertResult:
+        """Group analysed posts into stories (in order) and write both."""
         stories = {}
         for post, analysis in zip(posts, analyses):
             story = self.tracker.assign(post, analysis)
@@ -139,6 +215,7 @@ class Pipeline:
         self.touched.update(stories)
         return result
 
+    # -- the end of a scan --------------------------------------------------------------
     def raise_alerts(self, now: datetime | None = None) -> tuple[list[Risk], list[Alert]]:
         from nlp import score_story
 
@@ -154,33 +231,118 @@ class Pipeline:
         self.store.close()
 
 
+def _lap(stages: dict[str, float], stage: str, since: float) -> float:
+    now = time.perf_counter()
+    stages[stage] = stages.get(stage, 0.0) + (now - since)
+    return now
+
+
 def _salt_file(settings: Settings) -> Path:
     url = settings.store
     folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else Path("data")
     return folder / "pseudonym.key"
 
 
+Outcome = Collected | BaseException
+CollectMany = Callable[[list[str], bool], Iterable[Outcome]]
+"""Keys → one outcome per key, in key order: a :class:`Collected` or the exception that stopped it."""
+
+
+def collect_serial(pipeline: Pipeline) -> CollectMany:
+    """One source after another, lazily: each is committed before the next is read."""
+
+    def collect(keys: list[str], full: bool) -> Iterator[Outcome]:
+        for key in keys:
+            try:
+                yield pipeline.collect_source(key, full)
+            except Exception as exc:  # reported by run_scan
+                yield exc
+
+    return collect
+
+
+def collect_parallel(pipeline: Pipeline, workers: int = 8) -> CollectMany:
+    """Sources read in a thread pool (without Prefect); outcomes still come back in key order."""
+
+    def collect(keys: list[str], full: bool) -> Iterator[Outcome]:
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="collect") as pool:
+            futures = [pool.submit(pipeline.collect_source, key, full) for key in keys]
+            for future in futures:
+                try:
+                    yield future.result()
+                except Exception as exc:
+                    yield exc
+
+    return collect
+
+
 def run_scan(pipeline: Pipeline, keys: list[str] | None = None, full: bool = False,
-             scan_one: Callable[[str, bool], SourceReport] | None = None) -> ScanReport:
+             scan_one: Callable[[str, bool], SourceReport] | None = None, *,
+             collect: CollectMany | None = None, commit: Callable[[Collected], SourceReport] | None = None,
+             guard: ContextManager | None = None, purge: bool = True) -> ScanReport:
     """The whole scan: every source isolated, then alerts, then retention.
 
-    ``scan_one`` runs one source; the Prefect flow passes its task here, plain callers omit it.
+    ``collect`` reads and analyses the sources (default: serially; :func:`collect_parallel`
+    or the Prefect flow's mapped tasks run them at once) and yields outcomes in key order;
+    ``commit`` stores one collected source (default :meth:`Pipeline.commit_source`; the flow
+    passes its task). Commits run in key order, so stories do not depend on which source
+    finished reading first. ``guard`` is held from the first commit through the alerts (the
+    flow passes a Prefect lock so that two runs never write the same store at once).
+    ``scan_one`` is the older form: one callable that scans a whole source.
     """
     started = time.perf_counter()
-    scan_one = scan_one or pipeline.scan_source
-    reports = []
-    for key in keys or [s.key for s in pipeline.settings.sources if s.enabled]:
+    keys = list(keys or [s.key for s in pipeline.settings.sources if s.enabled])
+    commit = commit or pipeline.commit_source
+    if scan_one is not None:
+        outcomes: Iterable[Outcome | SourceReport] = _scan_each(scan_one, keys, full)
+    else:
+        outcomes = (collect or collect_serial(pipeline))(keys, full)
+    reports: list[SourceReport] = []
+    stages: dict[str, float] = {}
+    with contextlib.ExitStack() as held:
+        locked = guard is None
+
+        def lock() -> None:
+            nonlocal locked
+            if not locked:  # at the first commit: take the lock, then read the stories as they are
+                held.enter_context(guard)
+                pipeline.reload_stories()
+                locked = True
+
+        for key, outcome in zip(keys, outcomes):
+            lock()
+            try:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                reports.append(outcome if isinstance(outcome, SourceReport) else commit(outcome))
+            except Exception as exc:  # one broken source must not stop the others
+                reports.append(failed_report(pipeline.settings, key, exc))
+                pipeline.observer.source_finished(reports[-1])
+        lock()
+        clock = time.perf_counter()
+        risks, alerts = pipeline.raise_alerts()
+        clock = _lap(stages, "alert", clock)
+    purged = pipeline.purge() if purge else 0
+    _lap(stages, "purge", clock)
+    for report in reports:
+        for stage, seconds in report.stages.items():
+            stages[stage] = stages.get(stage, 0.0) + seconds
+    ordered = {stage: stages[stage] for stage in STAGES if stage in stages}
+    return ScanReport(reports, risks, alerts, purged, time.perf_counter() - started, ordered)
+
+
+def _scan_each(scan_one: Callable[[str, bool], SourceReport], keys: list[str], full: bool):
+    for key in keys:
         try:
-            reports.append(scan_one(key, full))
-        except Exception as exc:  # one broken source must not stop the others
-            reports.append(failed_report(pipeline.settings, key, exc))
-            pipeline.observer.source_finished(reports[-1])
-    risks, alerts = pipeline.raise_alerts()
-    purged = pipeline.purge()
-    return ScanReport(reports, risks, alerts, purged, time.perf_counter() - started)
+            yield scan_one(key, full)
+        except Exception as exc:
+            yield exc
 
 
 def failed_report(settings: Settings, key: str, exc: BaseException) -> SourceReport:
-    source = settings.source(key)
     log.error("source %s failed: %s", key, exc)
+    try:
+        source = settings.source(key)
+    except KeyError:  # the key itself is what is wrong
+        return SourceReport(key=key, name=key, platform="?", error=f"{type(exc).__name__}: {exc}")
     return SourceReport(key=key, name=source.name, platform=source.platform, error=f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,96 @@
+"""What the flows share: where the config comes from, which errors deserve a retry, and the
+store lock that keeps two flow runs from writing the same store at once.
+
+Nothing here runs at import time: the config is read when a flow starts, never in a
+decorator argument.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+from collectors.base import BadPayload, CollectorError
+from mcu.config import ConfigError, Settings, load_config
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONFIG = "config/demo.yaml"
+CONFIG_ENV = "MCU_CONFIG"
+PERMANENT = (CollectorError, ConfigError, BadPayload, KeyError)
+"""Errors another try cannot fix: a bad token, a bad config, an unreadable payload."""
+TRANSIENT_NAMES = frozenset({"StoreUnavailable", "TransportError", "TimeoutException", "OperationalError"})
+"""Exception classes (by name, so that no client library is imported here) worth another try:
+Elasticsearch unreachable or overloaded, an HTTP transport failure, a locked SQLite file."""
+LOCK_WAIT_SECONDS = 3600
+
+
+def config_path(config: str | None = None) -> str:
+    """The config a flow run uses: its parameter, else ``MCU_CONFIG`` (set on the worker), else the demo."""
+    return config or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG
+
+
+def load_settings(config: str | None = None, store: str | None = None) -> Settings:
+    return load_config(config_path(config), store)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Network and availability trouble: yes. Bad config, bad data, bugs: no."""
+    if isinstance(exc, PERMANENT):
+        return False
+    flag = getattr(exc, "transient", None)
+    if isinstance(flag, bool):
+        return flag
+    return isinstance(exc, (OSError, TimeoutError)) or any(c.__name__ in TRANSIENT_NAMES for c in type(exc).__mro__)
+
+
+def retry_transient(task, task_run, state) -> bool:
+    """A task's retry condition: another try only for transient trouble (the clients retry
+    single requests themselves; this retries the whole source a little later)."""
+    try:
+        state.result()
+    except Exception as exc:
+        return is_transient(exc)
+    return False
+
+
+def store_lock_name(settings: Settings) -> str:
+    """One Prefect global concurrency limit per store (the URL, never a secret, is hashed)."""
+    return "mcu-store-" + hashlib.sha1(settings.store.encode("utf-8")).hexdigest()[:12]
+
+
+def backend_tag(settings: Settings) -> str:
+    """The concurrency tag of the store's API: ``es`` for Elasticsearch, ``sqlite`` otherwise."""
+    return "es" if settings.store.startswith("elasticsearch") else "sqlite"
+
+
+def store_tags(settings: Settings) -> list[str]:
+    """Tags of a task that talks to the store: ``["es"]`` on Elasticsearch (the ``es`` limit applies),
+    none on SQLite (a tag costs a slot request to the Prefect server per task run)."""
+    return ["es"] if backend_tag(settings) == "es" else []
+
+
+@contextmanager
+def store_lock(settings: Settings) -> Iterator[None]:
+    """Hold the store's write lock (a Prefect global concurrency limit of 1).
+
+    ``scan`` and ``watch`` both assign stories and raise alerts; two runs doing it at
+    the same time on one store would each keep their own copy of the stories. The lock
+    makes their commit phases take turns, and each rebuilds its stories under the lock.
+    The limit is created on first use; its lease expires if a run dies holding it.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency.sync import concurrency
+    from prefect.exceptions import ObjectAlreadyExists
+
+    name = store_lock_name(settings)
+    with get_client(sync_client=True) as client:
+        try:
+            client.upsert_global_concurrency_limit_by_name(name, 1)
+        except ObjectAlreadyExists:  # another run created it a moment ago
+            pass
+    with concurrency(name, occupy=1, timeout_seconds=LOCK_WAIT_SECONDS, strict=True,
+                     raise_on_lease_renewal_failure=False):
+        yield
