@@ -46,7 +46,7 @@ def print_summary(console: Console, report: ScanReport) -> None:
                             ("обновл.", "right"), ("пропущ.", "right"), ("сек", "right"), ("ошибка", "left")):
         table.add_column(column, justify=justify)
     for s in report.sources:
-        table.add_row(s.name, str(s.fetched), str(s.new), str(s.updated), str(len(s.problems)),
+        table.add_row(s.name, str(s.fetched), str(s.new), str(s.updated), str(s.skipped),
                       f"{s.seconds:.1f}", s.error or "")
     total_new = sum(s.new for s in report.sources)
     total_updated = sum(s.updated for s in report.sources)

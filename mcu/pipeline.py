@@ -19,6 +19,7 @@ the same stories, stores the same posts and raises the same alerts as a serial s
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -38,6 +39,8 @@ from store import Store, UpsertResult, open_store
 
 log = logging.getLogger(__name__)
 STORY_WINDOW = timedelta(days=14)
+PENDING_STORIES = "_alerts.pending_stories"
+"""Reserved watermark key: stories awaiting the alert step."""
 STAGES = ("collect", "analyse", "store", "alert", "purge")
 
 
@@ -163,7 +166,7 @@ class Pipeline:
         for problem in batch.problems:
             log.warning("%s", problem)
         report.fetched = len(batch.posts)
-        report.skipped = getattr(batch, "skipped", 0)
+        report.skipped = batch.skipped
         _lap(report.stages, "collect", clock)
         posts, analyses = self.analyse(batch.posts, key, report.stages)
         return Collected(report, posts, analyses, watermark, batch.watermark)
@@ -212,6 +215,8 @@ class Pipeline:
         result = self.store.upsert_posts(zip(posts, analyses))
         for story in stories.values():
             self.store.upsert_story(story)
+        if stories:
+            self._set_pending(self._pending() | set(stories))  # survives a crash before the alerts
         self.touched.update(stories)
         return result
 
@@ -219,9 +224,20 @@ class Pipeline:
     def raise_alerts(self, now: datetime | None = None) -> tuple[list[Risk], list[Alert]]:
         from nlp import score_story
 
-        touched, self.touched = self.touched, set()
-        return raise_alerts(self.store, self.settings, touched, now or datetime.now(timezone.utc),
-                            self.sinks, score_story)
+        touched = self.touched | self._pending()
+        result = raise_alerts(self.store, self.settings, touched, now or datetime.now(timezone.utc),
+                              self.sinks, score_story)
+        self.touched -= touched
+        self._set_pending(self._pending() - touched)  # another process may have added stories meanwhile
+        return result
+
+    def _pending(self) -> set[str]:
+        """Stories stored but not yet scored for alerts, kept in the store so that a scan
+        whose alert step failed (the store went down, the process died) is scored next time."""
+        return set(json.loads(self.store.get_watermark(PENDING_STORIES) or "[]"))
+
+    def _set_pending(self, story_ids: set[str]) -> None:
+        self.store.set_watermark(PENDING_STORIES, json.dumps(sorted(story_ids)))
 
     def purge(self, now: datetime | None = None) -> int:
         cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=self.settings.privacy.retention_days)

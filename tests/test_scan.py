@@ -149,3 +149,25 @@ def test_authors_are_pseudonymised(scanned):
         hits = db.search(SearchQuery(platform="vk", limit=200))
     authors = {h.post.author for h in hits if h.post.author}
     assert authors and all(a.startswith("anon-") for a in authors)
+
+
+def test_stories_stored_before_a_failed_alert_step_are_scored_next_run(tmp_path):
+    config = load_config(demo_config(tmp_path))
+    pipeline = Pipeline.open(config)
+    store_story = pipeline.store.get_story
+
+    def store_down(story_id):
+        raise OSError("store unreachable")
+
+    pipeline.store.get_story = store_down  # the alert step fails after the posts are stored
+    with pytest.raises(OSError):
+        run_scan(pipeline, keys=["laptevo_village", "pestovo_chat"])
+    pipeline.store.get_story = store_story
+    pipeline.close()
+    again, _ = scan(demo_config(tmp_path))  # the watermarks moved: nothing new is read ...
+    assert sum(s.new for s in again.sources if s.key in ("laptevo_village", "pestovo_chat")) == 0
+    water = [a for a in again.alerts if "Лаптево" in a.text and "ЖКХ" in a.text]
+    assert water, "the stories of the failed run were never scored"  # ... yet they are alerted
+    pipeline = Pipeline.open(load_config(demo_config(tmp_path)))
+    with pipeline.store as db:
+        assert db.get_watermark("_alerts.pending_stories") == "[]"
