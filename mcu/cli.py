@@ -170,6 +170,7 @@ def demo(
         'mcu search "дорогу" --since 14d',
         "mcu search --place Пестово --sentiment negative --json",
         "mcu alerts",
+        "mcu risk list        # открытые риски; дальше: mcu risk take N, mcu risk answer N ...",
         "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
         f"datasette {db_path}   # просмотр базы в браузере (pip install datasette)",
     ):
