@@ -16,6 +16,10 @@ Lemmatizer = Callable[[str], list[str]]
 """Text → lemmas; stores use it for both indexing and queries (``nlp.Analyzer.lemmatize``)."""
 
 
+CLOSED_STATUSES = (RiskStatus.handled, RiskStatus.not_risk)
+"""Risks in these states may be deleted by retention; open ones are kept with their story."""
+
+
 class StoreError(Exception):
     """The store could not complete a write or read."""
 
@@ -76,7 +80,9 @@ class Store(Protocol):
         """Counts per value of ``topic``, ``place``, ``sentiment``, ``source`` or ``platform``."""
         ...
     def purge_before(self, cutoff: datetime) -> int:
-        """Delete posts published before ``cutoff`` (retention); returns how many."""
+        """Retention (152-ФЗ): delete posts published before ``cutoff``, and the records that
+        quote them: stories last seen before it unless a risk still refers to them, alerts
+        created before it, closed risks updated before it. Returns the number of posts."""
         ...
 
     # stories ------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story, utc
-from store.base import ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
+from store.base import CLOSED_STATUSES, ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
 
 
 SCHEMA_VERSION = 1
@@ -269,7 +269,10 @@ class SqliteStore:
             return {str(value): int(n) for value, n in conn.execute(sql, where.params)}
 
     def purge_before(self, cutoff: datetime) -> int:
-        """Delete posts published before ``cutoff`` with their analyses, places and index rows."""
+        """Delete posts published before ``cutoff`` with their analyses, places and index rows;
+        also the records that quote them: stories last seen before it (unless their risk is
+        still open), alerts created before it, and closed risks last updated before it.
+        Returns the number of posts deleted."""
         with self._write("purge_before") as conn:
             limit = epoch_us(cutoff)
             conn.execute(
@@ -277,7 +280,14 @@ class SqliteStore:
                 (limit,),
             )
             # analyses and post_places follow by ON DELETE CASCADE
-            return conn.execute("DELETE FROM posts WHERE published_us < ?", (limit,)).rowcount
+            posts = conn.execute("DELETE FROM posts WHERE published_us < ?", (limit,)).rowcount
+            closed = tuple(s.value for s in CLOSED_STATUSES)
+            marks = ",".join("?" * len(closed))
+            conn.execute(f"DELETE FROM risks WHERE status IN ({marks}) AND updated_at < ?", (*closed, iso(cutoff)))
+            conn.execute("DELETE FROM stories WHERE last_seen_us < ? AND id NOT IN (SELECT story_id FROM risks)",
+                         (limit,))
+            conn.execute("DELETE FROM alerts WHERE created_at < ?", (iso(cutoff),))
+            return posts
 
     def _where(self, query: SearchQuery, join: str = "") -> Where:
         """The query over ``posts p`` / ``analyses a``, plus ``posts_fts`` when the text

@@ -27,7 +27,7 @@ from elasticsearch import ConflictError as EsConflict
 from elasticsearch import Elasticsearch, NotFoundError
 
 from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story, utc
-from store.base import ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
+from store.base import CLOSED_STATUSES, ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
 from store.elasticsearch import documents as docs
 from store.elasticsearch.connection import translate_errors
 from store.elasticsearch.indices import Indices
@@ -184,7 +184,27 @@ class ElasticsearchStore:
         doomed = [(h["_index"], h["_id"]) for h in self._io.search_all(names.alias("posts"), old, [{"id": "asc"}])]
         self._io.bulk([{"_op_type": "delete", "_index": i, "_id": d} for i, d in doomed], "purge_before",
                       deletes=True)
+        self._purge_quoting_records(names, cutoff)
         return purged + len(doomed)
+
+    def _purge_quoting_records(self, names: IndexNames, cutoff: datetime) -> None:
+        """Closed risks, stories no risk refers to, and alerts, older than ``cutoff``
+        (they quote post text); the same rule as the SQLite store."""
+        stamp = docs.timestamp(cutoff)
+        closed = {"bool": {"filter": [{"terms": {"status": [s.value for s in CLOSED_STATUSES]}},
+                                      {"range": {"updated_at": {"lt": stamp}}}]}}
+        self._delete_hits(names.alias("risks"), closed)
+        kept = {h["_source"]["story_id"] for h in self._io.search_all(names.alias("risks"), {"match_all": {}},
+                                                                        [{"id": "asc"}])}
+        old_stories = {"bool": {"filter": [{"range": {"last_seen": {"lt": stamp}}}],
+                                "must_not": [{"terms": {"id": sorted(kept)}}]}}
+        self._delete_hits(names.alias("stories"), old_stories)
+        self._delete_hits(names.alias("alerts"), {"range": {"created_at": {"lt": stamp}}})
+
+    def _delete_hits(self, alias: str, query: dict) -> None:
+        hits = [(h["_index"], h["_id"]) for h in self._io.search_all(alias, query, [{"id": "asc"}])]
+        self._io.bulk([{"_op_type": "delete", "_index": i, "_id": d} for i, d in hits], "purge_before",
+                      deletes=True)
 
     # stories ------------------------------------------------------------
     def upsert_story(self, story: Story) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mcu.domain import Analysis, Post, RiskStatus
+from mcu.domain import Analysis, Post, RiskStatus, risk_id
 from store.base import ConflictError, SearchQuery, Store
 
 Corpus = dict[str, tuple[Post, Analysis]]
@@ -203,6 +203,24 @@ def test_purge_before(store: Store, loaded: Corpus, make) -> None:
     assert store.aggregate("place", SearchQuery()) == {"Быково": 2}
     assert store.stats().posts == 3
     assert store.purge_before(make.at(-24)) == 0
+
+
+def test_purge_before_removes_what_quotes_old_posts(store: Store, make) -> None:
+    for name, hours in (("old_closed", -72), ("old_open", -72), ("old_bare", -72), ("fresh", -1)):
+        store.upsert_story(make.story(name, hours=hours))
+    for name in ("old_closed", "old_open"):
+        store.save_risk(make.risk(name, hours=-72))
+        store.add_alert(make.alert(name, hours=-72))
+    store.add_alert(make.alert("fresh", hours=-1))
+    closed = store.get_risk(risk_id("old_closed")).model_copy(update={"status": RiskStatus.handled})
+    store.save_risk(closed)
+    store.purge_before(make.at(-24))
+    assert store.get_risk(risk_id("old_closed")) is None  # closed and old
+    assert store.get_risk(risk_id("old_open")) is not None  # still in work: kept with its story
+    assert store.get_story("old_open") is not None
+    assert store.get_story("old_closed") is None and store.get_story("old_bare") is None
+    assert store.get_story("fresh") is not None
+    assert [a.story_id for a in store.list_alerts()] == ["fresh"]
 
 
 # stories ------------------------------------------------------------------
