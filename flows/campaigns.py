@@ -18,7 +18,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from flows.common import config_path, load_settings, retry_transient, store_tags
+from flows.common import config_path, load_settings, limited_tags, retry_transient, store_tags
 from flows.notice import post_notice
 from mcu.config import KEY_PATTERN, ConfigError, Settings
 from mcu.pipeline import Pipeline
@@ -140,7 +140,7 @@ def campaigns(config: str | None = None, store: str | None = None, campaigns_fil
     try:
         topics = sorted({t for c in due for t in c.topics})
         until = datetime.combine(monday, datetime.min.time(), tzinfo=ZoneInfo(settings.timezone))
-        count = count_topics_task.with_options(tags=store_tags(settings))
+        count = count_topics_task.with_options(tags=store_tags(settings, limited_tags()))
         counts = count(pipeline, topics, until - timedelta(days=7), until)
         text = render_reminder(due, monday, counts, settings)
         sent = post_reminders(pipeline, text, week_key(config_path(config), monday, due))

@@ -66,10 +66,24 @@ def backend_tag(settings: Settings) -> str:
     return "es" if settings.store.startswith("elasticsearch") else "sqlite"
 
 
-def store_tags(settings: Settings) -> list[str]:
-    """Tags of a task that talks to the store: ``["es"]`` on Elasticsearch (the ``es`` limit applies),
-    none on SQLite (a tag costs a slot request to the Prefect server per task run)."""
-    return ["es"] if backend_tag(settings) == "es" else []
+def store_tags(settings: Settings, limited: set[str] | None = None) -> list[str]:
+    """Tags of a task that talks to the store: ``["es"]`` on Elasticsearch when the ``es`` limit
+    exists (``limited``: the tags with a limit, None when unknown), none on SQLite. A tag costs
+    a slot request to the Prefect server per task run, and store tasks run one after another."""
+    tag = backend_tag(settings)
+    return [tag] if tag == "es" and (limited is None or tag in limited) else []
+
+
+def limited_tags() -> set[str] | None:
+    """Tags that have a concurrency limit on the server (None: unknown, so tag everything)."""
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            limits = client.read_global_concurrency_limits(limit=200)
+    except Exception:  # the limits still hold for tagged tasks; this only saves requests
+        return None
+    return {limit.name.removeprefix("tag:") for limit in limits if limit.name.startswith("tag:") and limit.active}
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import load_settings, retry_transient, store_tags
+from flows.common import load_settings, limited_tags, retry_transient, store_tags
 from mcu.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def track_reactions(config: str | None = None, store: str | None = None,
     settings = load_settings(config, store)
     pipeline = Pipeline.open(settings)
     try:
-        tracked = check_reactions_task.with_options(tags=store_tags(settings))
+        tracked = check_reactions_task.with_options(tags=store_tags(settings, limited_tags()))
         summary = tracked(pipeline, now or datetime.now(timezone.utc))
     finally:
         pipeline.close()

@@ -3,7 +3,7 @@
     collect-source × N   submitted at once, tagged with the platform (vk, telegram) if limited
           │              read + pseudonymise + analyse; nothing is written
           ▼
-    store-source × N     in the order of the config, tagged ``es`` on Elasticsearch
+    store-source × N     in the order of the config, tagged ``es`` on Elasticsearch if limited
           │              stories, posts, watermark; under the store lock
           ▼
     alerts, retention    (``run_scan``)
@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows.common import load_settings, retry_transient, store_lock, store_tags
+from flows.common import limited_tags, load_settings, retry_transient, store_lock, store_tags
 from mcu.config import Settings
 from mcu.pipeline import CollectMany, Collected, Pipeline, ScanObserver, ScanReport, SourceReport, run_scan
 
@@ -41,29 +41,17 @@ def store_source(pipeline: Pipeline, collected: Collected, key: str) -> SourceRe
     return pipeline.commit_source(collected)
 
 
-def limited_tags() -> set[str] | None:
-    """Tags that have a concurrency limit on the server (None: unknown, tag everything)."""
-    from prefect.client.orchestration import get_client
-
-    try:
-        with get_client(sync_client=True) as client:
-            limits = client.read_global_concurrency_limits(limit=200)
-    except Exception:  # the limits still hold for tagged tasks; this only saves requests
-        return None
-    return {limit.name.removeprefix("tag:") for limit in limits if limit.name.startswith("tag:") and limit.active}
-
-
-def collect_with_tasks(pipeline: Pipeline) -> CollectMany:
+def collect_with_tasks(pipeline: Pipeline, limited: set[str] | None = None) -> CollectMany:
     """Submit every source at once, platforms interleaved so that a source waiting for its
     API's slot does not hold back the others; hand the outcomes back in key order.
 
-    A task is tagged with its platform when the server has a limit for it: every tagged task
-    run asks the server for a slot, and on a SQLite-backed server those requests contend."""
+    A task is tagged with its platform when the server has a limit for it (``limited``; None:
+    unknown, tag all): every tagged task run asks the server for a slot, and on a
+    SQLite-backed server those requests contend."""
     settings = pipeline.settings
 
     def collect(keys: list[str], full: bool):
         platforms = {key: _platform(settings, key) for key in keys}
-        limited = limited_tags()
         tasks = {p: collect_source.with_options(tags=[p] if limited is None or p in limited else [])
                  for p in set(platforms.values())}
         futures = {key: tasks[platforms[key]].submit(pipeline, key, full) for key in interleave(keys, platforms)}
@@ -76,9 +64,8 @@ def collect_with_tasks(pipeline: Pipeline) -> CollectMany:
     return collect
 
 
-def commit_with_task(pipeline: Pipeline):
-    # Store tasks run one after another: only Elasticsearch, which has a limit, is tagged.
-    store_task = store_source.with_options(tags=store_tags(pipeline.settings))
+def commit_with_task(pipeline: Pipeline, limited: set[str] | None = None):
+    store_task = store_source.with_options(tags=store_tags(pipeline.settings, limited))
     # quote(): Prefect would otherwise walk every post looking for futures.
     return lambda collected: store_task(pipeline, quote(collected), collected.report.key)
 
@@ -107,9 +94,10 @@ def scan_with_tasks(settings: Settings, keys: list[str] | None = None, full: boo
                     purge: bool = True, observer: ScanObserver | None = None) -> ScanReport:
     """The pipeline with Prefect tasks for its parallel and its retried parts; used by scan and watch."""
     pipeline = Pipeline.open(settings, observer=observer)
+    limited = limited_tags()  # one request: which APIs have a limit now
     try:
-        return run_scan(pipeline, keys, full, collect=collect_with_tasks(pipeline),
-                        commit=commit_with_task(pipeline), guard=store_lock(settings), purge=purge)
+        return run_scan(pipeline, keys, full, collect=collect_with_tasks(pipeline, limited),
+                        commit=commit_with_task(pipeline, limited), guard=store_lock(settings), purge=purge)
     finally:
         pipeline.close()
 

@@ -163,3 +163,15 @@ def test_tasks_of_a_limited_api_carry_its_tag(tmp_path):
 def test_interleave_round_robins_platforms_in_config_order():
     platforms = {"v1": "vk", "v2": "vk", "v3": "vk", "t1": "telegram", "r1": "rss", "r2": "rss"}
     assert interleave(list(platforms), platforms) == ["v1", "t1", "r1", "v2", "r2", "v3"]
+
+
+def test_store_tasks_are_tagged_es_only_on_elasticsearch_with_a_limit(tmp_path):
+    from flows.common import store_tags
+
+    config = demo_config(tmp_path)
+    es = load_config(config, "elasticsearch://127.0.0.1:9200?prefix=mcu")
+    sqlite = load_config(config)
+    assert store_tags(es, {"es", "vk"}) == ["es"]
+    assert store_tags(es, None) == ["es"]  # limits unknown: tag, the limit may exist
+    assert store_tags(es, {"vk"}) == []
+    assert store_tags(sqlite, {"es"}) == []
