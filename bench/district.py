@@ -75,7 +75,8 @@ def _texts() -> tuple[list[str], list[str]]:
 def _vary(text: str, rng: random.Random) -> str:
     """A corpus text retold: another village, another opening, another ending."""
     village = rng.choice(VILLAGES)
-    text = re.sub(r"\b(Лаптево|Быково|Охона|Охоне|Вятка|Богослово|Кирва)\b", village, text) if rng.random() < 0.5 else text
+    if rng.random() < 0.5:
+        text = re.sub(r"\b(Лаптево|Быково|Охона|Охоне|Вятка|Богослово|Кирва)\b", village, text)
     return f"{rng.choice(ANGLES)}{text}{rng.choice(TAILS)}"
 
 

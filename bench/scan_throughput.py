@@ -227,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     servers = {"prefect/SQLite": PrefectServer(work / "prefect-sqlite", ui=False, env=quiet)}
     pg = postgres.LocalPostgres() if postgres.available() and not args.no_postgres else None
     if pg:
-        servers["prefect/PostgreSQL"] = PrefectServer(work / "prefect-postgres", ui=False,
-                                                      env=quiet | {"PREFECT_API_DATABASE_CONNECTION_URL": pg.prefect_url})
+        on_postgres = quiet | {"PREFECT_API_DATABASE_CONNECTION_URL": pg.prefect_url}
+        servers["prefect/PostgreSQL"] = PrefectServer(work / "prefect-postgres", ui=False, env=on_postgres)
     results: dict = {"items": district.items, "sources": args.sources, "workers": args.workers, "cpus": os.cpu_count()}
     try:
         if pg:
@@ -238,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
             server.start()
             print(f"{name} server up in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         wanted = {name.strip() for name in args.stores.split(",")}
-        stores = {"SQLite store": lambda folder, mode: f"sqlite:///{folder / 'mcu.sqlite'}"} if "sqlite" in wanted else {}
+        stores = {}
+        if "sqlite" in wanted:
+            stores["SQLite store"] = lambda folder, mode: f"sqlite:///{folder / 'mcu.sqlite'}"
         if es_url and "es" in wanted:
             def make_es(folder, mode):
                 prefix = f"bench-{uuid.uuid4().hex[:8]}"  # 40 characters at most

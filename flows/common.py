@@ -7,15 +7,12 @@ decorator argument.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from contextlib import contextmanager
 from typing import Iterator
 
 from collectors.base import BadPayload, CollectorError
 from mcu.config import ConfigError, Settings, load_config
-
-log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "config/demo.yaml"
 CONFIG_ENV = "MCU_CONFIG"

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_scan import demo_config  # noqa: F401  (re-exported for the flow tests)
-
 ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # before Prefect is imported: no INFO noise at exit
 

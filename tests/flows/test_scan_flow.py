@@ -149,7 +149,8 @@ def test_tasks_of_a_limited_api_carry_its_tag(tmp_path):
         with get_client(sync_client=True) as client:
             client.delete_concurrency_limit_by_tag("telegram")
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+        this_run = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+        runs = client.read_task_runs(flow_run_filter=this_run)
     settings = load_config(config)
     collected = {r.name.removeprefix("collect-"): set(r.tags) for r in runs if r.name.startswith("collect-")}
     stored = {r.name.removeprefix("store-"): set(r.tags) for r in runs if r.name.startswith("store-")}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -63,8 +62,9 @@ def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_serve
     env = prefect_server.environment() | {"PREFECT_RUNNER_POLL_FREQUENCY": "1", "COLUMNS": "200"}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        serve = subprocess.Popen([sys.executable, "-c", "from mcu.cli import app; app()", "serve", "--no-server", "--only", "digest",
-                                  "--limit", "es=3"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        serve = subprocess.Popen([sys.executable, "-c", "from mcu.cli import app; app()", "serve", "--no-server",
+                                  "--only", "digest", "--limit", "es=3"],
+                                 env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 90
         while "Веб-интерфейс" not in log.read_text(encoding="utf-8", errors="replace"):
