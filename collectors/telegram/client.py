@@ -88,44 +88,45 @@ class LiveTelegramReader:
         if min_id <= 0:
             now = self._now or datetime.fromtimestamp(self.account.now(), tz=timezone.utc)
             offset_date = now - timedelta(days=settings.backfill_days)
-        last = min_id
-        for page in range(settings.pages_per_chat):
-            request = GetHistoryRequest(peer=self.info.input_peer(), offset_id=last + 1 if last > 0 else 0,
-                                        offset_date=offset_date if last <= 0 else None,
-                                        add_offset=-PAGE, limit=PAGE, max_id=0, min_id=0, hash=0)
-            got = self._call(request)
-            fresh = sorted((m for m in got if m.id > last), key=lambda m: m.id)
-            for message in fresh:
-                yield message.to_dict()
-            if fresh:
-                last = fresh[-1].id
-            if len(got) < PAGE or not fresh:
-                return
-        self.notes.append(f"{self.source.key}: прочитано {settings.pages_per_chat} страниц "
-                          f"(pages_per_chat); остальное — при следующем запуске")
+        def page_after(last: int):
+            return self._call(GetHistoryRequest(peer=self.info.input_peer(), offset_id=last + 1 if last > 0 else 0,
+                                                offset_date=offset_date if last <= 0 else None,
+                                                add_offset=-PAGE, limit=PAGE, max_id=0, min_id=0, hash=0))
+
+        complete = yield from self._pages(page_after, min_id)
+        if not complete:
+            self.notes.append(f"{self.source.key}: прочитано {settings.pages_per_chat} страниц "
+                              f"(pages_per_chat); остальное — при следующем запуске")
 
     def comments(self, message_id: int, min_id: int = 0) -> Iterator[dict[str, Any]]:
         """Comments under the channel post ``message_id`` newer than ``min_id``, oldest first."""
         from telethon.errors import MsgIdInvalidError
         from telethon.tl.functions.messages import GetRepliesRequest
 
+        def page_after(last: int):
+            return self._call(GetRepliesRequest(peer=self.info.input_peer(), msg_id=message_id,
+                                                offset_id=last + 1 if last > 0 else 1, offset_date=None,
+                                                add_offset=-PAGE, limit=PAGE, max_id=0, min_id=0, hash=0))
+
+        try:
+            yield from self._pages(page_after, min_id)
+        except MsgIdInvalidError:  # the post is gone, or comments were switched off
+            self.notes.append(f"{self.source.key}: комментарии к сообщению {message_id} недоступны")
+
+    def _pages(self, page_after, min_id: int):
+        """Messages above ``min_id`` oldest first, a page at a time, up to ``pages_per_chat``
+        pages; returns True when the last page was reached."""
         last = min_id
         for _ in range(self.account.settings.pages_per_chat):
-            request = GetRepliesRequest(peer=self.info.input_peer(), msg_id=message_id,
-                                        offset_id=last + 1 if last > 0 else 1, offset_date=None,
-                                        add_offset=-PAGE, limit=PAGE, max_id=0, min_id=0, hash=0)
-            try:
-                got = self._call(request)
-            except MsgIdInvalidError:  # the post is gone, or comments were switched off
-                self.notes.append(f"{self.source.key}: комментарии к сообщению {message_id} недоступны")
-                return
+            got = page_after(last)
             fresh = sorted((m for m in got if m.id > last), key=lambda m: m.id)
             for message in fresh:
                 yield message.to_dict()
             if fresh:
                 last = fresh[-1].id
             if len(got) < PAGE or not fresh:
-                return
+                return True
+        return False
 
     def refresh(self, ids: list[int]) -> list[dict[str, Any]]:
         """The current state of these posts, in one request per hundred; deleted ones are left out."""
