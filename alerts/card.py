@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from alerts.text import clean, counted, excerpt, local, number  # excerpt: also used by mcu.display
-from mcu.config import Person, Settings
-from mcu.domain import RISK_STATUS_RU, Analysis, Post, Risk, Story
+from core.text import clean, counted, excerpt, local, number  # excerpt: also used by cli.display
+from core.config import Person, Settings
+from core.domain import LEVEL_MARK, LEVEL_RU, OUTCOME_RU, RISK_STATUS_RU, Analysis, Post, Risk, Story
 
-LEVEL_RU = {"critical": "КРИТИЧЕСКИЙ", "high": "ВЫСОКИЙ", "medium": "СРЕДНИЙ", "none": "нет"}
-LEVEL_MARK = {"critical": "🔴", "high": "🟠", "medium": "🟡", "none": "⚪"}
-OUTCOME_RU = {"watching": "наблюдение", "handled": "отработан", "reescalated": "снова в работе"}
 HEAD_BLOCK = "head"  # the rubricator block of the МЦУ head, who receives escalations
 EXCERPT = 280
 ANSWER_EXCERPT = 300

@@ -13,12 +13,12 @@ from typing import Callable
 
 from alerts.card import render_card
 from alerts.sinks import AlertSink, notify_refresh
-from alerts.text import counted
+from core.text import counted
 from alerts.workflow import ATTEMPTS, SYSTEM, next_number
-from mcu.config import Settings
-from mcu.domain import (LEVEL_ORDER, Alert, Analysis, Post, Risk, RiskAssessment, RiskStatus, Story, alert_id,
+from core.config import Settings
+from core.domain import (LEVEL_ORDER, Alert, Analysis, Post, Risk, RiskAssessment, RiskStatus, Story, alert_id,
                         risk_id)
-from store.base import ConflictError, Store
+from core.store import ConflictError, Store
 
 log = logging.getLogger(__name__)
 

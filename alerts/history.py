@@ -5,22 +5,9 @@ import csv
 import json
 from typing import Iterable, TextIO
 
-from alerts.text import clean, local
-from mcu.domain import RISK_STATUS_RU, Risk
+from core.text import clean, local
+from core.domain import ACTION_RU, RISK_STATUS_RU, Risk
 
-ACTION_RU = {
-    "take": "взят в работу",
-    "not_risk": "не риск",
-    "answer": "ответ опубликован",
-    "watch": "наблюдение за реакцией",
-    "handled": "отработан",
-    "reescalate": "снова в работе по реакции",
-    "escalate": "эскалирован",
-    "reopen": "снова открыт",
-    "in_work": "в работе",
-    "answer_published": "ответ опубликован",
-    "watching": "наблюдение за реакцией",
-}
 COLUMNS = ["risk", "risk_id", "story_id", "level", "topic", "block", "department", "places",
            "at", "at_local", "action", "action_ru", "from_status", "status", "status_ru", "actor", "note"]
 

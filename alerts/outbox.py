@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from mcu.config import Settings
+from core.config import Settings
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS outbox (
@@ -68,12 +68,8 @@ class Job:
 
 
 def outbox_path(settings: Settings) -> Path:
-    """``alerts.outbox`` if set, else ``outbox.sqlite`` next to a SQLite store, else ``data/``."""
-    if settings.alerts.outbox:
-        return settings.alerts.outbox
-    url = settings.store
-    folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else Path("data")
-    return folder / "outbox.sqlite"
+    """``alerts.outbox`` if set, else ``outbox.sqlite`` in the data folder."""
+    return settings.alerts.outbox or settings.data_dir / "outbox.sqlite"
 
 
 class Outbox:

@@ -13,14 +13,15 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 from urllib.parse import urlsplit
 
 from alerts.sinks import AlertSink, notify_refresh
-from alerts.text import counted
+from core.text import counted
 from alerts.workflow import SYSTEM, change_risk
-from mcu.config import Settings
-from mcu.domain import Analysis, Post, ReactionEvidence, Risk, RiskStatus, Verdict, post_id
-from store.base import SearchQuery, Store, StoreError
+from core.config import Settings
+from core.domain import Analysis, Post, ReactionEvidence, Risk, RiskStatus, Verdict, post_id
+from core.store import SearchQuery, Store, StoreError
 
 log = logging.getLogger(__name__)
 COMMENT_LIMIT = 10_000
@@ -73,23 +74,25 @@ def comments_of(store: Store, post: Post, now: datetime) -> list[Item]:
             and h.post.published_at <= now]
 
 
-class _Sentiments:
-    """Labels from the stored analyses; posts stored without one are analysed by nlp.Analyzer."""
+SentimentOf = Callable[[list[Post]], list[str]]
+"""Posts → their sentiment labels, in order (the application passes the NLP's)."""
 
-    def __init__(self, settings: Settings, analyzer=None):
-        self.settings = settings
-        self.analyzer = analyzer
+
+class _Sentiments:
+    """Labels from the stored analyses; posts stored without one are labelled by ``label_posts``
+    (without it they count as neutral)."""
+
+    def __init__(self, label_posts: SentimentOf | None = None):
+        self.label_posts = label_posts
 
     def labels(self, items: list[Item]) -> list[str]:
         missing = [post for post, analysis in items if analysis is None]
         fresh: dict[str, str] = {}
-        if missing:
-            if self.analyzer is None:
-                from nlp import Analyzer
-
-                self.analyzer = Analyzer.from_settings(self.settings)
-            fresh = {a.post_id: a.sentiment.label for a in self.analyzer.analyze(missing, use_ner=False)}
-        return [analysis.sentiment.label if analysis else fresh[post.id] for post, analysis in items]
+        if missing and self.label_posts is not None:
+            fresh = dict(zip((p.id for p in missing), self.label_posts(missing)))
+        elif missing:
+            log.warning("%d post(s) without analysis count as neutral (no sentiment model given)", len(missing))
+        return [analysis.sentiment.label if analysis else fresh.get(post.id, "neutral") for post, analysis in items]
 
 
 def collect_evidence(store: Store, settings: Settings, risk: Risk, now: datetime,
@@ -174,9 +177,10 @@ def track_risk(store: Store, settings: Settings, risk: Risk, now: datetime,
 
 
 def track_reactions(store: Store, settings: Settings, now: datetime, *, sinks: list[AlertSink] = (),
-                    analyzer=None) -> list[ReactionReport]:
-    """Judge the reaction to every published answer; changed risks refresh their cards."""
-    sentiments = _Sentiments(settings, analyzer)
+                    sentiment_of: SentimentOf | None = None) -> list[ReactionReport]:
+    """Judge the reaction to every published answer; changed risks refresh their cards.
+    ``sentiment_of`` labels posts stored without an analysis."""
+    sentiments = _Sentiments(sentiment_of)
     reports = []
     for risk in store.list_risks(TRACKED):
         try:

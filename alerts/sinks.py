@@ -1,27 +1,32 @@
-"""Where alerts go: small sinks behind one ``send`` method, built from config.
+"""Where alerts go: small sinks behind one protocol, built from config by one registry.
 
-A sink may also have ``refresh(risk, notice)``: the risk changed without a new alert (its
-story grew, someone acted on it, reaction tracking decided); ``notice`` is a short line for
-people to see (re-opened, escalated, handled). The engine calls the hook only where it exists.
-``notify(text, key, html=None)`` posts a message that is not about one risk (a digest).
+Every sink has three methods:
+
+* ``send(alert)``: a new alert card;
+* ``refresh(risk, notice)``: the risk changed without a new alert (its story grew, someone
+  acted on it, reaction tracking decided); ``notice`` is a short line for people to see
+  (re-opened, escalated, handled), or None;
+* ``notify(text, key, html=None)``: a message that is not about one risk (a digest, a
+  reminder); the same ``key`` twice is one message where the sink can tell.
+
+``SINK_TYPES`` maps a config ``type`` to its factory; a new sink is one more entry.
 """
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Callable, Protocol
 
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
 from alerts.outbox import Outbox, outbox_path
-from alerts.text import clean, h
-from mcu.config import ConfigError, Settings
-from mcu.domain import Alert, Risk
+from core.text import clean, h
+from core.config import ConfigError, Settings
+from core.domain import Alert, Risk
 
 log = logging.getLogger(__name__)
 STYLE = {"critical": "bold red", "high": "dark_orange", "medium": "yellow"}
@@ -29,6 +34,8 @@ STYLE = {"critical": "bold red", "high": "dark_orange", "medium": "yellow"}
 
 class AlertSink(Protocol):
     def send(self, alert: Alert) -> None: ...
+    def refresh(self, risk: Risk, notice: str | None = None) -> None: ...
+    def notify(self, text: str, key: str, html: str | None = None) -> None: ...
 
 
 class ConsoleSink:
@@ -106,7 +113,7 @@ class TelegramSink:
 
 def alert_chat_id(settings: Settings) -> int:
     """The alert chat: ``MCU_BOT_CHAT_ID`` from the environment, else ``chat_id`` of the telegram sink."""
-    value = os.environ.get("MCU_BOT_CHAT_ID", "").strip()
+    value = (settings.environment.bot_chat_id or "").strip()
     if value:
         try:
             return int(value)
@@ -118,16 +125,19 @@ def alert_chat_id(settings: Settings) -> int:
     return sink.chat_id
 
 
+SinkFactory = Callable[[Any, Settings, Console | None], AlertSink]
+SINK_TYPES: dict[str, SinkFactory] = {
+    "console": lambda config, settings, console: ConsoleSink(console),
+    # runtime outputs are relative to the working folder
+    "file": lambda config, settings, console: FileSink(config.path),
+    "telegram": lambda config, settings, console: TelegramSink(Outbox(outbox_path(settings)),
+                                                               alert_chat_id(settings)),
+}
+
+
 def build_sinks(settings: Settings, console: Console | None = None) -> list[AlertSink]:
-    sinks: list[AlertSink] = []
-    for config in settings.alerts.sinks:
-        if config.type == "console":
-            sinks.append(ConsoleSink(console))
-        elif config.type == "file":
-            sinks.append(FileSink(config.path))  # runtime outputs are relative to the working folder
-        elif config.type == "telegram":
-            sinks.append(TelegramSink(Outbox(outbox_path(settings)), alert_chat_id(settings)))
-    return sinks
+    """The configured sinks, in config order."""
+    return [SINK_TYPES[config.type](config, settings, console) for config in settings.alerts.sinks]
 
 
 def telegram_sinks(settings: Settings) -> list[AlertSink]:
@@ -139,10 +149,20 @@ def telegram_sinks(settings: Settings) -> list[AlertSink]:
 
 def notify_refresh(sinks: list[AlertSink], risk: Risk, notice: str | None = None) -> None:
     for sink in sinks:
-        refresh = getattr(sink, "refresh", None)
-        if refresh is None:
-            continue
         try:
-            refresh(risk, notice)
+            sink.refresh(risk, notice)
         except OSError as exc:  # a sink failure must not undo the stored change
             log.error("risk %s: sink %s could not refresh: %s", risk.id, type(sink).__name__, exc)
+
+
+def notify_all(sinks: list[AlertSink], text: str, key: str, html: str | None = None) -> int:
+    """Post a message that is not about one risk to every sink; returns how many took it."""
+    sent = 0
+    for sink in sinks:
+        try:
+            sink.notify(text, key=key, html=html)
+        except OSError as exc:  # one sink's trouble must not stop the others
+            log.error("notice %s: sink %s failed: %s", key, type(sink).__name__, exc)
+            continue
+        sent += 1
+    return sent

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Callable
 from urllib.parse import urlsplit
 
-from alerts.text import clean, counted
-from mcu.domain import Answer, Risk, RiskStatus, TransitionError
-from store.base import ConflictError, Store
+from core.text import clean, counted
+from core.domain import Answer, Risk, RiskStatus, TransitionError
+from core.store import ConflictError, Store
 
 SYSTEM = "система"
 ATTEMPTS = 5

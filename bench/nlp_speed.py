@@ -43,8 +43,8 @@ def main() -> None:
     parser.add_argument("--long", type=int, default=0, help="lines for the memory run (0: skip)")
     args = parser.parse_args()
 
-    from mcu.config import load_config
-    from mcu.domain import Post
+    from core.config import load_config
+    from core.domain import Post
     from nlp import Analyzer
     from nlp.datasets import iter_local_posts, shared_data_dir
     from nlp.ner import find_locations, load_ner_tagger

@@ -7,7 +7,7 @@ A district of ``--items`` posts, comments and news entries across ``--sources`` 
 (70 % VK publics, 30 % RSS feeds) is generated (``bench/district.py``) and served from
 127.0.0.1 in VK API and RSS wire formats; the real collectors read it over HTTP. Per store:
 
-* plain   — ``mcu.pipeline.run_scan`` with a thread pool (``collect_parallel``), no Prefect;
+* plain   — ``pipeline.run.run_scan`` with a thread pool (``ThreadExecutor``), no Prefect;
 * prefect — the ``scan`` flow (mapped tasks, ordered store tasks, the store lock) on a local
             Prefect server started here (``prefect server start``): on its SQLite database
             (what ``mcu serve`` uses), and on PostgreSQL (production; when the PostgreSQL
@@ -53,12 +53,13 @@ STAGES = ("collect", "analyse", "store", "alert")
 def scan_once(config: Path, mode: str, workers: int) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     if mode == "plain":
-        from mcu.config import load_config
-        from mcu.pipeline import Pipeline, collect_parallel, run_scan
+        from core.config import load_config
+        from pipeline.pipeline import Pipeline
+        from pipeline.run import ThreadExecutor, run_scan
 
         pipeline = Pipeline.open(load_config(config))
         try:
-            report = run_scan(pipeline, collect=collect_parallel(pipeline, workers))
+            report = run_scan(pipeline, executor=ThreadExecutor(workers))
         finally:
             pipeline.close()
     else:

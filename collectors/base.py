@@ -16,7 +16,7 @@ from typing import Callable, ClassVar, Literal, Protocol
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from mcu.domain import Post
+from core.domain import Post
 
 
 class CollectorError(Exception):
@@ -94,14 +94,17 @@ def register_check(platform: str) -> Callable[[SourceChecker], SourceChecker]:
     return wrap
 
 
-def _load_platforms() -> None:
-    for platform in PLATFORMS:
-        importlib.import_module(f"collectors.{platform}")  # registration side effects
+def _load_platform(platform: str) -> None:
+    """Import a platform's collector and check (they register themselves); unknown names are left
+    for the caller to report."""
+    if platform in PLATFORMS:
+        importlib.import_module(f"collectors.{platform}.collector")
+        importlib.import_module(f"collectors.{platform}.check")
 
 
 def build_collector(source, settings) -> Collector:
-    """Build the collector for a configured source (``mcu.config.SourceConfig``)."""
-    _load_platforms()
+    """Build the collector for a configured source (a ``core.config.SourceBase`` of a registered platform)."""
+    _load_platform(source.platform)
     try:
         factory = REGISTRY[source.platform]
     except KeyError:
@@ -111,10 +114,8 @@ def build_collector(source, settings) -> Collector:
 
 def check_source(source, settings) -> SourceCheck:
     """Probe one configured source; never raises. A platform without a check says so."""
-    _load_platforms()
+    _load_platform(source.platform)
     checker = CHECKS.get(source.platform)
-    if checker is None:  # a platform package may expose ``check_source`` without registering
-        checker = getattr(importlib.import_module(f"collectors.{source.platform}"), "check_source", None)
     if checker is None:
         return SourceCheck("unchecked", "не проверено: для этой платформы проверка пока не реализована")
     try:

@@ -7,15 +7,13 @@ decorator argument.
 from __future__ import annotations
 
 import hashlib
-import os
 from contextlib import contextmanager
 from typing import Iterator
 
 from collectors.base import BadPayload, CollectorError
-from mcu.config import ConfigError, Settings, load_config
+from core.config import ConfigError, Settings, config_path
+from pipeline.wiring import load_settings as _load_settings
 
-DEFAULT_CONFIG = "config/demo.yaml"
-CONFIG_ENV = "MCU_CONFIG"
 PERMANENT = (CollectorError, ConfigError, BadPayload, KeyError)
 """Errors another try cannot fix: a bad token, a bad config, an unreadable payload."""
 TRANSIENT_NAMES = frozenset({"StoreUnavailable", "TransportError", "TimeoutException", "OperationalError"})
@@ -24,13 +22,9 @@ Elasticsearch unreachable or overloaded, an HTTP transport failure, a locked SQL
 LOCK_WAIT_SECONDS = 3600
 
 
-def config_path(config: str | None = None) -> str:
-    """The config a flow run uses: its parameter, else ``MCU_CONFIG`` (set on the worker), else the demo."""
-    return config or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG
-
-
 def load_settings(config: str | None = None, store: str | None = None) -> Settings:
-    return load_config(config_path(config), store)
+    """The config a flow run uses: its parameter, else ``MCU_CONFIG`` (set on the worker), else the demo."""
+    return _load_settings(config, store)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from mcu.config import ConfigError
+from core.config import ConfigError
 
 PREFECT_YAML = "prefect.yaml"
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 
-from mcu.config import ConfigError
+from core.config import ConfigError
 
 DEFAULT_LIMITS: dict[str, int] = {"vk": 1, "telegram": 1, "es": 4}
 LIMITS_ENV = "MCU_LIMITS"

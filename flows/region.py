@@ -22,7 +22,7 @@ FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 def check_partitions(configs: list[str]) -> list[str]:
     """Validate every config up front; return warnings (two municipalities on one store)."""
     if not configs:
-        from mcu.config import ConfigError
+        from core.config import ConfigError
 
         raise ConfigError("scan_region: configs: give at least one municipality config")
     stores = Counter(load_settings(config).store for config in configs)

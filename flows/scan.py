@@ -1,4 +1,4 @@
-"""The ``scan`` flow: a thin Prefect wrapper over ``mcu.pipeline``.
+"""The ``scan`` flow: a thin Prefect wrapper over ``pipeline.pipeline``.
 
     collect-source × N   submitted at once, tagged with the platform (vk, telegram) if limited
           │              read + pseudonymise + analyse; nothing is written
@@ -20,8 +20,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows.common import limited_tags, load_settings, retry_transient, store_lock, store_tags
-from mcu.config import Settings
-from mcu.pipeline import CollectMany, Collected, Pipeline, ScanObserver, ScanReport, SourceReport, run_scan
+from core.config import Settings
+from pipeline import run
+from pipeline.pipeline import Pipeline, ScanObserver
+from pipeline.report import Collected, ScanReport, SourceReport
 
 WORKERS = 16
 """Threads per flow run for collect-source; the tag limits decide how many may call one API."""
@@ -41,18 +43,21 @@ def store_source(pipeline: Pipeline, collected: Collected, key: str) -> SourceRe
     return pipeline.commit_source(collected)
 
 
-def collect_with_tasks(pipeline: Pipeline, limited: set[str] | None = None) -> CollectMany:
-    """Submit every source at once, platforms interleaved so that a source waiting for its
-    API's slot does not hold back the others; hand the outcomes back in key order.
+class PrefectExecutor:
+    """``pipeline.run.Executor`` on Prefect: every source's collect is a task submitted at once
+    (platforms interleaved, so that a source waiting for its API's slot does not hold back the
+    others), each commit a retried task, and the lock a Prefect global concurrency limit.
 
     A task is tagged with its platform when the server has a limit for it (``limited``; None:
-    unknown, tag all): every tagged task run asks the server for a slot, and on a
-    SQLite-backed server those requests contend."""
-    settings = pipeline.settings
+    unknown, tag all): every tagged task run asks the server for a slot, and on a SQLite-backed
+    server those requests contend."""
 
-    def collect(keys: list[str], full: bool):
-        platforms = {key: _platform(settings, key) for key in keys}
-        tasks = {p: collect_source.with_options(tags=[p] if limited is None or p in limited else [])
+    def __init__(self, limited: set[str] | None = None):
+        self.limited = limited
+
+    def collect(self, pipeline: Pipeline, keys: list[str], full: bool):
+        platforms = {key: _platform(pipeline.settings, key) for key in keys}
+        tasks = {p: collect_source.with_options(tags=[p] if self.limited is None or p in self.limited else [])
                  for p in set(platforms.values())}
         futures = {key: tasks[platforms[key]].submit(pipeline, key, full) for key in interleave(keys, platforms)}
         for key in keys:
@@ -61,13 +66,13 @@ def collect_with_tasks(pipeline: Pipeline, limited: set[str] | None = None) -> C
             except Exception as exc:  # run_scan reports the source and goes on
                 yield exc
 
-    return collect
+    def commit(self, pipeline: Pipeline, collected: Collected) -> SourceReport:
+        store_task = store_source.with_options(tags=store_tags(pipeline.settings, self.limited))
+        # quote(): Prefect would otherwise walk every post looking for futures.
+        return store_task(pipeline, quote(collected), collected.report.key)
 
-
-def commit_with_task(pipeline: Pipeline, limited: set[str] | None = None):
-    store_task = store_source.with_options(tags=store_tags(pipeline.settings, limited))
-    # quote(): Prefect would otherwise walk every post looking for futures.
-    return lambda collected: store_task(pipeline, quote(collected), collected.report.key)
+    def lock(self, pipeline: Pipeline):
+        return store_lock(pipeline.settings)
 
 
 def interleave(keys: list[str], platforms: dict[str, str]) -> list[str]:
@@ -92,14 +97,8 @@ def _platform(settings: Settings, key: str) -> str:
 
 def scan_with_tasks(settings: Settings, keys: list[str] | None = None, full: bool = False,
                     purge: bool = True, observer: ScanObserver | None = None) -> ScanReport:
-    """The pipeline with Prefect tasks for its parallel and its retried parts; used by scan and watch."""
-    pipeline = Pipeline.open(settings, observer=observer)
-    limited = limited_tags()  # one request: which APIs have a limit now
-    try:
-        return run_scan(pipeline, keys, full, collect=collect_with_tasks(pipeline, limited),
-                        commit=commit_with_task(pipeline, limited), guard=store_lock(settings), purge=purge)
-    finally:
-        pipeline.close()
+    """The scan with Prefect tasks for its parallel and its retried parts; used by scan and watch."""
+    return run.scan(settings, keys, full, PrefectExecutor(limited_tags()), purge, observer)
 
 
 def log_report(name: str, report: ScanReport) -> None:
@@ -111,16 +110,12 @@ def log_report(name: str, report: ScanReport) -> None:
         logger.warning("%s: %s", failed.key, failed.error)
 
 
-# The CLI sets this to its Rich display before calling the flow in-process.
-observer: ScanObserver | None = None
-
-
 @flow(name="scan", timeout_seconds=3 * 3600, task_runner=ThreadPoolTaskRunner(max_workers=WORKERS))
 def scan(config: str | None = None, store: str | None = None, full: bool = False,
          sources: list[str] | None = None) -> ScanReport:
     """Collect → analyse → store → alert for every configured (or every named) source.
 
     ``config`` defaults to ``MCU_CONFIG`` (set on the worker), then ``config/demo.yaml``."""
-    report = scan_with_tasks(load_settings(config, store), sources, full, observer=observer)
+    report = scan_with_tasks(load_settings(config, store), sources, full)
     log_report("scan", report)
     return report

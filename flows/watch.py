@@ -12,8 +12,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.common import load_settings
 from flows.scan import WORKERS, log_report, scan_with_tasks
-from mcu.config import ConfigError, Settings
-from mcu.pipeline import ScanReport
+from core.config import ConfigError, Settings
+from pipeline.report import ScanReport
 
 DEFAULT_PLATFORMS = ("telegram",)
 

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from mcu.config import RiskThresholds, Rubricator, Settings
-from mcu.domain import Analysis, Post, Toponym
+from core.config import RiskThresholds, Rubricator, Settings
+from core.domain import Analysis, Post, Toponym
 from nlp.gazetteer import Gazetteer, load_gazetteer
 from nlp.lemmas import Lemmatizer
 from nlp.risk import score_post

@@ -14,7 +14,7 @@ Topic, trigger, engagement and reach are gated by negativity: a neutral announce
 of a planned water cut or a much-liked thank-you post keeps only part of them. Incidents
 (topics of criticality ``incident_criticality`` and above: fires, accidents, floods) keep
 more, since news report them in a neutral tone. Each
-component becomes a :class:`~mcu.domain.RiskReason` with a Russian explanation.
+component becomes a :class:`~core.domain.RiskReason` with a Russian explanation.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Sequence
 
-from mcu.config import RiskThresholds, Rubricator
-from mcu.domain import Analysis, Post, RiskAssessment, RiskReason, Sentiment, Story, TopicScore
+from core.config import RiskThresholds, Rubricator
+from core.domain import Analysis, Post, RiskAssessment, RiskReason, Sentiment, Story, TopicScore
 from nlp.lemmas import Token
 from nlp.triggers import Trigger, TriggerLexicon, default_triggers
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from mcu.domain import Sentiment
+from core.domain import Sentiment
 from nlp.features import PROFANITY, SARCASM
 from nlp.lexicon import LEXICON_DIR, read_yaml
 from nlp.phrases import PhraseIndex

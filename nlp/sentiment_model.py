@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Sequence
 
-from mcu.domain import Sentiment
+from core.domain import Sentiment
 from nlp.datasets import THREE_WAY
 from nlp.features import char_words, mark_features, word_char_grams, word_features
 from nlp.lemmas import Token

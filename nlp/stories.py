@@ -8,7 +8,7 @@ full, a street by half; the town itself is too common to tell stories apart), an
 penalty when both name specific places but none in common. Ties go to the older
 story, so the result depends only on the order of the posts.
 
-Everything the tracker needs is kept in the :class:`~mcu.domain.Story` records
+Everything the tracker needs is kept in the :class:`~core.domain.Story` records
 (``signature``, ``terms``, ``post_ids``, ``places``, ``topic``), so a tracker can be
 rebuilt from stored stories.
 """
@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 
 from datasketch import MinHash
 
-from mcu.domain import Analysis, Post, Story, make_id
+from core.domain import Analysis, Post, Story, make_id
 from nlp.lemmas import normalize_word
 from nlp.lexicon import load_stopwords
 

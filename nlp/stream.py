@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
-from mcu.domain import Analysis, Engagement, Post
+from core.domain import Analysis, Engagement, Post
 
 ENGAGEMENT_FIELDS = ("likes", "comments", "reposts", "views")
 

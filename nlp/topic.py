@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from mcu.config import Rubricator
-from mcu.domain import TopicScore
+from core.config import Rubricator
+from core.domain import TopicScore
 from nlp.phrases import PhraseIndex
 
 OTHER = "other"

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Sequence
 
-from mcu.domain import TopicScore
+from core.domain import TopicScore
 from nlp.features import topic_features
 from nlp.lexicon import load_stopwords
 from nlp.linear import LinearModel

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from mcu.domain import Toponym
+from core.domain import Toponym
 from nlp.gazetteer import Gazetteer, Place
 from nlp.inflection import name_words
 from nlp.lemmas import Lemmatizer, Token
@@ -56,7 +56,7 @@ def _kind_fits(place_kind: str, cue: str | None) -> bool:
 
 
 class ToponymFinder:
-    """Finds :class:`mcu.domain.Toponym` records; NER is optional per call (it costs time)."""
+    """Finds :class:`core.domain.Toponym` records; NER is optional per call (it costs time)."""
 
     def __init__(self, gazetteer: Gazetteer, lemmatizer: Lemmatizer) -> None:
         self.gazetteer = gazetteer

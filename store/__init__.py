@@ -1,5 +1,5 @@
 """Storage of posts, analyses, stories, risks, alerts and watermarks behind one interface."""
-from store.base import ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, Store, StoreError, UpsertResult
+from core.store import ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, Store, StoreError, UpsertResult
 from store.factory import open_store
 from store.sqlite import SqliteStore
 

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 
-from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story, utc
-from store.base import CLOSED_STATUSES, ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
+from core.domain import Alert, Analysis, Post, Risk, RiskStatus, Story, utc
+from core.store import CLOSED_STATUSES, ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # MIGRATIONS[n] takes the schema from version n to n + 1; append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -68,6 +68,13 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX alerts_created ON alerts(created_at)",
         """CREATE TABLE watermarks (
             source TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+    ),
+    (  # 2: stories awaiting the alert step get their own table (they were a reserved watermark key)
+        "CREATE TABLE pending_stories (story_id TEXT PRIMARY KEY) WITHOUT ROWID",
+        """INSERT OR IGNORE INTO pending_stories (story_id)
+           SELECT j.value FROM watermarks AS w, json_each(w.value) AS j
+           WHERE w.source = '_alerts.pending_stories'""",
+        "DELETE FROM watermarks WHERE source = '_alerts.pending_stories'",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -121,7 +128,7 @@ class Where:
 
 
 class SqliteStore:
-    """The ``store.base.Store`` contract on one SQLite file.
+    """The ``core.store.Store`` contract on one SQLite file.
 
     One connection per object, shared between threads under a lock; several
     processes may open the same file (WAL, busy timeout, conditional writes).
@@ -406,6 +413,20 @@ class SqliteStore:
         with self._write("set_watermark") as conn:
             row = {"source": source, "value": value, "updated_at": iso(datetime.now(timezone.utc))}
             _upsert(conn, "watermarks", "source", row)
+
+    # stories awaiting the alert step -----------------------------------
+    def add_pending_stories(self, story_ids: set[str]) -> None:
+        with self._write("add_pending_stories") as conn:
+            conn.executemany("INSERT OR IGNORE INTO pending_stories (story_id) VALUES (?)",
+                             [(s,) for s in sorted(story_ids)])
+
+    def pending_stories(self) -> set[str]:
+        with self._read("pending_stories") as conn:
+            return {str(r[0]) for r in conn.execute("SELECT story_id FROM pending_stories")}
+
+    def remove_pending_stories(self, story_ids: set[str]) -> None:
+        with self._write("remove_pending_stories") as conn:
+            conn.executemany("DELETE FROM pending_stories WHERE story_id = ?", [(s,) for s in sorted(story_ids)])
 
     def stats(self) -> Stats:
         with self._read("stats") as conn:

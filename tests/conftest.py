@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import collectors  # noqa: F401  (registers every platform's source model, as the application does)
+
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 

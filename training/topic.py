@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from mcu.config import Rubricator
+from core.config import Rubricator
 from nlp.datasets import read_appeals, shared_data_dir
 from nlp.features import topic_features
 from nlp.lemmas import Lemmatizer

@@ -17,15 +17,14 @@ from aiogram.types import CallbackQuery, Message, MessageEntity, TelegramObject,
 
 from alerts import workflow
 from alerts.card import card_facts
-from alerts.digest import daily_digest, open_risks
 from alerts.outbox import Outbox
 from alerts.telegram.config import BotConfig
 from alerts.telegram.delivery import CardRenderer, Delivery, reconcile
-from alerts.telegram.render import HELP, RiskAction, details_html, digest_html, risks_html
-from alerts.text import clean, h
-from mcu.config import Settings
-from mcu.domain import TransitionError
-from store.base import Store
+from alerts.telegram.render import HELP, RiskAction, details_html, risks_html
+from core.text import clean, h
+from core.config import Settings
+from core.domain import TransitionError
+from core.store import Store, open_risks
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -41,6 +40,8 @@ class BotContext:
     config: BotConfig
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
     wake: asyncio.Event | None = None
+    digest: Callable[[datetime], str] | None = None
+    """``/digest``: the moment → the digest as Telegram HTML (the application passes the reports')."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -135,9 +136,11 @@ async def on_risk(message: Message, command: CommandObject, ctx: BotContext) -> 
 
 
 async def on_digest(message: Message, ctx: BotContext) -> None:
-    now = ctx.now()
-    digest = await asyncio.to_thread(daily_digest, ctx.store, ctx.settings, now)
-    ctx.notify(message.chat.id, digest_html(digest, now), reply_to=message.message_id)
+    if ctx.digest is None:
+        ctx.notify(message.chat.id, "Сводка недоступна: бот запущен без отчётов.", reply_to=message.message_id)
+        return
+    text = await asyncio.to_thread(ctx.digest, ctx.now())
+    ctx.notify(message.chat.id, text, reply_to=message.message_id)
 
 
 def _text_links(message: Message) -> list[str]:

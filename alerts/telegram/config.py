@@ -1,14 +1,13 @@
 """The bot's settings: the telegram sink of the config plus the environment."""
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 
 from alerts.sinks import alert_chat_id
-from mcu.config import ConfigError, Settings, secret
+from core.config import ConfigError, Settings, secret
 
 TOKEN_ENV = "MCU_BOT_TOKEN"
 _TOKEN = re.compile(r"^\d+:[\w-]{5,}$")
@@ -25,9 +24,9 @@ class BotConfig:
     polling_timeout: int
 
 
-def _ids(name: str) -> set[int]:
-    """Comma- or space-separated numeric ids from an environment variable."""
-    raw = os.environ.get(name, "")
+def _ids(name: str, raw: str | None) -> set[int]:
+    """Comma- or space-separated numeric ids from an environment variable (read by the loader)."""
+    raw = raw or ""
     ids = set()
     for part in re.split(r"[,\s]+", raw.strip()):
         if not part:
@@ -51,10 +50,10 @@ def bot_config(settings: Settings) -> BotConfig:
         raise ConfigError(f"environment: {TOKEN_ENV}: not a bot token (expected digits, a colon and the key "
                           "that @BotFather gave)")
     chat_id = alert_chat_id(settings)
-    members = set(sink.members) | _ids("MCU_BOT_MEMBERS")
+    members = set(sink.members) | _ids("MCU_BOT_MEMBERS", settings.environment.bot_members)
     return BotConfig(
         token=token, api_server=sink.api_server, chat_id=chat_id,
-        chats=frozenset({chat_id, *sink.chats, *_ids("MCU_BOT_CHATS")}), members=frozenset(members),
+        chats=frozenset({chat_id, *sink.chats, *_ids("MCU_BOT_CHATS", settings.environment.bot_chats)}), members=frozenset(members),
         rate_per_minute=sink.rate_per_minute, polling_timeout=sink.polling_timeout,
     )
 

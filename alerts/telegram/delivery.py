@@ -17,8 +17,8 @@ from aiogram.types import ForceReply, InlineKeyboardMarkup, ReplyParameters
 from alerts.card import card_facts
 from alerts.outbox import Job, Outbox
 from alerts.telegram.render import keyboard, render_html
-from mcu.config import Settings
-from store.base import Store
+from core.config import Settings
+from core.store import Store
 
 log = logging.getLogger(__name__)
 WINDOW = 60.0

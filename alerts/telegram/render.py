@@ -1,6 +1,6 @@
 """Telegram HTML for the alert chat: the card with its buttons, the risk list, the digest, help.
 
-Every piece of text from users, sources or config goes through :func:`alerts.text.h`
+Every piece of text from users, sources or config goes through :func:`core.text.h`
 (broken Unicode repaired, ``<``, ``>``, ``&`` and quotes escaped); links become ``<a>`` only
 for http(s) URLs. A message stays under Telegram's 4096 visible characters.
 """
@@ -14,14 +14,10 @@ from urllib.parse import urlsplit
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from alerts.card import (ANSWER_EXCERPT, LEVEL_MARK, LEVEL_RU, MAX_LINKS, OUTCOME_RU, CardFacts, evidence_line)
-from alerts.digest import Digest
-from alerts.history import ACTION_RU
-from alerts.text import age, clean, counted, excerpt, h, local, number
-from mcu.domain import RISK_STATUS_RU, Risk, RiskStatus
+from alerts.card import ANSWER_EXCERPT, MAX_LINKS, CardFacts, evidence_line
+from core.text import LIMIT, age, clean, counted, excerpt, h, local, number, trim_html as trim, visible_length
+from core.domain import ACTION_RU, LEVEL_MARK, LEVEL_RU, OUTCOME_RU, RISK_STATUS_RU, Risk, RiskStatus
 
-LIMIT = 4096
-_TAG = re.compile(r"<[^>]+>")
 
 BUTTONS = {
     "take": "Взять в работу",
@@ -50,11 +46,6 @@ def keyboard(risk: Risk) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(text=BUTTONS[a], callback_data=RiskAction(action=a, risk=risk.id).pack())
                for a in ACTIONS[risk.status]]
     return InlineKeyboardMarkup(inline_keyboard=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
-
-
-def visible_length(text: str) -> int:
-    """Characters Telegram counts: the text without tags, entities decoded."""
-    return len(html.unescape(_TAG.sub("", text)))
 
 
 def link(url: str) -> str:
@@ -155,24 +146,6 @@ def risks_html(risks: list[Risk], now: datetime, labels: dict[str, str], limit: 
     return trim("\n".join(lines))
 
 
-def digest_html(digest: Digest, now: datetime) -> str:
-    """``/digest``: today's summary."""
-    lines = [f"<b>Сводка за {digest.day:%d.%m.%Y}</b>",
-             f"Публикаций: {number(digest.posts)}, из них негативных {number(digest.negative)}"]
-    if digest.topics:
-        lines.append("Темы: " + h(", ".join(f"{label} — {n}" for label, n in digest.topics)))
-    new = ", ".join(f"{LEVEL_RU[lvl].lower()} {digest.new_risks[lvl]}"
-                    for lvl in ("critical", "high", "medium") if digest.new_risks.get(lvl))
-    lines.append(f"Новых рисков: {sum(digest.new_risks.values())}" + (f" ({new})" if new else ""))
-    lines.append(f"Алертов: {digest.alerts}")
-    if digest.steps:
-        lines.append("Действия: " + ", ".join(f"{ACTION_RU.get(a, a)} — {n}" for a, n in digest.steps.most_common()))
-    lines.append(f"Открыто рисков: {len(digest.open)}")
-    lines += [f"  {LEVEL_MARK[r.level]} {h(r.label)} · {RISK_STATUS_RU[r.status]} · {age(r.created_at, now)}"
-              for r in digest.open[:10]]
-    return trim("\n".join(lines))
-
-
 HELP = """<b>Бот алерт-чата МЦУ</b>
 Карточка риска приходит сюда. Кнопки под ней:
 • <b>Взять в работу</b> — риск проверен и назначен;
@@ -187,13 +160,3 @@ HELP = """<b>Бот алерт-чата МЦУ</b>
 /risk N — подробно о риске N
 /digest — сводка за сегодня
 /help — эта справка"""
-
-
-def trim(text: str) -> str:
-    """Cut a long list message at a line so that it fits in one Telegram message."""
-    if visible_length(text) <= LIMIT:
-        return text
-    lines = text.split("\n")
-    while lines and visible_length("\n".join(lines) + "\n…") > LIMIT:
-        lines.pop()
-    return "\n".join(lines) + "\n…"

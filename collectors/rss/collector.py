@@ -21,7 +21,7 @@ from collectors.base import Batch, BadPayload, CollectorError, SourceUnavailable
 from collectors.rss.fetch import Fetched, Fetcher, declared_encoding, recode
 from collectors.rss.fulltext import fetch_article
 from collectors.rss.mapping import changed_time, map_entry
-from mcu.domain import Post
+from core.domain import Post
 
 log = logging.getLogger(__name__)
 FALLBACK_ENCODING = "windows-1251"  # what an undeclared non-UTF-8 Russian feed almost always is

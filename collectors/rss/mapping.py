@@ -7,7 +7,7 @@ from typing import Any
 
 from collectors.base import BadPayload
 from collectors.text import MAX_TEXT, clean_field, clip_text, html_to_text
-from mcu.domain import Platform, Post
+from core.domain import Platform, Post
 
 
 def _time(parsed: Any) -> datetime | None:

@@ -1,6 +1,4 @@
-"""Telegram: public channels and chats, comments under channel posts, and a live listener (telethon)."""
-from collectors.telegram.check import check_source
-from collectors.telegram.collector import TelegramCollector
-from collectors.telegram.errors import ChatDeferred
+"""Telegram: public channels and chats, comments under channel posts, and a live listener (telethon).
 
-__all__ = ["ChatDeferred", "TelegramCollector", "check_source"]
+``config`` (the source model) is light; ``collector`` and ``check`` load telethon and register
+themselves when a scan or a check needs them (``collectors.base``)."""

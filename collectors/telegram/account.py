@@ -22,7 +22,7 @@ from collectors.base import CollectorError
 from collectors.telegram.budget import RequestBudget
 from collectors.telegram.errors import ChatDeferred
 from collectors.telegram.state import AccountState, state_path
-from mcu.config import ConfigError, TelegramSettings, secret
+from core.config import ConfigError, TelegramSettings, secret
 
 log = logging.getLogger(__name__)
 FLOOD_RETRIES = 3

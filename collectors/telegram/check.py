@@ -1,11 +1,12 @@
 """``check_source``: can this Telegram source be read? Used by ``mcu sources check``."""
 from __future__ import annotations
 
-from collectors.base import CollectorError
+from collectors.base import CollectorError, register_check
 from collectors.telegram.errors import BudgetExhausted
-from mcu.config import ConfigError
+from core.config import ConfigError
 
 
+@register_check("telegram")
 def check_source(source, settings) -> tuple[bool, str]:
     """``(ok, detail)`` in Russian: the chat resolves (through the state file, so at most one
     ``ResolveUsername`` per chat ever), or why not. A replay source checks its dump instead."""

@@ -9,7 +9,7 @@ from collectors.telegram.client import ReplayTelegramReader, TelegramReader
 from collectors.telegram.errors import BudgetExhausted, ChatDeferred
 from collectors.telegram.mapping import map_message, replies_of
 from collectors.telegram.watermark import ChatWatermark, Seen
-from mcu.domain import Platform, Post, post_id
+from core.domain import Platform, Post, post_id
 
 
 class TelegramCollector:

@@ -21,14 +21,14 @@ from collectors.base import BadPayload
 from collectors.telegram.mapping import map_message
 from collectors.telegram.state import ChatInfo
 from collectors.telegram.watermark import ChatWatermark, advance
-from mcu.domain import Alert, Post
+from core.domain import Alert, Post
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class WatchedChat:
-    source: Any  # mcu.config.TelegramSource
+    source: Any  # collectors.telegram.config.TelegramSource
     info: ChatInfo
 
     @property

@@ -10,7 +10,7 @@ from typing import Any
 
 from collectors.base import BadPayload
 from collectors.text import clean_text
-from mcu.domain import Engagement, Platform, Post, post_id
+from core.domain import Engagement, Platform, Post, post_id
 
 
 def _date(value: Any, source: str, native: Any, field: str = "date") -> datetime:

@@ -1,5 +1,4 @@
-"""VK: walls of publics and groups, comments and their threads, keyword and geo search (vk_api)."""
-from collectors.vk import check as _check  # noqa: F401  (registers the source check)
-from collectors.vk.collector import VkCollector
+"""VK: walls of publics and groups, comments and their threads, keyword and geo search (vk_api).
 
-__all__ = ["VkCollector"]
+``config`` (the source model) is light; ``collector`` and ``check`` load vk_api and register
+themselves when a scan or a check needs them (``collectors.base``)."""

@@ -5,7 +5,7 @@ from collectors.base import CollectorError, SourceCheck, SourceUnavailable, regi
 from collectors.vk.client import ReplayVkClient
 from collectors.vk.guard import GuardedClient, VkSkip, VkStop
 from collectors.vk.mapping import map_group
-from mcu.config import ConfigError
+from core.config import ConfigError
 
 
 @register_check("vk")

@@ -24,8 +24,8 @@ from collectors.vk.limits import DailyBudget, bucket_for
 from collectors.vk.mapping import map_group, map_post, signature
 from collectors.vk.search import search_posts
 from collectors.vk.state import RecentPost, VkState
-from mcu.config import secret
-from mcu.domain import Post
+from core.config import secret
+from core.domain import Post
 
 log = logging.getLogger(__name__)
 PAGE = 100
@@ -216,12 +216,10 @@ def _int(value: object) -> int:
 
 
 def budget_path(source, settings) -> Path:
-    """Where the daily budget is counted: ``budget_file``, else next to the SQLite store, else data/."""
+    """Where the daily budget is counted: ``budget_file``, else the data folder."""
     if source.budget_file:
         return settings.resolve(source.budget_file)
-    store = settings.store
-    folder = Path(store.removeprefix("sqlite:///")).parent if store.startswith("sqlite:///") else Path("data")
-    return folder / "vk_budget.json"
+    return settings.data_dir / "vk_budget.json"
 
 
 def live_client(source, settings) -> GuardedClient:

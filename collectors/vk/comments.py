@@ -11,7 +11,7 @@ from typing import Any, Callable
 from collectors.base import BadPayload
 from collectors.vk.client import Call
 from collectors.vk.mapping import is_deleted, map_comment
-from mcu.domain import Post
+from core.domain import Post
 
 PAGE = 100
 THREAD_ITEMS = 10  # replies VK returns with each comment (its maximum)

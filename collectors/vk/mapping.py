@@ -5,7 +5,7 @@ from typing import Any
 
 from collectors.base import BadPayload
 from collectors.text import clean_field, from_unix
-from mcu.domain import Engagement, Platform, Post, make_id, post_id
+from core.domain import Engagement, Platform, Post, make_id, post_id
 
 
 def _count(item: dict, key: str) -> int:

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from collectors.base import BadPayload
 from collectors.vk.mapping import map_post
-from mcu.domain import Post
+from core.domain import Post
 
 PAGE = 200  # newsfeed.search maximum
 MAX_PAGES = 5  # VK returns at most 1,000 results per query

@@ -5,7 +5,9 @@ loads the ``elasticsearch`` client.
 """
 from __future__ import annotations
 
-from store.base import Lemmatizer, Store
+from pathlib import Path
+
+from core.store import Lemmatizer, Store
 from store.elasticsearch.connection import EsLocation, StoreUnavailable, build_client, parse_store_url
 from store.elasticsearch.outbox import Outbox
 from store.elasticsearch.setup import SetupReport, detect_ilm, drop_store, setup_indices
@@ -29,10 +31,11 @@ __all__ = [
 ]
 
 
-def open_elasticsearch(url: str, lemmatize: Lemmatizer) -> Store:
-    """The store of an ``elasticsearch://`` URL: spooling through its outbox unless ``outbox=off``.
-    Nothing is sent to the cluster before the first call (or the replay of a previous outbox)."""
-    location = parse_store_url(url)
+def open_elasticsearch(url: str, lemmatize: Lemmatizer, data_dir: Path | None = None) -> Store:
+    """The store of an ``elasticsearch://`` URL: spooling through its outbox (``data_dir/outbox``
+    unless the URL says ``outbox=…``, or ``off``). Nothing is sent to the cluster before the
+    first call (or the replay of a previous outbox)."""
+    location = parse_store_url(url, data_dir)
     store = ElasticsearchStore(build_client(location), location.prefix, lemmatize=lemmatize, owns_client=True)
     path = location.outbox_path
     return store if path is None else SpoolingStore(store, Outbox(path))

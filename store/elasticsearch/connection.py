@@ -9,7 +9,7 @@ URL forms (options are query parameters)::
     ...&timeout=30                                  seconds per request
 
 Credentials never go in the URL: they come from the environment (or Prefect Secret
-blocks) through ``mcu.config.secret``: ``MCU_ES_API_KEY``, or ``MCU_ES_USERNAME`` with
+blocks) through ``core.config.secret``: ``MCU_ES_API_KEY``, or ``MCU_ES_USERNAME`` with
 ``MCU_ES_PASSWORD``. Nothing here logs or formats a secret.
 """
 from __future__ import annotations
@@ -26,8 +26,8 @@ from elasticsearch import ApiError, Elasticsearch
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import TlsError, TransportError
 
-from mcu.config import ConfigError, secret
-from store.base import StoreError
+from core.config import ConfigError, secret
+from core.store import StoreError
 from store.elasticsearch.names import check_prefix
 
 SCHEMES: dict[str, str] = {"elasticsearch": "http", "elasticsearch+http": "http", "elasticsearch+https": "https"}
@@ -71,7 +71,7 @@ class EsLocation:
         return self.outbox_dir / f"{slug}-{hashlib.sha1(key.encode()).hexdigest()[:8]}.sqlite"
 
 
-def parse_store_url(url: str) -> EsLocation:
+def parse_store_url(url: str, data_dir: Path | None = None) -> EsLocation:
     parts = urlsplit(url)
     scheme = SCHEMES.get(parts.scheme.lower())
     if scheme is None:
@@ -91,7 +91,7 @@ def parse_store_url(url: str) -> EsLocation:
     if unknown:
         raise StoreError(f"store url {_shown(parts)}: unknown option(s) {unknown}; known: {list(OPTIONS)}")
     option = {key: values[-1] for key, values in query.items()}
-    outbox = option.get("outbox", str(DEFAULT_OUTBOX_DIR))
+    outbox = option.get("outbox", str(data_dir / "outbox" if data_dir else DEFAULT_OUTBOX_DIR))
     try:
         timeout = float(option.get("timeout", "30"))
     except ValueError:

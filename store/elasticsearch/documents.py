@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from mcu.domain import RISK_STATUS_RU, Alert, Analysis, Post, Risk, Story
+from core.domain import RISK_STATUS_RU, Alert, Analysis, Post, Risk, Story
 
 Json = dict[str, Any]
 

@@ -17,7 +17,7 @@ from typing import Any
 from elasticsearch import ConflictError as EsConflict
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 
-from store.base import StoreError
+from core.store import StoreError
 from store.elasticsearch.connection import TRANSIENT_STATUS, StoreUnavailable, translate_errors
 from store.elasticsearch.query import by_count, composite_terms
 

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from mcu.domain import utc
-from store.base import StoreError
+from core.domain import utc
+from core.store import StoreError
 
 PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _MONTHLY = re.compile(r"^(?P<base>.+)-v(?P<version>\d+)-(?P<year>\d{4})\.(?P<month>\d{2})$")

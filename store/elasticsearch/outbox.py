@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from store.base import StoreError
+from core.store import StoreError
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS ops (

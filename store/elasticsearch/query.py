@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from mcu.domain import utc
-from store.base import Lemmatizer, SearchQuery
+from core.domain import utc
+from core.store import Lemmatizer, SearchQuery
 from store.elasticsearch.documents import fold, timestamp
 
 Json = dict[str, Any]

@@ -45,7 +45,7 @@ from typing import Any
 
 from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError, helpers
 
-from store.base import StoreError
+from core.store import StoreError
 from store.elasticsearch.connection import describe, translate_errors
 from store.elasticsearch.documents import (
     alert_document, alert_from_document, post_document, post_from_document,

@@ -29,11 +29,12 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story
-from store.base import SearchHit, SearchQuery, Stats, StoreError, UpsertResult
+from core.domain import Alert, Analysis, Post, Risk, RiskStatus, Story
+from core.store import SearchHit, SearchQuery, Stats, StoreError, UpsertResult
 from store.elasticsearch.connection import StoreUnavailable
 from store.elasticsearch.outbox import Op, Outbox
 from store.elasticsearch.store import ElasticsearchStore
+from store.pending import PendingStoriesInWatermarks
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,7 +47,7 @@ class SpooledResult(UpsertResult):
     spooled: int = 0
 
 
-class SpoolingStore:
+class SpoolingStore(PendingStoriesInWatermarks):
     def __init__(self, inner: ElasticsearchStore, outbox: Outbox, *, retry_after: float = 10.0) -> None:
         self.inner = inner
         self.outbox = outbox

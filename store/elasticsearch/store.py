@@ -1,4 +1,4 @@
-"""The ``store.base.Store`` contract on Elasticsearch 8 (see ``names.py`` for the layout).
+"""The ``core.store.Store`` contract on Elasticsearch 8 (see ``names.py`` for the layout).
 
 Semantics follow the SQLite store: since inclusive and until exclusive (to the
 microsecond, ``date_nanos``), lemma terms ANDed, exact place names, ё → е, upsert
@@ -26,8 +26,8 @@ from types import TracebackType
 from elasticsearch import ConflictError as EsConflict
 from elasticsearch import Elasticsearch, NotFoundError
 
-from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story, utc
-from store.base import CLOSED_STATUSES, ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
+from core.domain import Alert, Analysis, Post, Risk, RiskStatus, Story, utc
+from core.store import CLOSED_STATUSES, ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
 from store.elasticsearch import documents as docs
 from store.elasticsearch.connection import translate_errors
 from store.elasticsearch.indices import Indices
@@ -35,13 +35,14 @@ from store.elasticsearch.names import IndexNames, check_prefix
 from store.elasticsearch.query import AGGREGATE_FIELDS, post_query
 from store.elasticsearch.setup import create_posts_month, read_state, setup_indices
 from store.elasticsearch.templates import TemplateSet
+from store.pending import PendingStoriesInWatermarks
 
 _CHUNK = 1000
 _STORY_ATTEMPTS = 20
 Stored = dict[str, tuple[str, tuple[Post, Analysis | None]]]  # post id → (index, (post, analysis))
 
 
-class ElasticsearchStore:
+class ElasticsearchStore(PendingStoriesInWatermarks):
     """Posts, stories, risks, alerts and watermarks in the indices of ``prefix``.
 
     Nothing is sent to the cluster until the first call; then the recorded mapping

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from store.base import StoreError
+from core.store import StoreError
 
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch"
 KINDS: tuple[str, ...] = ("posts", "stories", "risks", "alerts", "meta")

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mcu.config import Settings, load_config
-from mcu.domain import Risk
-from mcu.pipeline import Pipeline, run_scan
+from core.config import Settings, load_config
+from core.domain import Risk
+from pipeline.pipeline import Pipeline
+from pipeline.run import run_scan
 from tests.alerts.fake_bot_api import TOKEN, FakeBotApi
-from tests.test_scan import demo_config
+from tests.scan.test_scan import demo_config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHAT = -1001234567890
@@ -132,7 +133,9 @@ class BotThread:
         self.store = open_store(settings.store, lambda text: text.lower().split())
         self.outbox = Outbox(outbox_path(settings))
         self.config = bot_config(settings)
-        self.ctx = BotContext(self.store, settings, self.outbox, self.config)
+        from cli.commands.bot import digest_of
+
+        self.ctx = BotContext(self.store, settings, self.outbox, self.config, digest=digest_of(self.store, settings))
         if clock:
             self.ctx.clock = clock
         self._loop: asyncio.AbstractEventLoop | None = None

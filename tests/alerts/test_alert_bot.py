@@ -7,8 +7,8 @@ import json
 from datetime import timedelta
 
 from alerts import build_sinks, track_reactions, workflow
-from alerts.digest import open_risks
-from mcu.domain import RiskStatus
+from core.store import open_risks
+from core.domain import RiskStatus
 from store import open_store
 from tests.alerts.conftest import ANSWERED, CHAT, MEMBER, STRANGER
 from tests.alerts.test_reactions import ANSWER_TEXT

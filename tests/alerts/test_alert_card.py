@@ -11,8 +11,8 @@ from alerts.card import card_facts, render_card
 from alerts.sinks import FileSink
 from alerts.telegram.render import ACTIONS, BUTTONS, keyboard, link, render_html, visible_length
 from alerts.workflow import extract_links, parse_answer, platform_of
-from mcu.config import load_config
-from mcu.domain import (Alert, Analysis, Answer, Post, ReactionEvidence, Risk, RiskReason, RiskStatus, Sentiment,
+from core.config import load_config
+from core.domain import (Alert, Analysis, Answer, Post, ReactionEvidence, Risk, RiskReason, RiskStatus, Sentiment,
                         Story, TopicScore, Verdict, RiskAssessment)
 from tests.alerts.fake_bot_api import parse_html
 

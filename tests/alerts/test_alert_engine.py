@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from alerts import build_sinks, raise_alerts, workflow
 from alerts.outbox import Outbox, outbox_path
-from mcu.domain import LEVEL_ORDER, Post, RiskAssessment, RiskReason, RiskStatus
-from mcu.pipeline import Pipeline
+from core.domain import LEVEL_ORDER, Post, RiskAssessment, RiskReason, RiskStatus
+from pipeline.pipeline import Pipeline
 from nlp import score_story
 from tests.alerts.conftest import ANSWERED
 

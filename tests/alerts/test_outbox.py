@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from alerts.outbox import Outbox
 from alerts.telegram.config import BotConfig, make_bot
 from alerts.telegram.delivery import Delivery, reconcile
-from mcu.domain import Alert
+from core.domain import Alert
 from store.sqlite import SqliteStore
 from tests.alerts.fake_bot_api import TOKEN
 

@@ -10,8 +10,8 @@ import pytest
 
 from alerts import workflow
 from alerts.reactions import answer_post_ids, track_reactions
-from mcu.domain import Post, RiskStatus, post_id
-from mcu.pipeline import Pipeline
+from core.domain import Post, RiskStatus, post_id
+from pipeline.pipeline import Pipeline
 from store import SearchQuery, open_store
 from tests.alerts.conftest import ANSWERED, FIXTURES
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typer.testing import CliRunner
 
 from alerts.outbox import Outbox, outbox_path
-from mcu.cli import app
+from cli.app import app
 from store import open_store
 from tests.alerts.conftest import ANSWERED, CHAT
 from tests.alerts.test_reactions import ANSWER_LINK

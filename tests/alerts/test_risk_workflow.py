@@ -11,7 +11,7 @@ import pytest
 
 from alerts import workflow
 from alerts.history import export_history
-from mcu.domain import Risk, RiskStatus, TransitionError
+from core.domain import Risk, RiskStatus, TransitionError
 from store.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 19, 9, 0, tzinfo=timezone.utc)

@@ -5,13 +5,15 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from collectors.rss import RssCollector
-from collectors.telegram import TelegramCollector
+from collectors.rss.collector import RssCollector
+from collectors.telegram.collector import TelegramCollector
 from collectors.telegram.client import ReplayTelegramReader
-from collectors.vk import VkCollector
+from collectors.vk.collector import VkCollector
 from collectors.vk.client import ReplayVkClient
-from mcu.config import RssSource, TelegramSource, VkSource
-from mcu.domain import Platform, post_id
+from collectors.rss.config import RssSource
+from collectors.telegram.config import TelegramSource
+from collectors.vk.config import VkSource
+from core.domain import Platform, post_id
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

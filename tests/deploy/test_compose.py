@@ -21,7 +21,7 @@ DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 ENV_DIR = DEPLOY / "env"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
-CODE_DIRS = ("mcu", "collectors", "nlp", "store", "alerts", "flows")
+CODE_DIRS = ("core", "collectors", "nlp", "store", "alerts", "reports", "pipeline", "cli", "flows", "demo")
 APP_IMAGE = "mcu-monitor"
 
 
@@ -182,7 +182,7 @@ def mcu_commands() -> dict[str, set[str]]:
     """``mcu`` sub-commands, and the commands of each sub-group."""
     import typer.main
 
-    from mcu.cli import app
+    from cli.app import app
 
     group = typer.main.get_command(app)
     return {name: set(getattr(cmd, "commands", {}) or {}) for name, cmd in group.commands.items()}

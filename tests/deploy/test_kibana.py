@@ -22,7 +22,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from mcu.commands.index import kibana_app
+from cli.commands.index import kibana_app
 from store.elasticsearch.templates import TemplateSet, field_paths
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -33,7 +33,7 @@ class Snapshot:
 
 
 def snapshot(config: Path) -> Snapshot:
-    from mcu.config import load_config
+    from core.config import load_config
     from nlp import Analyzer
     from store import SearchQuery, open_store
 

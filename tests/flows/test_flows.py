@@ -9,17 +9,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.campaigns import Campaign, campaigns, due_campaigns, load_campaigns
+from flows.campaigns import campaigns
+from reports.campaigns import Campaign, due_campaigns, load_campaigns
 from flows.common import store_lock
 from flows.digest import digest
 from flows.reactions import track_reactions
 from flows.region import scan_region
 from flows.scan import scan
 from flows.watch import watch, watch_keys
-from mcu.config import ConfigError, load_config
+from core.config import ConfigError, load_config
 from store import SearchQuery, open_store
 from tests.flows.conftest import ROOT
-from tests.test_scan import demo_config
+from tests.scan.test_scan import demo_config
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,6 @@ def test_digest_counts_the_store_and_writes_the_day_file(scanned, tmp_path):
 def test_track_reactions_runs_the_alerts_tracking(scanned):
     _, config, _ = scanned
     summary = track_reactions(config=str(config))
-    assert summary.available
     assert summary.tracked == 0  # no answer is published in the demo yet: nothing to judge
 
 

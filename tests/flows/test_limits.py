@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from flows.limits import DEFAULT_LIMITS, apply_limits, parse_limits, wanted_limits
-from mcu.config import ConfigError
+from core.config import ConfigError
 from tests.collectors.vk.vk_server import TOKEN, VkServer
 from tests.flows.conftest import ROOT
 
@@ -91,11 +91,18 @@ class Clock:
 # clients for slot requests, and earlier tests in this process talk to a temporary server.
 CHILD = """
 import json, sys
+from prefect import flow
+from prefect.task_runners import ThreadPoolTaskRunner
 import flows.scan
+from flows.common import load_settings
 from tests.flows.test_limits import Clock
 clock = Clock()
-flows.scan.observer = clock
-report = flows.scan.scan(config=sys.argv[1])
+
+@flow(name="scan", task_runner=ThreadPoolTaskRunner(max_workers=flows.scan.WORKERS))
+def observed_scan(config):
+    return flows.scan.scan_with_tasks(load_settings(config), observer=clock)
+
+report = observed_scan(sys.argv[1])
 print(json.dumps({"spans": clock.spans, "new": sum(s.new for s in report.sources),
                   "failed": [f"{s.key}: {s.error}" for s in report.failed]}))
 """

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-import mcu.pipeline
+import pipeline.pipeline as pipeline_module
 from flows.scan import interleave, scan
-from mcu.config import load_config
-from mcu.pipeline import Pipeline, collect_parallel, run_scan
+from core.config import load_config
+from pipeline.pipeline import Pipeline
+from pipeline.run import ThreadExecutor, run_scan
 from tests.flows.conftest import snapshot
-from tests.test_scan import demo_config, manifest_total
+from tests.scan.test_scan import demo_config, manifest_total
 
 
 def serial_scan(config: Path, keys: list[str] | None = None):
@@ -37,7 +38,7 @@ class Staggered:
         self.started: dict[str, float] = {}
         self.finished: dict[str, float] = {}
         self.threads: set[str] = set()
-        self._real = mcu.pipeline.build_collector
+        self._real = pipeline_module.build_collector
 
     def build(self, source, settings):
         real = self._real(source, settings)
@@ -80,7 +81,7 @@ def test_parallel_flow_equals_serial_scan(tmp_path, monkeypatch, serial_result):
     config = demo_config(tmp_path)
     keys = [s.key for s in load_config(config).sources]
     staggered = Staggered(keys)
-    monkeypatch.setattr(mcu.pipeline, "build_collector", staggered.build)
+    monkeypatch.setattr(pipeline_module, "build_collector", staggered.build)
 
     report = scan(config=str(config))
 
@@ -113,7 +114,7 @@ def test_plain_thread_pool_equals_serial_scan(tmp_path, serial_result):
     config = demo_config(tmp_path)
     pipeline = Pipeline.open(load_config(config))
     try:
-        report = run_scan(pipeline, collect=collect_parallel(pipeline, workers=4))
+        report = run_scan(pipeline, executor=ThreadExecutor(workers=4))
     finally:
         pipeline.close()
     assert not report.failed

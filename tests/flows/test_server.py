@@ -10,7 +10,7 @@ import pytest
 
 from flows.deployments import read_specs
 from tests.flows.conftest import ROOT, snapshot
-from tests.test_scan import demo_config, manifest_total
+from tests.scan.test_scan import demo_config, manifest_total
 
 pytestmark = pytest.mark.prefect_server
 RUN_TIMEOUT = 240
@@ -62,7 +62,7 @@ def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_serve
     env = prefect_server.environment() | {"PREFECT_RUNNER_POLL_FREQUENCY": "1", "COLUMNS": "200"}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        serve = subprocess.Popen([sys.executable, "-c", "from mcu.cli import app; app()", "serve", "--no-server",
+        serve = subprocess.Popen([sys.executable, "-c", "from cli.app import app; app()", "serve", "--no-server",
                                   "--only", "digest", "--limit", "es=3"],
                                  env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mcu.config import Rubricator, Settings
-from mcu.domain import Engagement, Post
+from core.config import Rubricator, Settings
+from core.domain import Engagement, Post
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 1, 15, 9, 0, tzinfo=timezone.utc)

@@ -1,5 +1,5 @@
 """The whole step: Analysis records from posts, with and without NER."""
-from mcu.domain import Analysis
+from core.domain import Analysis
 from nlp import Analyzer
 
 
@@ -53,7 +53,7 @@ def test_ner_toggle(analyzer, make_post):
 def test_title_is_analysed_with_the_text(analyzer):
     from datetime import datetime, timezone
 
-    from mcu.domain import Post
+    from core.domain import Post
 
     post = Post(platform="rss", source="novvedomosti", native_id="1", title="Авария в Охоне",
                 text="Прорвало трубу, без воды 40 домов.", published_at=datetime(2025, 1, 1, tzinfo=timezone.utc))

@@ -4,7 +4,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from mcu.cli import app
+from cli.app import app
 
 runner = CliRunner()
 

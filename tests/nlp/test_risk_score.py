@@ -62,7 +62,7 @@ def test_praise_has_no_negativity_reason(scored):
 
 
 def test_exact_triggers(analyzer, make_post, settings):
-    from mcu.domain import Sentiment, TopicScore
+    from core.domain import Sentiment, TopicScore
 
     post = make_post("Напишем губернатору Никитину, раз администрация молчит", "g1")
     risk = score_post(post, Sentiment(label="negative", score=0.8), TopicScore(code="government", confidence=0.6),
@@ -81,7 +81,7 @@ def test_plural():
 
 
 def test_incidents_keep_more_of_their_topic_in_a_neutral_tone(settings, make_post):
-    from mcu.domain import Sentiment, TopicScore
+    from core.domain import Sentiment, TopicScore
 
     post = make_post("Сообщение о происшествии", "i1", reach=3000)
     neutral = Sentiment(label="neutral", score=0.8)

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from nlp import evaluation as ev
+from training import evaluation as ev
 from nlp.datasets import read_appeals, read_factru, read_nerel, read_rusentiment, split_of
 
 

@@ -1,7 +1,7 @@
 """Stories: the same outage from three sources groups; a concert does not; comments follow parents."""
 import pytest
 
-from mcu.domain import Story, make_id
+from core.domain import Story, make_id
 from nlp import score_story
 
 

@@ -1,5 +1,5 @@
 """Recall of district place names on the project's own sentence set (tests/nlp/data)."""
-from nlp.evaluation import TOPONYM_SET, evaluate_toponym_set, load_toponym_set
+from training.evaluation import TOPONYM_SET, evaluate_toponym_set, load_toponym_set
 
 
 def test_the_set_is_large_and_varied():

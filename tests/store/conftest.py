@@ -17,7 +17,7 @@ from pathlib import Path
 import pymorphy3
 import pytest
 
-from mcu.domain import (
+from core.domain import (
     Alert,
     Analysis,
     Engagement,
@@ -36,7 +36,7 @@ from mcu.domain import (
 )
 # Import from the submodules, not ``store`` itself: under pytest's default import
 # mode ``tests/`` is on sys.path and ``tests/store`` can shadow the package root.
-from store.base import Store
+from core.store import Store
 from store.factory import open_store
 from store.sqlite import Lemmatizer
 

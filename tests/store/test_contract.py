@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mcu.domain import Analysis, Post, RiskStatus, risk_id
-from store.base import ConflictError, SearchQuery, Store
+from core.domain import Analysis, Post, RiskStatus, risk_id
+from core.store import ConflictError, SearchQuery, Store
 
 Corpus = dict[str, tuple[Post, Analysis]]
 

@@ -23,8 +23,8 @@ import pytest
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel
 
-from mcu.domain import Alert, Analysis, Post, Risk, RiskStatus, Story
-from store.base import ConflictError, SearchQuery, StoreError
+from core.domain import Alert, Analysis, Post, Risk, RiskStatus, Story
+from core.store import ConflictError, SearchQuery, StoreError
 from store.elasticsearch import (
     ElasticsearchStore, build_client, detect_ilm, drop_store, parse_store_url, setup_indices,
 )  # fmt: skip
@@ -245,7 +245,7 @@ def test_setup_is_idempotent(client, prefix) -> None:
 def test_the_index_setup_command(client, prefix) -> None:
     from typer.testing import CliRunner
 
-    from mcu.commands.index import index_app
+    from cli.commands.index import index_app
 
     url = f"elasticsearch://{os.environ['ES_URL'].split('://', 1)[1]}?prefix={prefix}"
     first = CliRunner().invoke(index_app, ["setup", "--store", url, "--retention-days", "30"])

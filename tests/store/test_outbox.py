@@ -23,8 +23,8 @@ import pytest
 import yaml
 from elasticsearch import Elasticsearch
 
-from mcu.domain import Analysis, Post
-from store.base import SearchQuery, StoreError
+from core.domain import Analysis, Post
+from core.store import SearchQuery, StoreError
 from store.elasticsearch import (
     ElasticsearchStore, Outbox, SpooledResult, SpoolingStore, StoreUnavailable, build_client, drop_store,
     parse_store_url,
@@ -291,8 +291,9 @@ def test_the_demo_scan_survives_an_outage(proxy, client, prefix, tmp_path, monke
     """The real pipeline on the demo corpus; the cluster dies at the third source's posts.
     The reference is SQLite scanning the same sources in the same two runs (a split scan
     groups stories differently from one run: the tracker reloads only recent stories)."""
-    from mcu.config import load_config
-    from mcu.pipeline import Pipeline, run_scan
+    from core.config import load_config
+    from pipeline.pipeline import Pipeline
+    from pipeline.run import run_scan
 
     monkeypatch.chdir(tmp_path)  # the pipeline keeps its key file under ./data for non-SQLite stores
     reference = demo_config(tmp_path / "sqlite", f"sqlite:///{tmp_path / 'sqlite' / 'mcu.sqlite'}")

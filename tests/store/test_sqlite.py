@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from store.base import ConflictError, SearchQuery, StoreError
+from core.store import ConflictError, SearchQuery, StoreError
 from store.factory import open_store
 from store.sqlite import SCHEMA_VERSION, SqliteStore, fts_match
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from collectors.rss.collector import RssCollector
-from mcu.config import RssSource
+from collectors.rss.config import RssSource
 from tests.collectors.rss.feed_server import LocalServer, Reply, fixture, static
 
 ETAG = '"vesti-2026-11-19-1200"'

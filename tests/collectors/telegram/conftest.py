@@ -12,7 +12,7 @@ from telegram_fakes import FakeChat, FakeClock, FakeTelegram  # noqa: E402
 
 from collectors.telegram.account import TelegramAccount, forget_accounts  # noqa: E402
 from collectors.telegram.state import AccountState, state_path  # noqa: E402
-from mcu.config import TelegramSettings  # noqa: E402
+from core.config import TelegramSettings  # noqa: E402
 
 
 @pytest.fixture

@@ -248,7 +248,7 @@ def chat_message(chat_id: int, message_id: int, text: str, when: datetime = NOW,
 
 
 def source(key: str = "pestovo_live", chat: str = "@pestovo_live", **extra):
-    from mcu.config import TelegramSource
+    from collectors.telegram.config import TelegramSource
 
     return TelegramSource(key=key, platform="telegram", name="Тест", chat=chat, **extra)
 
@@ -275,7 +275,7 @@ def write_config(tmp_path, sources: list[dict], monkeypatch) -> Path:
     data["alerts"]["sinks"] = [{"type": "file", "path": str(tmp_path / "alerts.txt")}]
     data["sources"] = sources
     session = tmp_path / "tg" / "mcu.session"
-    from mcu.config import Settings
+    from core.config import Settings
 
     if "telegram" in Settings.model_fields:
         data["telegram"] = {"session": str(session)}

@@ -8,7 +8,7 @@ from telegram_fakes import NOW, chat_message, collector, source
 from telethon.tl import types
 
 from collectors.telegram.client import PAGE
-from mcu.domain import Platform, post_id
+from core.domain import Platform, post_id
 
 
 def by_native(batch):

@@ -9,7 +9,8 @@ from telethon import errors
 from telethon.tl.functions.messages import GetHistoryRequest
 
 from collectors.base import CollectorError, build_collector
-from collectors.telegram import ChatDeferred, check_source
+from collectors.telegram.check import check_source
+from collectors.telegram.errors import ChatDeferred
 from collectors.telegram.account import install_account, session_path
 from collectors.telegram.state import AccountState, state_path
 
@@ -195,7 +196,7 @@ def test_chat_addresses_are_normalised():
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     """A config with one live Telegram source whose session lives in tmp_path."""
-    from mcu.config import Settings
+    from core.config import Settings
 
     session = tmp_path / "tg" / "mcu.session"
     rubricator = {"blocks": [{"code": "b", "label": "Б", "head": {"position": "глава"}}],
@@ -224,7 +225,7 @@ def test_telegram_status_command_reads_the_state_file_only(fake, clock, new_acco
     from telegram_fakes import LIVE_SOURCES, write_config
     from typer.testing import CliRunner
 
-    from mcu.cli import app
+    from cli.app import app
 
     config = write_config(tmp_path, LIVE_SOURCES + [{"key": "ghost", "platform": "telegram", "name": "Нет такого",
                                                      "chat": "@no_such_channel"}], monkeypatch)

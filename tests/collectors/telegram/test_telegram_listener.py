@@ -10,9 +10,9 @@ from telethon.tl import types
 
 from collectors.telegram.account import install_account
 from collectors.telegram.listener import Listener, WatchedChat, start_listener
-from mcu.config import load_config
-from mcu.domain import Platform, post_id
-from mcu.pipeline import Pipeline
+from core.config import load_config
+from core.domain import Platform, post_id
+from pipeline.pipeline import Pipeline
 
 TOWN_ID, CHANNEL_ID = 1700000600, 1700000700
 ALARM = ("В Лаптево третий день нет воды! Прорвало трубу, администрация молчит, люди возмущены, "
@@ -158,7 +158,7 @@ def test_mcu_listen_command(tmp_path, monkeypatch, fake, town, new_account):
     from typer.testing import CliRunner
 
     import collectors.telegram.account as account_module
-    from mcu.cli import app
+    from cli.app import app
 
     config = write_config(tmp_path, LIVE_SOURCES, monkeypatch)
     monkeypatch.setattr(account_module, "connect_account", lambda settings, receive_updates=False: new_account(fake))
@@ -178,7 +178,7 @@ def test_mcu_listen_command(tmp_path, monkeypatch, fake, town, new_account):
 def test_mcu_listen_without_live_chats(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from mcu.cli import app
+    from cli.app import app
 
     config = write_config(tmp_path, [{"key": "rec", "platform": "telegram", "name": "Запись", "chat": "@recorded",
                                       "replay": str(tmp_path / "x.json")}], monkeypatch)

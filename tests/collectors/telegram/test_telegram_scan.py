@@ -6,8 +6,9 @@ import json
 from telegram_fakes import LIVE_SOURCES, flood, write_config
 
 from collectors.telegram.account import install_account
-from mcu.config import load_config
-from mcu.pipeline import Pipeline, run_scan
+from core.config import load_config
+from pipeline.pipeline import Pipeline
+from pipeline.run import run_scan
 
 
 def test_deferred_chat_keeps_its_watermark_and_the_others_go_on(tmp_path, monkeypatch, fake, clock, new_account):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcu.config import load_config
+from core.config import load_config
 from tests.collectors.rss.feed_server import write_config
 from tests.collectors.vk.vk_server import TOKEN, VkServer, load_calls
 

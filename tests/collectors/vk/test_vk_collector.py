@@ -5,7 +5,7 @@ import copy
 import json
 
 from collectors.vk.collector import VkCollector, live_client
-from mcu.domain import Platform, post_id
+from core.domain import Platform, post_id
 from tests.collectors.vk.conftest import NOW, T
 
 OWNER = -217000001

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from mcu.config import load_config
-from mcu.pipeline import Pipeline, run_scan
+from core.config import load_config
+from pipeline.pipeline import Pipeline
+from pipeline.run import run_scan
 from tests.collectors.rss.conftest import site_routes
 from tests.collectors.rss.feed_server import LocalServer, fixture, static, write_config
 from tests.collectors.vk.conftest import T

@@ -1,0 +1,4 @@
+"""``python -m cli`` is ``mcu``."""
+from cli.app import app
+
+app()

@@ -1,0 +1,67 @@
+"""``mcu bot``: the alert chat bot (aiogram polling) and the delivery of the alert outbox."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cli.options import ConfigOption, StoreOption, console, fail, load_settings
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("bot")
+    def bot(
+        config: Optional[Path] = ConfigOption,
+        store: Optional[str] = StoreOption,
+        once: bool = typer.Option(False, "--once", help="Доставить очередь алертов один раз и выйти (без опроса)."),
+        status: bool = typer.Option(False, "--status", help="Показать очередь алертов и выйти."),
+    ) -> None:
+        """Бот алерт-чата в Telegram: карточки рисков, кнопки, ответы и команды.
+
+        Токен — из переменной окружения MCU_BOT_TOKEN; чат — MCU_BOT_CHAT_ID или chat_id в конфигурации.
+        """
+        import asyncio
+
+        from alerts.outbox import Outbox, outbox_path
+        from core.config import ConfigError
+        from pipeline.wiring import opened_store
+
+        settings = load_settings(config, store)
+        with Outbox(outbox_path(settings)) as outbox:
+            if status:
+                counts = outbox.counts()
+                console.print(f"Очередь {outbox.path}: ожидают {counts.get('pending', 0)}, отправлено "
+                              f"{counts.get('sent', 0)}, без отправки {counts.get('done', 0)}, "
+                              f"отклонено {counts.get('failed', 0)}", highlight=False)
+                for row in outbox.jobs("failed") + outbox.jobs("pending"):
+                    console.print(f"  #{row[0]} {row[1]} риск {row[3] or '—'} · {row[4]} · попыток {row[5]} · "
+                                  f"{row[7] or ''}", highlight=False, markup=False)
+                return
+            from alerts.telegram.bot import BotContext, run_bot
+            from alerts.telegram.config import bot_config, make_bot
+            from alerts.telegram.delivery import CardRenderer, deliver_pending, reconcile
+
+            try:
+                config_ = bot_config(settings)
+            except ConfigError as exc:
+                raise fail(str(exc)) from None
+            with opened_store(settings) as db:
+                telegram = make_bot(config_)
+                if once:
+                    reconcile(db, outbox, config_.chat_id)
+                    counts = deliver_pending(outbox, telegram, CardRenderer(db, settings), config_.rate_per_minute)
+                    console.print(f"Доставлено; в очереди осталось {counts.get('pending', 0)}, "
+                                  f"отклонено {counts.get('failed', 0)}", highlight=False)
+                    return
+                console.print(f"Бот алерт-чата запущен (чат {config_.chat_id}, участников {len(config_.members)}). "
+                              "Остановка: Ctrl+C", highlight=False)
+                asyncio.run(run_bot(BotContext(db, settings, outbox, config_, digest=digest_of(db, settings)),
+                                    telegram))
+
+
+def digest_of(db, settings):
+    """``/digest`` of the bot: the reports' digest of the moment, as Telegram HTML."""
+    from reports.digest import daily_digest, render_digest_html
+
+    return lambda now: render_digest_html(daily_digest(db, settings, now), now)

@@ -1,0 +1,64 @@
+"""``mcu scan`` (every source: collect → analyse → store → alert) and ``mcu demo`` (write the
+demo sources and scan them)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cli.options import ConfigOption, StoreOption, check_source_keys, console, load_settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("scan")(scan)
+    app.command("demo")(demo)
+
+
+def scan(
+    config: Optional[Path] = ConfigOption,
+    store: Optional[str] = StoreOption,
+    full: bool = typer.Option(False, "--full", help="Игнорировать отметки (watermarks) и перечитать всё."),
+    source: list[str] = typer.Option([], "--source", "-s", help="Только этот источник (можно несколько)."),
+) -> None:
+    """Сбор → анализ → запись → алерты по всем источникам конфигурации."""
+    from cli.display import ScanDisplay, print_summary
+    from pipeline import run
+
+    settings = load_settings(config, store)
+    check_source_keys(settings, source)
+    keys = source or [s.key for s in settings.sources if s.enabled]
+    with ScanDisplay(console, keys) as display:
+        report = run.scan(settings, keys, full, run.ThreadExecutor(), observer=display)
+    print_summary(console, report)
+    if report.failed and len(report.failed) == len(report.sources):
+        raise typer.Exit(code=1)
+
+
+def demo(
+    out: Path = typer.Option(Path("data/demo"), "--out", help="Куда записать демо-источники."),
+    config: Path = typer.Option(Path("config/demo.yaml"), "--config", "-c"),
+    anchor: Optional[str] = typer.Option(None, "--anchor", help="Конец двухнедельного окна (ISO); по умолчанию — сейчас."),
+) -> None:
+    """Записать демо-данные Пестовского округа (VK JSON, дампы Telegram, RSS/Atom) и просканировать их."""
+    from demo.render import render
+
+    moment = datetime.fromisoformat(anchor) if anchor else datetime.now(timezone.utc).replace(minute=0, second=0,
+                                                                                            microsecond=0)
+    files = render(out, moment)
+    console.print(f"Демо-источники: {len(files)} файлов в [bold]{out}[/] (окно две недели до {moment:%d.%m.%Y %H:%M} UTC)")
+    scan(config=config, store=None, full=False, source=[])
+    settings = load_settings(config)
+    db_path = settings.store.removeprefix("sqlite:///")
+    console.print(f"\nХранилище: [bold]{db_path}[/]. Попробуйте:")
+    for line in (
+        'mcu search "вода Лаптево" --since 7d --topic utilities',
+        'mcu search "дорогу" --since 14d',
+        "mcu search --place Пестово --sentiment negative --json",
+        "mcu alerts",
+        "mcu risk list        # открытые риски; дальше: mcu risk take N, mcu risk answer N ...",
+        "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
+        f"datasette {db_path}   # просмотр базы в браузере (pip install datasette)",
+    ):
+        console.print(f"  [cyan].venv/bin/{line}[/]" if not line.startswith("datasette") else f"  [cyan]{line}[/]")

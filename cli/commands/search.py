@@ -1,0 +1,70 @@
+"""``mcu search`` (stored posts by words, period, topic, place, source, tone) and ``mcu alerts``
+(the latest alert cards)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cli.options import ConfigOption, StoreOption, console, fail, load_settings, parse_since
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search)
+    app.command("alerts")(alerts)
+
+
+def search(
+    query: str = typer.Argument("", help="Слова для поиска (в любой форме: «дорогу» найдёт «дороги»)."),
+    since: Optional[str] = typer.Option(None, "--since", help="За период: 7d, 24h или дата."),
+    topic: Optional[str] = typer.Option(None, "--topic", help="Код темы рубрикатора, например utilities."),
+    place: Optional[str] = typer.Option(None, "--place", help="Населённый пункт или объект."),
+    source: Optional[str] = typer.Option(None, "--source", help="Ключ источника."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="vk, telegram или rss."),
+    sentiment: Optional[str] = typer.Option(None, "--sentiment", help="negative, neutral или positive."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000),
+    as_json: bool = typer.Option(False, "--json", help="Вывести JSON Lines вместо таблицы."),
+    config: Optional[Path] = ConfigOption,
+    store: Optional[str] = StoreOption,
+) -> None:
+    """Поиск публикаций в хранилище."""
+    from cli.display import print_hits
+    from core.store import SearchQuery
+    from nlp import Analyzer
+    from store import open_store
+
+    settings = load_settings(config, store)
+    if topic and topic not in {t.code for t in settings.rubricator.topics}:
+        raise fail(f"--topic: неизвестная тема «{topic}»; есть: {', '.join(t.code for t in settings.rubricator.topics)}")
+    analyzer = Analyzer.from_settings(settings)
+    place_name = analyzer.canonical_place(place) if place else None
+    q = SearchQuery(text=query, since=parse_since(since), topic=topic, place=place_name, source=source,
+                    platform=platform, sentiment=sentiment, limit=limit)
+    with open_store(settings.store, analyzer.lemmatize) as db:
+        hits = db.search(q)
+    if as_json:
+        for hit in hits:
+            console.print_json(json.dumps({"post": hit.post.model_dump(mode="json"),
+                                           "analysis": hit.analysis.model_dump(mode="json", exclude={"lemmas"})
+                                           if hit.analysis else None, "score": hit.score}, ensure_ascii=False),
+                               indent=None)
+        return
+    print_hits(console, hits, settings, query)
+
+
+def alerts(config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
+           last: int = typer.Option(10, "--last", "-n", help="Сколько последних алертов показать.")) -> None:
+    """Показать последние алерты."""
+    from alerts import ConsoleSink
+    from pipeline.wiring import opened_store
+
+    settings = load_settings(config, store)
+    with opened_store(settings) as db:
+        recorded = db.list_alerts()[-last:]
+    if not recorded:
+        console.print("Алертов пока нет.")
+    sink = ConsoleSink(console)
+    for alert in recorded:
+        sink.send(alert)

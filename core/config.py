@@ -1,0 +1,390 @@
+"""One YAML file, validated by pydantic, read once and passed down.
+
+Secrets never live in the file: they come from the environment (or a Prefect
+Secret block) through :func:`secret`.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator,
+                      model_validator)
+
+from core.domain import LEVEL_ORDER, RiskLevel
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file, the key and the reason."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+class SourceBase(Strict):
+    """What every source has. Each platform's model (``collectors/<platform>/config.py``) adds a
+    ``platform: Literal[...]`` field and its options, and registers itself with
+    :func:`register_source`."""
+
+    key: str = Field(pattern=KEY_PATTERN, description="stable id of the source; part of every post id")
+    name: str = Field(min_length=1, description="human-readable name, in Russian")
+    enabled: bool = True
+    reach: int | None = Field(None, ge=0, description="audience override when the platform does not report it")
+    replay: Path | None = Field(None, description="recorded wire data to read instead of the network")
+
+
+SOURCE_TYPES: dict[str, type[SourceBase]] = {}
+"""Platform name → source model, filled by the platforms' config modules as they are imported
+(``import collectors`` registers them all)."""
+
+
+def register_source(model: type[SourceBase]) -> type[SourceBase]:
+    """Class decorator: make ``model`` the config of the platform named by its ``platform`` literal."""
+    (platform,) = model.model_fields["platform"].annotation.__args__
+    SOURCE_TYPES[platform] = model
+    return model
+
+
+
+class Person(Strict):
+    position: str = Field(min_length=1, description="a position from the decree, not a personal name")
+    telegram: str | None = None
+
+
+class Block(Strict):
+    code: str = Field(pattern=KEY_PATTERN)
+    label: str
+    head: Person
+    members: list[Person] = Field(default_factory=list)
+
+
+class Department(Strict):
+    code: str = Field(pattern=KEY_PATTERN)
+    label: str
+    head: Person
+
+
+class Topic(Strict):
+    code: str = Field(pattern=KEY_PATTERN)
+    label: str
+    block: str
+    criticality: float = Field(0.3, ge=0, le=1, description="how much the topic weighs in the risk score")
+    keywords: list[str] = Field(default_factory=list, description="lemmas and phrases for the rule classifier")
+
+
+class Rubricator(Strict):
+    blocks: list[Block]
+    topics: list[Topic]
+    rural_block: str = Field("rural", description="block that receives posts about villages")
+    departments: list[Department] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> "Rubricator":
+        blocks = {b.code for b in self.blocks}
+        for i, topic in enumerate(self.topics):
+            if topic.block not in blocks:
+                raise ValueError(f"topics.{i}.block: unknown block «{topic.block}»; known: {sorted(blocks)}")
+        if "other" not in {t.code for t in self.topics}:
+            raise ValueError("topics: the topic «other» is required")
+        return self
+
+    def topic(self, code: str) -> Topic:
+        return next((t for t in self.topics if t.code == code), next(t for t in self.topics if t.code == "other"))
+
+    def block(self, code: str) -> Block | None:
+        return next((b for b in self.blocks if b.code == code), None)
+
+    def department(self, code: str | None) -> Department | None:
+        return next((d for d in self.departments if d.code == code), None)
+
+
+class RiskThresholds(Strict):
+    medium: float = Field(0.45, ge=0, le=1)
+    high: float = Field(0.6, ge=0, le=1)
+    critical: float = Field(0.75, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RiskThresholds":
+        if not self.medium <= self.high <= self.critical:
+            raise ValueError("thresholds must rise: medium <= high <= critical")
+        return self
+
+    def level(self, score: float) -> RiskLevel:
+        for name in ("critical", "high", "medium"):
+            if score >= getattr(self, name):
+                return name  # type: ignore[return-value]
+        return "none"
+
+
+class ConsoleSinkConfig(Strict):
+    type: Literal["console"]
+
+
+class FileSinkConfig(Strict):
+    type: Literal["file"]
+    path: Path = Path("data/alerts.txt")
+
+
+class TelegramSinkConfig(Strict):
+    """The alert chat. The bot token comes from the environment (``MCU_BOT_TOKEN``); the chat
+    and the members may too (``MCU_BOT_CHAT_ID``, ``MCU_BOT_MEMBERS``), which override the file."""
+
+    type: Literal["telegram"]
+    api_server: str = Field("https://api.telegram.org", description="Bot API server, also a self-hosted one")
+    chat_id: int | None = Field(None, description="the alert chat (a group id is negative)")
+    chats: list[int] = Field(default_factory=list, description="further chats where commands are accepted")
+    members: list[int] = Field(default_factory=list, description="Telegram user ids allowed to act on risks")
+    rate_per_minute: int = Field(20, ge=1, le=60, description="messages and edits per minute to one chat")
+    polling_timeout: int = Field(10, ge=1, le=50, description="long-polling wait of getUpdates, seconds")
+
+    @field_validator("api_server")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http(s) URL of a Bot API server, e.g. https://api.telegram.org")
+        return value.rstrip("/")
+
+
+SinkConfig = Annotated[Union[ConsoleSinkConfig, FileSinkConfig, TelegramSinkConfig], Field(discriminator="type")]
+
+
+class ReactionSettings(Strict):
+    """When a published answer counts as having worked («отработан») or the risk goes back in work."""
+
+    quiet_hours: float = Field(24, gt=0, description="hours without new posts and negative reaction for «отработан»")
+    net_negative: int = Field(3, ge=1, description="negative minus positive comments after the answer that re-escalate")
+    new_posts: int = Field(1, ge=1, description="new posts in the story after the answer (or after «отработан») "
+                                                "that re-escalate (or re-open) the risk")
+
+
+class AlertSettings(Strict):
+    min_level: RiskLevel = "medium"
+    sinks: list[SinkConfig] = Field(default_factory=lambda: [ConsoleSinkConfig(type="console")])
+    reactions: ReactionSettings = Field(default_factory=ReactionSettings)
+    outbox: Path | None = Field(None, description="SQLite file of the alert chat's outbox and state; "
+                                                  "default: outbox.sqlite next to a SQLite store, else data/")
+
+    @field_validator("min_level")
+    @classmethod
+    def _not_none(cls, value: str) -> str:
+        if LEVEL_ORDER[value] == 0:
+            raise ValueError("min_level must be medium, high or critical")
+        return value
+
+    @property
+    def telegram(self) -> TelegramSinkConfig | None:
+        return next((sink for sink in self.sinks if isinstance(sink, TelegramSinkConfig)), None)
+
+
+class TelegramSettings(Strict):
+    """Account-level Telegram options: one session (one account) serves every Telegram source.
+
+    The session files may be overridden by ``MCU_TG_SESSION`` and ``MCU_TG_LISTEN_SESSION``;
+    ``api_id``/``api_hash`` come only from ``MCU_TG_API_ID``/``MCU_TG_API_HASH``.
+    """
+
+    session: Path = Field(Path("data/telegram/mcu.session"), description="Telethon session file (a secret: "
+                          "it logs in as the account); relative to the working folder")
+    listen_session: Path | None = Field(None, description="session file of «mcu listen» (a second login, so "
+                                        "that it runs beside the scans); default <session>-listen.session")
+    flood_sleep_max: int = Field(60, ge=0, le=3600, description="FloodWait up to this many seconds is slept "
+                                 "through; a longer one defers the chat to a later run")
+    requests_per_minute: int = Field(20, ge=1, le=600, description="pace of API requests for the account")
+    requests_per_run: int = Field(600, ge=1, description="API requests one run (one process) may make at most")
+    pages_per_chat: int = Field(20, ge=1, le=1000, description="history pages (100 messages) per chat per run")
+    backfill_days: float = Field(7.0, gt=0, le=3650, description="how far back the first read of a chat goes")
+    resolve_retry_hours: float = Field(24.0, gt=0, description="an unresolvable @username is retried after this")
+
+
+class Privacy(Strict):
+    pseudonymize_authors: bool = True
+    retention_days: int = Field(365, ge=1, description="posts older than this are deleted (152-ФЗ)")
+
+
+class Environment(Strict):
+    """What the environment may set besides secrets, read once by :func:`load_config`."""
+
+    pseudonym_salt: SecretStr | None = Field(None, description="MCU_PSEUDONYM_SALT: the key of author pseudonyms")
+    bot_chat_id: str | None = Field(None, description="MCU_BOT_CHAT_ID: the alert chat, over the config's")
+    bot_members: str | None = Field(None, description="MCU_BOT_MEMBERS: ids allowed to act, added to the config's")
+    bot_chats: str | None = Field(None, description="MCU_BOT_CHATS: further chats where commands are accepted")
+    actor: str | None = Field(None, description="MCU_ACTOR: who acts in «mcu risk» commands")
+    shared_data: Path | None = Field(None, description="MCU_SHARED_DATA: the labelled data sets (../shared/data)")
+    limits: str | None = Field(None, description="MCU_LIMITS: Prefect tag limits, e.g. vk=1,telegram=1,es=4")
+
+    @classmethod
+    def read(cls) -> "Environment":
+        get = os.environ.get
+        salt = get("MCU_PSEUDONYM_SALT")
+        shared = get("MCU_SHARED_DATA")
+        return cls(pseudonym_salt=SecretStr(salt) if salt else None, bot_chat_id=get("MCU_BOT_CHAT_ID"),
+                   bot_members=get("MCU_BOT_MEMBERS"), bot_chats=get("MCU_BOT_CHATS"), actor=get("MCU_ACTOR"),
+                   shared_data=Path(shared) if shared else None, limits=get("MCU_LIMITS"))
+
+
+class Settings(Strict):
+    municipality: str
+    timezone: str = "Europe/Moscow"
+    store: str = Field("sqlite:///data/mcu.sqlite", description="sqlite:///path or elasticsearch://host:port")
+    data_dir: Path | None = Field(None, description="folder of local state (pseudonym key, outbox, budgets); "
+                                  "default: the SQLite store's folder, else data/ in the working folder")
+    sources: list[SourceBase]
+    gazetteer: Path = Field(description="YAML gazetteer of the district")
+    rubricator: Rubricator
+    risk: RiskThresholds = Field(default_factory=RiskThresholds)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    privacy: Privacy = Field(default_factory=Privacy)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")
+    config_file: Path = Field(Path("config.yaml"), exclude=True, description="the config file itself")
+    environment: Environment = Field(default_factory=Environment, exclude=True,
+                                     description="what the environment set, read once by the loader")
+
+    @field_validator("store")
+    @classmethod
+    def _store_url(cls, value: str) -> str:
+        if not re.match(r"^(sqlite:///.+|elasticsearch(\+https?)?://.+)$", value):
+            raise ValueError("expected sqlite:///path, elasticsearch://host:port or elasticsearch+https://host:port")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> "Settings":
+        seen: set[str] = set()
+        for i, source in enumerate(self.sources):
+            if source.key in seen:
+                raise ValueError(f"sources.{i}.key: duplicate source key «{source.key}»")
+            seen.add(source.key)
+        return self
+
+    def resolve(self, path: Path) -> Path:
+        """Paths in the file are relative to the file's folder."""
+        return path if path.is_absolute() else (self.base_dir / path)
+
+    @model_validator(mode="after")
+    def _data_dir(self) -> "Settings":
+        """Local state (pseudonym key, outbox, budgets) lives in ``data_dir`` (relative to the
+        config file), else next to a SQLite store, else in ``data/`` of the working folder."""
+        if self.data_dir is not None:
+            self.data_dir = self.resolve(self.data_dir)
+        elif self.store.startswith("sqlite:///"):
+            self.data_dir = Path(self.store.removeprefix("sqlite:///")).parent
+        else:
+            self.data_dir = Path("data")
+        return self
+
+    @property
+    def pseudonym_salt(self) -> bytes | None:
+        salt = self.environment.pseudonym_salt
+        return salt.get_secret_value().encode("utf-8") if salt else None
+
+    def source(self, key: str):
+        for source in self.sources:
+            if source.key == key:
+                return source
+        raise KeyError(f"no source «{key}» in config; known: {[s.key for s in self.sources]}")
+
+
+_SETTINGS_MODELS: dict[tuple[str, ...], type[Settings]] = {}
+
+
+def settings_model() -> type[Settings]:
+    """``Settings`` whose ``sources`` accept every registered platform (a tagged union on ``platform``)."""
+    platforms = tuple(sorted(SOURCE_TYPES))
+    if not platforms:
+        raise ConfigError("no source platforms are registered: import collectors before loading the config")
+    if platforms not in _SETTINGS_MODELS:
+        models = tuple(SOURCE_TYPES[p] for p in platforms)
+        item = Annotated[Union[models], Field(discriminator="platform")] if len(models) > 1 else models[0]
+        _SETTINGS_MODELS[platforms] = create_model("Settings", __base__=Settings, __module__=__name__,
+                                                   sources=(list[item], ...))
+    return _SETTINGS_MODELS[platforms]
+
+
+def _include(value: Any, base_dir: Path, key: str, config_path: Path) -> Any:
+    """A string value for a mapping key names a YAML file next to the config."""
+    if not isinstance(value, str):
+        return value
+    path = base_dir / value
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: {key}: cannot read included file {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _format_errors(path: Path, error: ValidationError) -> str:
+    lines = [f"{path}: invalid configuration ({error.error_count()} problem(s))"]
+    for item in error.errors():
+        loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        got = item.get("input")
+        shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+        lines.append(f"  {path}: {loc}: {item['msg']}{shown}")
+    return "\n".join(lines)
+
+
+DEFAULT_CONFIG = Path("config/demo.yaml")
+
+
+def config_path(path: str | Path | None = None) -> Path:
+    """The config to use: the one given, else ``MCU_CONFIG``, else the demo config."""
+    return Path(path or os.environ.get("MCU_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_config(path: str | Path | None = None, store: str | None = None) -> Settings:
+    """Read and validate the config file (``config_path``), with the environment read once;
+    a bad value raises ConfigError naming file, key and reason."""
+    path = config_path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys")
+    base_dir = path.resolve().parent
+    raw["rubricator"] = _include(raw.get("rubricator"), base_dir, "rubricator", path)
+    if store:
+        raw["store"] = store
+    raw["base_dir"] = base_dir
+    raw["config_file"] = path
+    raw["environment"] = Environment.read()
+    try:
+        return settings_model().model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(path, exc)) from None
+
+
+PLACEHOLDERS = {"", "changeme", "change-me", "xxx", "token", "your-token", "todo"}
+
+
+def secret(name: str, required: bool = True) -> SecretStr | None:
+    """A secret from the environment, or else from a Prefect Secret block of the same name.
+
+    ``MCU_VK_TOKEN`` is looked up as the env var, then as the block ``mcu-vk-token``.
+    """
+    value = os.environ.get(name)
+    if value is None and os.environ.get("PREFECT_API_URL"):
+        value = _prefect_secret(name.lower().replace("_", "-"))
+    if value is not None and value.strip().lower() in PLACEHOLDERS:
+        raise ConfigError(f"environment: {name}: placeholder value, set the real secret")
+    if value is None and required:
+        raise ConfigError(f"environment: {name}: not set (secrets come from the environment, never the config file)")
+    return SecretStr(value) if value is not None else None
+
+
+def _prefect_secret(block_name: str) -> str | None:
+    try:
+        from prefect.blocks.system import Secret
+
+        return Secret.load(block_name).get()
+    except Exception:  # no such block, or no server: the caller reports the missing secret
+        return None

@@ -1,0 +1,126 @@
+"""The one narrow interface every store backend implements.
+
+The SQLite store (embedded default) and the Elasticsearch store (production)
+both pass the same contract suite in ``tests/store/test_contract.py``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterable, Protocol, runtime_checkable
+
+from core.domain import LEVEL_ORDER, OPEN_STATUSES, Alert, Analysis, Post, Risk, RiskStatus, Story
+
+
+Lemmatizer = Callable[[str], list[str]]
+"""Text → lemmas; stores use it for both indexing and queries (``nlp.Analyzer.lemmatize``)."""
+
+
+CLOSED_STATUSES = (RiskStatus.handled, RiskStatus.not_risk)
+"""Risks in these states may be deleted by retention; open ones are kept with their story."""
+
+
+class StoreError(Exception):
+    """The store could not complete a write or read."""
+
+
+class ConflictError(StoreError):
+    """An optimistic-concurrency check failed: someone else wrote the record first."""
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search over stored posts. ``text`` is lemmatised by the store's lemmatiser."""
+
+    text: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    topic: str | None = None
+    place: str | None = None
+    platform: str | None = None
+    source: str | None = None
+    sentiment: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    post: Post
+    analysis: Analysis | None
+    score: float = 0.0
+
+
+@dataclass
+class Stats:
+    posts: int = 0
+    stories: int = 0
+    risks: int = 0
+    alerts: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Posts with their analyses, stories, risks, alerts and per-source watermarks."""
+
+    # posts and analyses -------------------------------------------------
+    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]]) -> UpsertResult: ...
+    def get_post(self, post_id: str) -> tuple[Post, Analysis | None] | None: ...
+    def posts_by_ids(self, post_ids: Iterable[str]) -> list[tuple[Post, Analysis | None]]: ...
+    def search(self, query: SearchQuery) -> list[SearchHit]: ...
+    def count(self, query: SearchQuery) -> int: ...
+    def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
+        """Counts per value of ``topic``, ``place``, ``sentiment``, ``source`` or ``platform``."""
+        ...
+    def purge_before(self, cutoff: datetime) -> int:
+        """Retention (152-ФЗ): delete posts published before ``cutoff``, and the records that
+        quote them: stories last seen before it unless a risk still refers to them, alerts
+        created before it, closed risks updated before it. Returns the number of posts."""
+        ...
+
+    # stories ------------------------------------------------------------
+    def upsert_story(self, story: Story) -> None: ...
+    def get_story(self, story_id: str) -> Story | None: ...
+    def recent_stories(self, since: datetime) -> list[Story]: ...
+
+    # risks --------------------------------------------------------------
+    def get_risk(self, risk_id: str) -> Risk | None: ...
+    def save_risk(self, risk: Risk) -> Risk:
+        """Insert or update; ``risk.version`` must equal the stored version, else ConflictError.
+        Returns the risk with its version bumped."""
+        ...
+    def list_risks(self, statuses: Iterable[RiskStatus] | None = None) -> list[Risk]: ...
+
+    # alerts -------------------------------------------------------------
+    def add_alert(self, alert: Alert) -> bool:
+        """Record an alert; False (and nothing written) when its id already exists."""
+        ...
+    def list_alerts(self) -> list[Alert]: ...
+
+    # watermarks ---------------------------------------------------------
+    def get_watermark(self, source: str) -> str | None: ...
+    def set_watermark(self, source: str, value: str) -> None: ...
+
+    # stories awaiting the alert step ------------------------------------
+    def add_pending_stories(self, story_ids: set[str]) -> None:
+        """Remember stories stored but not yet scored for alerts, so that a scan whose alert
+        step failed (the store went down, the process died) has them scored next time."""
+        ...
+    def pending_stories(self) -> set[str]: ...
+    def remove_pending_stories(self, story_ids: set[str]) -> None: ...
+
+    def stats(self) -> Stats: ...
+    def close(self) -> None: ...
+
+
+def open_risks(store: Store) -> list[Risk]:
+    """Open risks, the highest level first, the oldest first within a level."""
+    risks = store.list_risks(OPEN_STATUSES)
+    return sorted(risks, key=lambda r: (-LEVEL_ORDER[r.level], r.created_at, r.number))

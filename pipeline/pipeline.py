@@ -1,0 +1,173 @@
+"""The scan of one source as plain methods: collect → pseudonymise → analyse → stories → store.
+
+A source is scanned in two phases so that many sources can be read at once and the result is
+still the same as one after another:
+
+* :meth:`Pipeline.collect_source` reads the source since its watermark, pseudonymises and
+  analyses the posts. It touches no shared state but the (read-only) watermark, so any number
+  of sources may run it in parallel (threads, or Prefect mapped tasks).
+* :meth:`Pipeline.commit_source` groups the posts into stories, writes them and moves the
+  watermark. The story tracker and the store are shared state, so commits run one at a time,
+  in the order of the source keys (``pipeline.run.run_scan``).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from alerts import AlertSink, build_sinks, raise_alerts
+from collectors.base import build_collector
+from core.config import Settings
+from core.domain import Alert, Analysis, Post, Risk
+from core.privacy import Pseudonymizer
+from core.store import Store, UpsertResult
+from pipeline.report import Collected, SourceReport, lap
+from pipeline.wiring import pseudonymizer
+
+log = logging.getLogger(__name__)
+STORY_WINDOW = timedelta(days=14)
+
+
+class ScanObserver:
+    """Progress hooks for a display; this base does nothing (the CLI's Rich display overrides them)."""
+
+    def source_started(self, key: str) -> None:
+        pass
+
+    def stage(self, key: str, stage: str) -> None:
+        pass
+
+    def source_finished(self, report: SourceReport) -> None:
+        pass
+
+
+class Pipeline:
+    """Everything a scan needs, built once from the settings and shared by the stages."""
+
+    def __init__(self, settings: Settings, store: Store, analyzer, sinks: list[AlertSink],
+                 pseudonymizer: Pseudonymizer, observer: ScanObserver | None = None):
+        self.settings = settings
+        self.store = store
+        self.analyzer = analyzer
+        self.sinks = sinks
+        self.pseudonymizer = pseudonymizer
+        self.observer = observer or ScanObserver()
+        self.touched: set[str] = set()
+        self._tracker = None
+        # The NLP models are shared; one batch at a time keeps them safe whatever they cache.
+        self._analyse_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, observer: ScanObserver | None = None, console=None) -> "Pipeline":
+        from nlp import Analyzer
+        from store import open_store
+
+        analyzer = Analyzer.from_settings(settings)
+        store = open_store(settings.store, analyzer.lemmatize, data_dir=settings.data_dir)
+        return cls(settings, store, analyzer, build_sinks(settings, console), pseudonymizer(settings), observer)
+
+    @property
+    def tracker(self):
+        if self._tracker is None:
+            since = datetime.now(timezone.utc) - STORY_WINDOW
+            self._tracker = self.analyzer.story_tracker(self.store.recent_stories(since))
+        return self._tracker
+
+    def reload_stories(self) -> None:
+        """Forget the story tracker, so the next commit rebuilds it from the store (after
+        another process, e.g. a concurrent watch run, may have written stories)."""
+        self._tracker = None
+
+    # -- one source ---------------------------------------------------------------------
+    def scan_source(self, key: str, full: bool = False) -> SourceReport:
+        """Collect one source since its watermark, ingest the posts, then move the watermark."""
+        return self.commit_source(self.collect_source(key, full))
+
+    def collect_source(self, key: str, full: bool = False) -> Collected:
+        """Read one source since its watermark, pseudonymise and analyse; writes nothing.
+        Safe to run for many sources at once."""
+        source = self.settings.source(key)
+        report = SourceReport(key=source.key, name=source.name, platform=source.platform)
+        self.observer.source_started(key)
+        self.observer.stage(key, "сбор")
+        clock = time.perf_counter()
+        watermark = None if full else self.store.get_watermark(key)
+        batch = build_collector(source, self.settings).collect(watermark)
+        report.problems = batch.problems
+        for problem in batch.problems:
+            log.warning("%s", problem)
+        report.fetched = len(batch.posts)
+        report.skipped = batch.skipped
+        lap(report.stages, "collect", clock)
+        posts, analyses = self.analyse(batch.posts, key, report.stages)
+        return Collected(report, posts, analyses, watermark, batch.watermark)
+
+    def commit_source(self, collected: Collected) -> SourceReport:
+        """Assign stories, store the posts, then move the watermark. One commit at a time."""
+        report = collected.report
+        clock = time.perf_counter()
+        result = self.store_posts(collected.posts, collected.analyses, report.key)
+        if collected.next_watermark and collected.next_watermark != collected.watermark:
+            self.store.set_watermark(report.key, collected.next_watermark)  # only after the posts are stored
+        report.new, report.updated, report.unchanged = result.new, result.updated, result.unchanged
+        lap(report.stages, "store", clock)
+        report.seconds = sum(report.stages.values())
+        self.observer.source_finished(report)
+        return report
+
+    # -- posts --------------------------------------------------------------------------
+    def ingest(self, posts: list[Post], key: str = "") -> UpsertResult:
+        """Pseudonymise, analyse, group into stories and store posts; remembers the stories touched
+        so that :meth:`raise_alerts` scores them. The live listener calls this for single messages."""
+        posts, analyses = self.analyse(posts, key)
+        return self.store_posts(posts, analyses, key)
+
+    def analyse(self, posts: list[Post], key: str = "",
+                stages: dict[str, float] | None = None) -> tuple[list[Post], list[Analysis]]:
+        """Pseudonymised posts and their analyses, in order; adds the seconds spent analysing
+        (not waiting for another source's batch) to ``stages["analyse"]``."""
+        posts = [self.pseudonymizer.apply(post) for post in posts]
+        self.observer.stage(key, "анализ")
+        with self._analyse_lock:
+            clock = time.perf_counter()
+            analyses = self.analyzer.analyze(posts) if posts else []
+            if stages is not None:
+                lap(stages, "analyse", clock)
+        return posts, analyses
+
+    def store_posts(self, posts: list[Post], analyses: list[Analysis], key: str = "") -> UpsertResult:
+        """Group analysed posts into stories (in order) and write both."""
+        stories = {}
+        for post, analysis in zip(posts, analyses):
+            story = self.tracker.assign(post, analysis)
+            analysis.story_id = story.id
+            stories[story.id] = story
+        self.observer.stage(key, "запись")
+        result = self.store.upsert_posts(zip(posts, analyses))
+        for story in stories.values():
+            self.store.upsert_story(story)
+        if stories:
+            self.store.add_pending_stories(set(stories))  # survives a crash before the alert step
+        self.touched.update(stories)
+        return result
+
+    # -- the end of a scan --------------------------------------------------------------
+    def raise_alerts(self, now: datetime | None = None) -> tuple[list[Risk], list[Alert]]:
+        """Score the stories this run touched and those a failed run left pending; alert."""
+        from nlp import score_story
+
+        touched = self.touched | self.store.pending_stories()
+        result = raise_alerts(self.store, self.settings, touched, now or datetime.now(timezone.utc),
+                              self.sinks, score_story)
+        self.touched -= touched
+        self.store.remove_pending_stories(touched)  # another process may have added stories meanwhile
+        return result
+
+    def purge(self, now: datetime | None = None) -> int:
+        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=self.settings.privacy.retention_days)
+        return self.store.purge_before(cutoff)
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,88 @@
+"""Config errors name the file, the key and the reason; secrets never come from the file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core.config import ConfigError, load_config, secret
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_config(tmp_path: Path, mutate) -> Path:
+    data = yaml.safe_load((ROOT / "config/demo.yaml").read_text(encoding="utf-8"))
+    data["gazetteer"] = str(ROOT / "config/gazetteer/pestovo.yaml")
+    data["rubricator"] = str(ROOT / "config/rubricator.yaml")
+    mutate(data)
+    path = tmp_path / "mcu.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_demo_config_loads():
+    settings = load_config(ROOT / "config/demo.yaml")
+    assert {s.platform for s in settings.sources} == {"vk", "telegram", "rss"}
+    assert settings.rubricator.topic("utilities").block == "infrastructure"
+    assert settings.resolve(settings.gazetteer).is_file()
+
+
+def test_production_template_loads():
+    assert load_config(ROOT / "config/pestovo.yaml").store.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize(
+    "mutate, key, reason",
+    [
+        (lambda d: d["sources"][1].update(platform="myspace"), "sources.1", "does not match any of the expected tags"),
+        (lambda d: d["sources"][0].pop("owner"), "sources.0.vk.owner", "Field required"),
+        (lambda d: d["sources"][2].update(key=d["sources"][0]["key"]), "sources.2.key", "duplicate source key"),
+        (lambda d: d.update(store="mysql://x"), "store", "expected sqlite:///path"),
+        (lambda d: d["risk"].update(high=0.9, critical=0.8), "risk", "thresholds must rise"),
+        (lambda d: d["alerts"].update(min_level="extreme"), "alerts.min_level", "Input should be"),
+        (lambda d: d.update(colour="red"), "colour", "Extra inputs are not permitted"),
+        (lambda d: d["privacy"].update(retention_days=0), "privacy.retention_days", "greater than or equal to 1"),
+    ],
+)
+def test_bad_value_names_file_key_and_reason(tmp_path, mutate, key, reason):
+    path = write_config(tmp_path, mutate)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert key in message
+    assert reason in message
+
+
+def test_unknown_block_in_rubricator(tmp_path):
+    def mutate(d):
+        rubricator = yaml.safe_load((ROOT / "config/rubricator.yaml").read_text(encoding="utf-8"))
+        rubricator["topics"][0]["block"] = "nowhere"
+        d["rubricator"] = rubricator
+
+    with pytest.raises(ConfigError, match=r"rubricator.*unknown block «nowhere»"):
+        load_config(write_config(tmp_path, mutate))
+
+
+def test_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load_config(tmp_path / "absent.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+
+
+def test_secrets_come_from_environment(monkeypatch):
+    monkeypatch.setenv("MCU_TEST_TOKEN", "s3cr3t-value")
+    value = secret("MCU_TEST_TOKEN")
+    assert value.get_secret_value() == "s3cr3t-value"
+    assert "s3cr3t" not in repr(value) and "s3cr3t" not in str(value)
+    monkeypatch.setenv("MCU_TEST_TOKEN", "changeme")
+    with pytest.raises(ConfigError, match="placeholder"):
+        secret("MCU_TEST_TOKEN")
+    monkeypatch.delenv("MCU_TEST_TOKEN")
+    with pytest.raises(ConfigError, match="MCU_TEST_TOKEN: not set"):
+        secret("MCU_TEST_TOKEN")
+    assert secret("MCU_TEST_TOKEN", required=False) is None

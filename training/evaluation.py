@@ -1,0 +1,225 @@
+"""Every quality figure of the NLP, reproduced from ``../shared/data`` (and the project's own
+toponym sentences and demo corpus). ``mcu eval`` prints them; model cards quote them.
+
+Each ``evaluate_*`` function returns plain records; none of them trains anything.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from nlp.datasets import THREE_WAY, read_appeals, read_factru, read_nerel, read_rusentiment, iter_local_posts
+from nlp.features import topic_features
+from nlp.lexicon import load_stopwords
+from nlp.metrics import Report, SpanScore, classification_report, span_scores
+
+REPO = Path(__file__).resolve().parents[1]
+TOPONYM_SET = REPO / "tests" / "nlp" / "data" / "toponym_sentences.yaml"
+
+
+@dataclass
+class TaskResult:
+    """One evaluated variant of one task: what ran, on what, and its report."""
+
+    task: str
+    variant: str
+    data: str
+    report: Report | None = None
+    spans: SpanScore | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# --- sentiment ---------------------------------------------------------------------------
+def evaluate_sentiment(root: Path, analyzer) -> list[TaskResult]:
+    """RuSentiment test: the model's five classes, and the three МЦУ labels with and without
+    the lexicon nudge, plus the lexicon alone (the first version) for comparison."""
+    from nlp.sentiment_model import SentimentBlend, SentimentClassifier
+
+    test = read_rusentiment(root, "test")
+    tokens = [analyzer.lemmatizer.tokens(r.text) for r in test]
+    data = f"RuSentiment test ({len(test)})"
+    clf = analyzer.sentiment
+    model = clf.model
+    from nlp.features import sentiment_features
+
+    five = [model.classes[int(model.predict_proba(sentiment_features(r.text, t)).argmax())]
+            for r, t in zip(test, tokens)]
+    gold3 = [THREE_WAY[r.label] for r in test]
+    results = [TaskResult("sentiment", "модель, 5 классов RuSentiment", data,
+                          classification_report([r.label for r in test], five))]
+    alone = SentimentClassifier(None, clf.model_path, SentimentBlend(lexicon_weight=0.0))
+    results.append(TaskResult("sentiment", "модель, 3 класса", data,
+                              classification_report(gold3, [alone.analyze(r.text, t).label for r, t in zip(test, tokens)])))
+    results.append(TaskResult("sentiment", f"модель + словарь (вес {clf.blend.lexicon_weight}), 3 класса", data,
+                              classification_report(gold3, [clf.analyze(r.text, t).label for r, t in zip(test, tokens)])))
+    lexicon = analyzer.sentiment_lexicon
+    results.append(TaskResult("sentiment", "только словарь (v1), 3 класса", data,
+                              classification_report(gold3, [lexicon.analyze(r.text, [x.lemma for x in t]).label
+                                                            for r, t in zip(test, tokens)])))
+    return results
+
+
+# --- topics ------------------------------------------------------------------------------------
+def evaluate_topics(root: Path, analyzer) -> list[TaskResult]:
+    """The held-out 10 % of the appeals (split by id hash): model alone, rules alone, blended."""
+    from nlp.topic_model import BlendedTopicClassifier
+
+    test = [a for a in read_appeals(root) if a.split == "test"]
+    lemmas = [analyzer.lemmatizer.lemmatize(a.text) for a in test]
+    gold = [a.code for a in test]
+    data = f"обращения, отложенная часть ({len(test)}: СПб {sum(a.source == 'nashspb' for a in test)}, " \
+           f"Курск {sum(a.source == 'kursk' for a in test)})"
+    results = []
+    blended = analyzer.topics
+    if isinstance(blended, BlendedTopicClassifier):
+        stop = load_stopwords()
+        model = blended.model
+        pred = [model.classes[int(model.predict_proba(topic_features(l, stop)).argmax())] for l in lemmas]
+        results.append(TaskResult("topic", "модель", data, classification_report(gold, pred)))
+    rules = analyzer.topic_rules
+    results.append(TaskResult("topic", "правила (ключевые слова)", data,
+                              classification_report(gold, [rules.classify(l).primary.code for l in lemmas])))
+    pred = [blended.classify(l).primary.code for l in lemmas]
+    results.append(TaskResult("topic", "модель + правила", data, classification_report(gold, pred),
+                              extra={"other": sum(p == "other" for p in pred)}))
+    kursk = [(g, p) for a, g, p in zip(test, gold, pred) if a.source == "kursk"]
+    results.append(TaskResult("topic", "модель + правила, только Курск", f"Курск ({len(kursk)})",
+                              classification_report([g for g, _ in kursk], [p for _, p in kursk])))
+    return results
+
+
+# --- toponyms ---------------------------------------------------------------------------------
+def evaluate_ner(root: Path, analyzer) -> list[TaskResult]:
+    """LOC spans on factRuEval-2016 test and NEREL dev: Natasha alone, and the toponym finder
+    (Natasha + gazetteer + filters)."""
+    from nlp.ner import find_locations
+
+    results = []
+    for name, docs in (("factRuEval-2016 test", read_factru(root, "test")), ("NEREL dev", read_nerel(root, "dev"))):
+        texts = [d.text for d in docs]
+        natasha = find_locations(texts)
+        found = analyzer.toponyms.find_many(texts, use_ner=True)
+        data = f"{name} ({len(docs)} док., {sum(len(d.spans) for d in docs)} LOC)"
+        results.append(TaskResult("toponyms", "Natasha NER (LOC)", data, spans=span_scores(
+            (d.spans, [(s.start, s.end) for s in spans], d.text) for d, spans in zip(docs, natasha))))
+        results.append(TaskResult("toponyms", "Natasha + газеттир + фильтры", data, spans=span_scores(
+            (d.spans, [(t.start, t.end) for t in topos], d.text) for d, topos in zip(docs, found))))
+    return results
+
+
+def load_toponym_set(path: Path = TOPONYM_SET) -> list[tuple[str, list[str]]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [(str(item["text"]), [str(p) for p in item["places"]]) for item in raw]
+
+
+def evaluate_toponym_set(analyzer, path: Path = TOPONYM_SET, use_ner: bool = True) -> TaskResult:
+    """Recall of the district names in the project's sentence set (and precision of what was found)."""
+    cases = load_toponym_set(path)
+    found_lists = analyzer.toponyms.find_many([text for text, _ in cases], use_ner=use_ner)
+    hit = total = extra = complete = 0
+    misses = []
+    for (text, expected), found in zip(cases, found_lists):
+        names = [t.name for t in found if t.kind != "unknown"]
+        remaining = list(names)
+        ok = True
+        for name in expected:
+            total += 1
+            if name in remaining:
+                remaining.remove(name)
+                hit += 1
+            else:
+                ok = False
+                misses.append(f"{text} → {name}")
+        extra += len(remaining)
+        complete += ok and not remaining
+    predicted = hit + extra
+    spans = SpanScore(hit / predicted if predicted else 0.0, hit / total if total else 0.0, 0.0, total, predicted)
+    spans.f1 = 2 * spans.precision * spans.recall / (spans.precision + spans.recall) if hit else 0.0
+    return TaskResult("toponyms", "газеттир района" + (" + NER" if use_ner else ""),
+                      f"свои предложения ({len(cases)}, {total} названий)", spans=spans,
+                      extra={"sentences_exact": complete, "sentences": len(cases), "misses": misses})
+
+
+# --- stories ------------------------------------------------------------------------------------
+def evaluate_stories(analyzer, anchor: datetime = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)) -> TaskResult:
+    """The demo corpus's tagged stories A and B: each story's largest cluster of top-level posts,
+    its recall (share of the story there) and purity (share of the cluster from the story)."""
+    from collections import Counter
+
+    from collectors.base import build_collector
+    from demo.corpus import load_corpus
+    from demo.render import render
+    from core.config import load_config
+
+    corpus = load_corpus()
+    tags = {item.text[:60]: item.story for item in corpus.posts}
+    with tempfile.TemporaryDirectory() as tmp:
+        render(Path(tmp), anchor)
+        settings = load_config(REPO / "config" / "demo.yaml")
+        posts = []
+        for source in settings.sources:
+            replay = Path(tmp) / str(source.replay).split("data/demo/", 1)[-1]
+            posts.extend(build_collector(source.model_copy(update={"replay": replay}), settings).collect(None).posts)
+    posts.sort(key=lambda p: p.published_at)
+    tracker = analyzer.story_tracker()
+    clusters, gold = {}, {}
+    for post, analysis in zip(posts, analyzer.analyze(posts)):
+        story = tracker.assign(post, analysis)
+        if post.parent_id is None:
+            clusters[post.id] = story.id
+            gold[post.id] = next((tag for head, tag in tags.items() if head and head in post.full_text), None)
+    figures = {}
+    for tag in ("A", "B"):
+        members = [pid for pid, t in gold.items() if t == tag]
+        best, n = Counter(clusters[pid] for pid in members).most_common(1)[0]
+        size = sum(1 for c in clusters.values() if c == best)
+        figures[tag] = {"posts": len(members), "recall": n / len(members), "purity": n / size,
+                        "clusters": len({clusters[pid] for pid in members})}
+    return TaskResult("stories", "MinHash + общие места и тема", f"демо-корпус ({len(gold)} постов)", extra=figures)
+
+
+# --- speed ------------------------------------------------------------------------------------------
+def measure_speed(root: Path, analyzer, limit: int = 1000, batch: int = 256) -> dict[str, float]:
+    """Posts per second on one core: Natasha NER alone and the full analysis, same posts, same run."""
+    from core.domain import Post
+    from nlp.ner import find_locations, load_ner_tagger
+
+    texts = []
+    for text in iter_local_posts(root):
+        texts.append(text)
+        if len(texts) >= limit:
+            break
+    now = datetime.now(timezone.utc)
+    posts = [Post(platform="vk", source="bench", native_id=str(i), text=t, published_at=now)
+             for i, t in enumerate(texts)]
+    load_ner_tagger()
+    analyzer.analyze(posts[:50])  # load the models and warm the caches
+    timing: dict[str, Callable[[], object]] = {
+        "ner": lambda: [find_locations(texts[i : i + batch]) for i in range(0, len(texts), batch)],
+        "full": lambda: [analyzer.analyze(posts[i : i + batch]) for i in range(0, len(posts), batch)],
+        "no_ner": lambda: [analyzer.analyze(posts[i : i + batch], use_ner=False) for i in range(0, len(posts), batch)],
+    }
+    result = {"posts": float(len(texts))}
+    with _one_thread():
+        for name, run in timing.items():
+            started = time.perf_counter()
+            run()
+            result[name] = len(texts) / (time.perf_counter() - started)
+    return result
+
+
+def _one_thread():
+    """Limit BLAS to one thread (per-core figures) when threadpoolctl is there; else a no-op."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - without it, set OMP_NUM_THREADS=1 before starting
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(limits=1)
