@@ -69,7 +69,7 @@ def lap(stages: dict[str, float], stage: str, since: float) -> float:
 
 
 def failed_report(settings: Settings, key: str, exc: BaseException) -> SourceReport:
-    log.error("source %s failed: %s", key, exc)
+    log.info("source %s failed: %s", key, exc)  # the report carries it; the display and the flow log show it
     try:
         source = settings.source(key)
     except KeyError:  # the key itself is what is wrong

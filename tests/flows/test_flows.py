@@ -145,7 +145,7 @@ def test_region_scans_every_municipality(tmp_path):
 
 
 def test_region_needs_configs():
-    with pytest.raises(ConfigError, match="at least one municipality config"):
+    with pytest.raises(ConfigError, match="хотя бы одну конфигурацию муниципалитета"):
         scan_region(configs=[], deployment=None)
 
 
