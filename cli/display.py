@@ -8,14 +8,15 @@ from rich.table import Table
 from rich.text import Text
 
 from core.text import excerpt
+from pipeline.pipeline import ScanObserver
 from pipeline.report import ScanReport, SourceReport
 
 SENTIMENT_RU = {"negative": "негатив", "neutral": "нейтрально", "positive": "позитив"}
 LEVEL_SHORT = {"critical": "риск: крит", "high": "риск: выс", "medium": "риск: ср"}
 
 
-class ScanDisplay:
-    """A progress bar over sources, with the current source and stage; implements ScanObserver."""
+class ScanDisplay(ScanObserver):
+    """A progress bar over sources, with the current source and stage."""
 
     def __init__(self, console: Console, keys: list[str]):
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -34,6 +35,9 @@ class ScanDisplay:
 
     def stage(self, key: str, stage: str) -> None:
         self.progress.update(self.task, description=escape(f"{key}: {stage}"))
+
+    def notice(self, text: str) -> None:
+        self.progress.console.print(text, style="yellow", markup=False, highlight=False)
 
     def source_finished(self, report: SourceReport) -> None:
         mark = "[red]✗[/]" if report.error else "[green]✓[/]"
@@ -61,6 +65,9 @@ def print_summary(console: Console, report: ScanReport) -> None:
     )
     if report.failed:
         console.print(f"[red]Источников с ошибкой: {len(report.failed)}[/] — остальные обработаны.")
+    if report.stopped:
+        console.print("[yellow]Скан остановлен по сигналу[/] после записи перечисленных источников; "
+                      "остальные источники и алерты — при следующем запуске.")
 
 
 def print_hits(console: Console, hits, settings, query: str) -> None:

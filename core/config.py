@@ -275,6 +275,13 @@ class Settings(Strict):
         return path if path.is_absolute() else (self.base_dir / path)
 
     @model_validator(mode="after")
+    def _gazetteer_exists(self) -> "Settings":
+        found = self.resolve(self.gazetteer)
+        if not found.is_file():
+            raise ValueError(f"gazetteer: файл газеттира {found} не найден")
+        return self
+
+    @model_validator(mode="after")
     def _data_dir(self) -> "Settings":
         """Local state (pseudonym key, outbox, budgets) lives in ``data_dir`` (relative to the
         config file), else next to a SQLite store, else in ``data/`` of the working folder."""
@@ -323,17 +330,49 @@ def settings_model() -> type[Settings]:
     return _SETTINGS_MODELS[platforms]
 
 
+MAX_DEPTH = 50
+"""Deeper nesting than any real config has: refused before the validator recurses into it."""
+
+
+def read_yaml(path: Path, what: str = "не удаётся прочитать файл") -> Any:
+    """A YAML file's data; ConfigError (not a traceback) for an unreadable, malformed or absurdly
+    nested file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: {what}: {os_error(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {what}: файл не в кодировке UTF-8 (байт {exc.start})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: ошибка в YAML: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: слишком глубокая вложенность (больше {MAX_DEPTH} уровней)") from None
+    if _depth(data) > MAX_DEPTH:
+        raise ConfigError(f"{path}: слишком глубокая вложенность (больше {MAX_DEPTH} уровней)")
+    return data
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH + 1) -> int:
+    """Nesting depth of mappings and lists, counted without recursion and no further than ``limit``."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth >= limit:
+            return depth
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _include(value: Any, base_dir: Path, key: str, config_path: Path) -> Any:
     """A string value for a mapping key names a YAML file next to the config."""
     if not isinstance(value, str):
         return value
-    path = base_dir / value
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{config_path}: {key}: не удаётся прочитать файл {path}: {os_error(exc)}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: ошибка в YAML: {exc}") from exc
+        return read_yaml(base_dir / value)
+    except ConfigError as exc:
+        raise ConfigError(f"{config_path}: {key}: {exc}") from None
 
 
 def _format_errors(path: Path, error: ValidationError) -> str:
@@ -354,12 +393,7 @@ def load_config(path: str | Path | None = None, store: str | None = None) -> Set
     """Read and validate the config file (``config_path``), with the environment read once;
     a bad value raises ConfigError naming file, key and reason."""
     path = config_path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: не удаётся прочитать конфигурацию: {os_error(exc)}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: ошибка в YAML: {exc}") from exc
+    raw = read_yaml(path, "не удаётся прочитать конфигурацию")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: на верхнем уровне должны быть ключи со значениями")
     base_dir = path.resolve().parent

@@ -42,6 +42,9 @@ class ScanObserver:
     def source_finished(self, report: SourceReport) -> None:
         pass
 
+    def notice(self, text: str) -> None:
+        """Something the person waiting should know (the store is busy, a stop was asked for)."""
+
 
 class Pipeline:
     """Everything a scan needs, built once from the settings and shared by the stages."""

@@ -40,6 +40,9 @@ class ScanReport:
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds per stage: summed over sources for collect/analyse/store (work, not wall time
     when sources run in parallel), wall time for alert and purge."""
+    stopped: bool = False
+    """A stop (SIGTERM) ended the scan at a safe point: the sources listed were written in full,
+    the others and the alerts are left to the next scan."""
 
     @property
     def failed(self) -> list[SourceReport]:

@@ -2,6 +2,8 @@
 demo sources and scan them)."""
 from __future__ import annotations
 
+import os
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
@@ -28,6 +30,7 @@ def scan(
     он запускается как поток Prefect на этом сервере и виден в его веб-интерфейсе."""
     from cli.display import ScanDisplay, print_summary
     from pipeline import run
+    from pipeline.stop import install_stop_handlers
 
     settings = load_settings(config, store)
     check_source_keys(settings, source)
@@ -38,9 +41,13 @@ def scan(
         with console.status(f"Скан на сервере Prefect {settings.environment.prefect_api_url}…"):
             report = scan_flow.scan(config=str(settings.config_file), store=store, full=full, sources=keys)
     else:
+        install_stop_handlers()
         with ScanDisplay(console, keys) as display:
             report = run.scan(settings, keys, full, run.ThreadExecutor(), observer=display)
     print_summary(console, report)
+    if report.stopped:  # readers still blocked on the network are not waited for: the store is closed
+        sys.stdout.flush()
+        os._exit(143)
     if report.failed and len(report.failed) == len(report.sources):
         raise typer.Exit(code=1)
 

@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         from flows.deployments import build_deployments, default_prefect_file, read_specs
         from flows.limits import apply_limits, wanted_limits
         from flows.server import PrefectServer, healthy
-        from core.config import ConfigError
+        from core.config import ConfigError, Environment
 
         prefect_file = prefect_file or default_prefect_file()
         try:

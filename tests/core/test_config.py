@@ -87,3 +87,36 @@ def test_secrets_come_from_environment(monkeypatch):
     with pytest.raises(ConfigError, match="MCU_TEST_TOKEN: не задано"):
         secret("MCU_TEST_TOKEN")
     assert secret("MCU_TEST_TOKEN", required=False) is None
+
+
+def test_a_missing_gazetteer_is_a_config_error_not_a_scan_crash(tmp_path):
+    path = write_config(tmp_path, lambda d: d.update(gazetteer=str(tmp_path / "absent.yaml")))
+    with pytest.raises(ConfigError, match=r"gazetteer: файл газеттира .*absent.yaml не найден"):
+        load_config(path)
+
+
+def test_absurd_nesting_and_bad_bytes_are_config_errors(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("municipality: x\nsources: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="слишком глубокая вложенность"):
+        load_config(deep)
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("municipality: x\nextra: " + "{a: " * 60 + "1" + "}" * 60 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="слишком глубокая вложенность"):
+        load_config(nested)
+    cp1251 = tmp_path / "cp1251.yaml"
+    cp1251.write_bytes("municipality: Пестово\n".encode("cp1251"))
+    with pytest.raises(ConfigError, match="не в кодировке UTF-8"):
+        load_config(cp1251)
+
+
+def test_mcu_config_lists_the_files_it_needs(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    path = write_config(tmp_path, lambda d: d["sources"][0].update(replay=str(tmp_path / "missing.json")))
+    result = CliRunner().invoke(app, ["config", "-c", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Файлы и папки" in result.output and "газеттир" in result.output
+    assert "запись источника «pestovo_online»" in result.output and "не найден" in result.output
