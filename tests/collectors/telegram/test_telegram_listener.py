@@ -184,3 +184,13 @@ def test_mcu_listen_without_live_chats(tmp_path, monkeypatch):
                                       "replay": str(tmp_path / "x.json")}], monkeypatch)
     result = CliRunner().invoke(app, ["listen", "--config", str(config)])
     assert result.exit_code == 2 and "слушать нечего" in result.output
+
+
+def test_a_live_message_is_stored_with_its_pseudonymised_raw_item(live, fake):
+    pipeline, _, _, outcomes = live
+    fake.deliver(new_message(TOWN_ID, 305, ALARM, from_id=types.PeerUser(620000050)))
+    stored, _ = pipeline.store.get_post(post_id(Platform.telegram, "town", "305"))
+    [raw] = [r for r in pipeline.store.raw_items(source="town") if r.post_id == stored.id]
+    assert raw.kind == "message" and raw.payload["message"] == ALARM
+    assert raw.payload["from_id"]["user_id"] == stored.author and stored.author.startswith("anon-")
+    assert "620000050" not in raw.model_dump_json()
