@@ -42,11 +42,15 @@ class RemapProblem:
 
 @dataclass
 class RemapCounts:
-    remapped: int = 0
-    """Raw items mapped again (changed + unchanged)."""
+    """Raw items of one source mapped again, as changed or unchanged posts, and bad ones."""
+
     changed: int = 0
     unchanged: int = 0
     errors: int = 0
+
+    @property
+    def remapped(self) -> int:
+        return self.changed + self.unchanged
 
 
 @dataclass
@@ -58,13 +62,8 @@ class RemapReport:
 
     @property
     def total(self) -> RemapCounts:
-        total = RemapCounts()
-        for counts in self.by_source.values():
-            total.remapped += counts.remapped
-            total.changed += counts.changed
-            total.unchanged += counts.unchanged
-            total.errors += counts.errors
-        return total
+        counts = self.by_source.values()
+        return RemapCounts(*(sum(getattr(c, name) for c in counts) for name in ("changed", "unchanged", "errors")))
 
     def counts(self, source: str) -> RemapCounts:
         return self.by_source.setdefault(source, RemapCounts())
@@ -111,7 +110,6 @@ class Remapper:
                 continue
             before, analysis = stored[post.id]
             current = self._current(raw)
-            counts.remapped += 1
             if before.model_dump_json() == post.model_dump_json() and analysis is not None:
                 counts.unchanged += 1
                 if current != raw:  # the same post, now from the current mapper version

@@ -47,8 +47,7 @@ class PostTables(Database):
         return UpsertResult(new=new, updated=updated, unchanged=unchanged)
 
     def get_post(self, post_id: str) -> tuple[Post, Analysis | None] | None:
-        found = self.posts_by_ids([post_id])
-        return found[0] if found else None
+        return next(iter(self.posts_by_ids([post_id])), None)
 
     def posts_by_ids(self, post_ids: Iterable[str]) -> list[tuple[Post, Analysis | None]]:
         """The stored posts among ``post_ids``, in the order asked; missing ids are skipped."""
