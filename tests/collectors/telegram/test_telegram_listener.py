@@ -122,7 +122,7 @@ def test_a_failing_store_loses_nothing(live, fake, caplog):
     pipeline, _, _, outcomes = live
     real = pipeline.store.upsert_posts
 
-    def broken(items):
+    def broken(items, raw=None):
         list(items)
         raise OSError("disk full")
 
@@ -130,6 +130,7 @@ def test_a_failing_store_loses_nothing(live, fake, caplog):
     with caplog.at_level(logging.ERROR):
         fake.deliver(new_message(TOWN_ID, 305, "Нет света на Кирова"))
     assert "message 305" in caplog.text and "the next scan reads it again" in caplog.text
+    assert "disk full" in caplog.text
     assert min_id(pipeline, "town") == 304  # not moved past what was not stored
     pipeline.store.upsert_posts = real
     fake.deliver(new_message(TOWN_ID, 306, "Свет дали"))  # the listener goes on
