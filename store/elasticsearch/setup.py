@@ -1,7 +1,7 @@
 """Create or upgrade a store's templates and indices: ``mcu index setup``.
 
 ``setup_indices`` is idempotent. It compares the shipped mapping version
-(``deploy/elasticsearch/templates/version.json``) with the one recorded in the meta
+(``store/elasticsearch/mappings/templates/version.json``) with the one recorded in the meta
 document ``{prefix}-meta/_doc/mapping``, then does one of three things:
 
 * **fresh**: put the component and index templates, create the stories, risks and
