@@ -47,6 +47,10 @@ class SearchQuery:
     platform: str | None = None
     source: str | None = None
     sentiment: str | None = None
+    block: str | None = None
+    department: str | None = None
+    order: str = "relevance"
+    """``relevance``: the best text match first (newest first without text); ``date``: newest first."""
     limit: int = 50
 
 

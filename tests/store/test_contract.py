@@ -100,6 +100,13 @@ def test_search_ands_the_terms(store: Store, loaded: Corpus) -> None:
     assert store.search(SearchQuery(text="дорога концерт")) == []
 
 
+def test_search_by_date_puts_the_newest_match_first(store: Store, loaded: Corpus) -> None:
+    """``order="date"`` lists the hits of a text query newest first, whatever their relevance."""
+    by_date = store.search(SearchQuery(text="дорога", order="date"))
+    assert ids(by_date) == pid(loaded, "roads_vk", "roads_tg")
+    assert sorted(ids(by_date)) == sorted(ids(store.search(SearchQuery(text="дорога"))))
+
+
 def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> None:
     hits = store.search(SearchQuery())
     assert ids(hits) == pid(loaded, "roads_vk", "school_rss", "works_tg", "roads_tg", "waste_vk")
@@ -122,6 +129,10 @@ def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> No
         (dict(text="дорога", place="Лаптево", sentiment="positive"), ["roads_tg"]),
         (dict(topic="roads", place="Лаптево"), ["roads_tg"]),
         (dict(topic="nothing"), []),
+        (dict(block="social"), ["school_rss"]),
+        (dict(department="laptevsky"), ["roads_tg", "waste_vk"]),
+        (dict(department="bykovsky", block="infrastructure"), ["roads_vk"]),
+        (dict(text="ямы", order="date"), ["roads_vk", "works_tg"]),
     ],
 )
 def test_search_filters(store: Store, loaded: Corpus, make, query: dict, expected: list[str]) -> None:
