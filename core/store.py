@@ -97,6 +97,19 @@ class Store(Protocol):
         created before it, closed risks updated before it. Returns the number of posts."""
         ...
 
+    # a person's request (152-ФЗ) ---------------------------------------
+    def post_ids_by_author(self, author: str) -> list[str]:
+        """Ids of the posts and comments whose (pseudonymised) author is ``author``."""
+        ...
+    def delete_posts(self, post_ids: Iterable[str]) -> int:
+        """Delete these posts with their analyses, places, search-index entries and raw items;
+        returns how many existed."""
+        ...
+    def redact_stories(self, story_ids: Iterable[str], note: str) -> int:
+        """Replace what quotes a deleted post: these stories' titles and their alerts' card text
+        become ``note``; returns how many records changed."""
+        ...
+
     # stories ------------------------------------------------------------
     def upsert_story(self, story: Story) -> None: ...
     def get_story(self, story_id: str) -> Story | None: ...

@@ -211,6 +211,17 @@ class SpoolingStore(PendingStoriesInWatermarks):
     def recent_stories(self, since: datetime) -> list[Story]:
         return self._read(lambda: self.inner.recent_stories(since))
 
+    def post_ids_by_author(self, author: str) -> list[str]:
+        return self._read(lambda: self.inner.post_ids_by_author(author))
+
+    def delete_posts(self, post_ids: Iterable[str]) -> int:
+        wanted = list(post_ids)
+        return self._read(lambda: self.inner.delete_posts(wanted))
+
+    def redact_stories(self, story_ids: Iterable[str], note: str) -> int:
+        wanted = list(story_ids)
+        return self._read(lambda: self.inner.redact_stories(wanted, note))
+
     def get_risk(self, risk_id: str) -> Risk | None:
         return self._read(lambda: self.inner.get_risk(risk_id))
 

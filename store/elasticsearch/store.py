@@ -39,6 +39,7 @@ from store.elasticsearch.names import IndexNames, check_prefix
 from store.elasticsearch.query import AGGREGATE_FIELDS, post_query
 from store.elasticsearch.setup import read_state, setup_indices
 from store.elasticsearch.templates import TemplateSet
+from store.elasticsearch.forget import ForgettingMixin
 from store.pending import PendingStoriesInWatermarks
 
 _CHUNK = 1000
@@ -56,7 +57,7 @@ class StoredPost:
 Stored = dict[str, StoredPost]  # post id → where and what
 
 
-class ElasticsearchStore(PendingStoriesInWatermarks):
+class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin):
     """Posts, stories, risks, alerts and watermarks in the indices of ``prefix``.
 
     Nothing is sent to the cluster until the first call; then the recorded mapping
