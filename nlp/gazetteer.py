@@ -63,6 +63,7 @@ class Gazetteer:
     forms: dict[tuple[str, ...], list[Place]] = field(default_factory=dict)
     overrides: dict[str, str] = field(default_factory=dict)
     surname_forms: frozenset[tuple[str, ...]] = frozenset()
+    common_forms: frozenset[tuple[str, ...]] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.forms:
@@ -71,6 +72,8 @@ class Gazetteer:
             self.overrides = build_overrides(self.places)
         if not self.surname_forms:
             self.surname_forms = find_surname_forms(self.forms)
+        if not self.common_forms:
+            self.common_forms = find_common_forms(self.forms)
 
     @property
     def max_words(self) -> int:
@@ -113,6 +116,27 @@ def find_surname_forms(forms: dict[tuple[str, ...], list[Place]]) -> frozenset[t
         if len(form) != 1 or all(form[0] == p.key for p in places) or not morph.word_is_known(form[0]):
             continue
         if any({"Surn", "Name", "Patr"} & p.tag.grammemes for p in morph.parse(form[0])):
+            weak.add(form)
+    return frozenset(weak)
+
+
+PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Abbr", "Orgn", "Trad"})
+
+
+def find_common_forms(forms: dict[tuple[str, ...], list[Place]]) -> frozenset[tuple[str, ...]]:
+    """One-word case forms that are also a common word: «мировом» (Мирово), «борисовом».
+
+    The matcher treats them like ambiguous names (a cue or a capital after a preposition),
+    so «в мировом масштабе» is no village. A name's own nominative is never weak here: an
+    ambiguous nominative («Гора») is flagged in the gazetteer instead."""
+    morph = load_morph()
+    weak = set()
+    for form, places in forms.items():
+        if len(form) != 1 or any(form[0] == p.key or p.kind not in OVERRIDE_KINDS for p in places):
+            continue
+        if not morph.word_is_known(form[0]):
+            continue
+        if any(not (PROPER & p.tag.grammemes) and p.tag.POS is not None for p in morph.parse(form[0])):
             weak.add(form)
     return frozenset(weak)
 

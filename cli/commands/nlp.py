@@ -154,12 +154,15 @@ def print_results(console, results, speed) -> None:
         console.print(confusion)
     spans = [r for r in results if r.spans is not None]
     if spans:
-        table = Table(title="Топонимы: точное совпадение спанов (P, R, F1) и по символам слов")
-        for col in ("вариант", "данные", "P", "R", "F1", "F1 по символам", "эталон", "найдено"):
+        table = Table(title="Топонимы: точное совпадение спанов (P, R, F1), по пересечению (нестрогое) и по символам слов")
+        for col in ("вариант", "данные", "P", "R", "F1", "P нестр.", "R нестр.", "F1 нестр.", "F1 по символам",
+                    "эталон", "найдено"):
             table.add_column(col)
         for r in spans:
             s = r.spans
-            table.add_row(r.variant, r.data, _fmt(s.precision), _fmt(s.recall), _fmt(s.f1),
+            lenient = (_fmt(s.lenient_precision), _fmt(s.lenient_recall), _fmt(s.lenient_f1)) if s.lenient_f1 \
+                else ("—", "—", "—")
+            table.add_row(r.variant, r.data, _fmt(s.precision), _fmt(s.recall), _fmt(s.f1), *lenient,
                           _fmt(s.token_f1) if s.token_f1 else "—", str(s.gold), str(s.predicted))
         console.print(table)
         for r in spans:
