@@ -45,6 +45,10 @@ class Place:
     aliases: tuple[str, ...] = ()
     within: str | None = None
     ambiguous: bool = False
+    postal_code: str | None = None
+    oktmo: str | None = None
+    code: str | None = None
+    """The register's own id: KLADR code, ГАР object id, OSM id («osm:node/123»)."""
 
     @property
     def key(self) -> str:
@@ -92,9 +96,31 @@ class Gazetteer:
         return parent.department if parent else None
 
 
+def merge_homonyms(places: list[Place]) -> list[Place]:
+    """Places of one name and kind («Медведево» in two departments) become one for matching:
+    its department and coordinates are kept only where all of them agree, since a text
+    alone cannot tell the two villages apart."""
+    groups: dict[tuple[str, str], list[Place]] = defaultdict(list)
+    for place in places:
+        groups[(place.name, place.kind)].append(place)
+    merged = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1:
+            merged.append(first)
+            continue
+        same = (lambda attr: getattr(first, attr) if all(getattr(p, attr) == getattr(first, attr) for p in group)
+                else None)
+        aliases = tuple(dict.fromkeys(a for p in group for a in p.aliases))
+        merged.append(Place(first.name, first.kind, department=same("department"), lat=same("lat"), lon=same("lon"),
+                            aliases=aliases, within=same("within"), ambiguous=any(p.ambiguous for p in group),
+                            postal_code=same("postal_code")))
+    return merged
+
+
 def build_form_index(places: list[Place]) -> dict[tuple[str, ...], list[Place]]:
     index: dict[tuple[str, ...], list[Place]] = defaultdict(list)
-    for place in places:
+    for place in merge_homonyms(places):
         for surface in place.surface_names:
             for form in name_forms(surface):
                 if place not in index[form]:
@@ -157,10 +183,14 @@ def build_overrides(places: list[Place]) -> dict[str, str]:
     return overrides
 
 
-def _parse_place(entry: object, where: str) -> Place:
+PLACE_KEYS = frozenset({"name", "kind", "department", "lat", "lon", "aliases", "within", "ambiguous",
+                        "postal_code", "oktmo", "code"})
+
+
+def parse_place(entry: object, where: str) -> Place:
     if not isinstance(entry, dict) or not entry.get("name"):
         raise GazetteerError(f"{where}: each place needs at least a `name`")
-    unknown = set(entry) - {"name", "kind", "department", "lat", "lon", "aliases", "within", "ambiguous"}
+    unknown = set(entry) - PLACE_KEYS
     if unknown:
         raise GazetteerError(f"{where}: unknown keys {sorted(unknown)}")
     kind = entry.get("kind", "village")
@@ -176,13 +206,26 @@ def _parse_place(entry: object, where: str) -> Place:
         aliases=tuple(str(a) for a in entry.get("aliases") or ()),
         within=entry.get("within"),
         ambiguous=bool(entry.get("ambiguous", False)),
+        postal_code=_text(entry.get("postal_code")),
+        oktmo=_text(entry.get("oktmo")),
+        code=_text(entry.get("code")),
     )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @cache
 def load_gazetteer(path: Path) -> Gazetteer:
     """Read and index a gazetteer file; cached per path, as building the forms takes a moment."""
     path = Path(path)
+    municipality, places = read_places(path)
+    return Gazetteer(municipality=municipality, places=places)
+
+
+def read_places(path: Path) -> tuple[str, list[Place]]:
+    """The municipality and the places of a gazetteer file, validated but not indexed."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -191,5 +234,5 @@ def load_gazetteer(path: Path) -> Gazetteer:
         raise GazetteerError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("places"), list):
         raise GazetteerError(f"{path}: expected a mapping with a `places` list")
-    places = [_parse_place(entry, f"{path}: places.{i}") for i, entry in enumerate(raw["places"])]
-    return Gazetteer(municipality=str(raw.get("municipality", "")), places=places)
+    places = [parse_place(entry, f"{path}: places.{i}") for i, entry in enumerate(raw["places"])]
+    return str(raw.get("municipality", "")), places

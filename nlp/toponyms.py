@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from core.domain import Toponym
@@ -38,6 +39,9 @@ PREPOSITIONS = frozenset(
     {"в", "во", "на", "из", "у", "до", "от", "по", "за", "под", "около", "возле", "через", "к", "ко", "с", "со",
      "близ", "над", "между", "перед", "среди", "вокруг", "напротив", "мимо", "вдоль"}
 )
+
+
+LIST_GAP = re.compile(r"\s*(,|и|или)\s*|\s*,\s*(и|или)\s*")
 
 
 def cue_kind(tokens: Sequence[Token], i: int) -> str | None:
@@ -92,16 +96,24 @@ class ToponymFinder:
         )
 
     def _accept(
-        self, tokens: Sequence[Token], i: int, length: int, place: Place, cue: str | None, trusted: bool
+        self, tokens: Sequence[Token], i: int, length: int, place: Place, cue: str | None, trusted: bool,
+        listed: bool = False,
     ) -> bool:
-        """Ambiguous names and surname-like forms need a cue, a capital after a preposition, or NER."""
+        """Ambiguous names and surname-like forms need a cue, a capital after a preposition, or NER.
+
+        ``listed``: the name continues a list of places («в Лаптеве, Быкове и Охоне»), which
+        counts as the preposition before it. A form that is also a common word («Пальцевом»,
+        an adjective's form) is taken when capitalised inside a sentence."""
         form = tuple(t.norm for t in tokens[i : i + length])
-        weak = (place.ambiguous and length <= self._name_length[place.name]) or form in self.gazetteer.common_forms
-        if trusted or not (weak or form in self.gazetteer.surname_forms):
+        weak = place.ambiguous and length <= self._name_length[place.name]
+        common = form in self.gazetteer.common_forms
+        if trusted or not (weak or common or form in self.gazetteer.surname_forms):
             return True
         if _kind_fits(place.kind, cue):
             return True
-        after_preposition = i > 0 and tokens[i - 1].norm in PREPOSITIONS
+        after_preposition = listed or (i > 0 and tokens[i - 1].norm in PREPOSITIONS)
+        if common and not weak:
+            return tokens[i].capitalized and (after_preposition or i > 0)
         if after_preposition and not weak:  # «у быкова»: a surname-like form, written in lower case
             return True
         return tokens[i].capitalized and after_preposition
@@ -117,7 +129,8 @@ class ToponymFinder:
                     continue
                 cue = cue_kind(tokens, i)
                 place = next((p for p in candidates if _kind_fits(p.kind, cue)), candidates[0])
-                if self._accept(tokens, i, length, place, cue, trusted):
+                listed = bool(found) and LIST_GAP.fullmatch(text[found[-1].end : tokens[i].start]) is not None
+                if self._accept(tokens, i, length, place, cue, trusted, listed):
                     found.append(self._toponym(text, tokens[i : i + length], place))
                     step = length
                     break

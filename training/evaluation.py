@@ -149,7 +149,8 @@ def evaluate_toponym_set(analyzer, path: Path = TOPONYM_SET, use_ner: bool = Tru
     cases = load_toponym_set(path)
     found_lists = analyzer.toponyms.find_many([text for text, _ in cases], use_ner=use_ner)
     hit = total = extra = complete = 0
-    misses = []
+    misses: list[str] = []
+    extras: list[str] = []
     for (text, expected), found in zip(cases, found_lists):
         names = [t.name for t in found if t.kind != "unknown"]
         remaining = list(names)
@@ -163,13 +164,15 @@ def evaluate_toponym_set(analyzer, path: Path = TOPONYM_SET, use_ner: bool = Tru
                 ok = False
                 misses.append(f"{text} → {name}")
         extra += len(remaining)
+        extras += [f"{text} → {name}" for name in remaining]
         complete += ok and not remaining
     predicted = hit + extra
     spans = SpanScore(hit / predicted if predicted else 0.0, hit / total if total else 0.0, 0.0, total, predicted)
     spans.f1 = 2 * spans.precision * spans.recall / (spans.precision + spans.recall) if hit else 0.0
     return TaskResult("toponyms", "газеттир района" + (" + NER" if use_ner else ""),
                       f"свои предложения ({len(cases)}, {total} названий)", spans=spans,
-                      extra={"sentences_exact": complete, "sentences": len(cases), "misses": misses})
+                      extra={"sentences_exact": complete, "sentences": len(cases), "misses": misses,
+                             "extras": extras})
 
 
 # --- stories ------------------------------------------------------------------------------------
