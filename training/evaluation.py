@@ -91,7 +91,21 @@ def evaluate_topics(root: Path, analyzer) -> list[TaskResult]:
     kursk = [(g, p) for a, g, p in zip(test, gold, pred) if a.source == "kursk"]
     results.append(TaskResult("topic", "модель + правила, только Курск", f"Курск ({len(kursk)})",
                               classification_report([g for g, _ in kursk], [p for _, p in kursk])))
+    results += evaluate_topic_convention(test, lemmas, gold, pred, analyzer, data)
     return results
+
+
+def evaluate_topic_convention(test, lemmas, gold, pred, analyzer, data: str) -> list[TaskResult]:
+    """The same predictions with the portals' convention mapped (nlp.topic_conventions):
+    gold re-filed by the portal's own category text, predictions by the appeal's text."""
+    from nlp.topic_conventions import HOUSING_UTILITIES
+
+    convention = HOUSING_UTILITIES.compile(analyzer.lemmatizer.lemmatize)
+    gold_mapped = [convention.apply_text(g, a.category) for a, g in zip(test, gold)]
+    pred_mapped = [convention.apply(p, l) for p, l in zip(pred, lemmas)]
+    moved = sum(g != m for g, m in zip(gold, gold_mapped))
+    return [TaskResult("topic", f"модель + правила, соглашение порталов ({convention.convention.label})", data,
+                       classification_report(gold_mapped, pred_mapped), extra={"gold_refiled": moved})]
 
 
 # --- toponyms ---------------------------------------------------------------------------------
