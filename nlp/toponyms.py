@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from core.domain import Toponym
 from nlp.addresses import Address, find_addresses
@@ -73,17 +73,20 @@ def _kind_fits(place_kind: str, cue: str | None) -> bool:
 class ToponymFinder:
     """Finds :class:`core.domain.Toponym` records; NER is optional per call (it costs time)."""
 
-    def __init__(self, gazetteer: Gazetteer, lemmatizer: Lemmatizer, place_words: PlaceWords | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer, lemmatizer: Lemmatizer, place_words: PlaceWords | None = None,
+                 matcher: Callable[[str, Sequence[Token]], list[Toponym]] | None = None) -> None:
         self.gazetteer = gazetteer
         self.lemmatizer = lemmatizer
         self.place_words = place_words or PlaceWords()
+        # the gazetteer step; another matcher (nlp.spacy_gazetteer) can stand in for comparisons
+        self.match_gazetteer = matcher or self._match
         self._max_words = gazetteer.max_words
         self._name_length = {p.name: len(name_words(p.name)) for p in gazetteer.places}
 
     def _toponym(self, text: str, tokens: Sequence[Token], place: Place) -> Toponym:
-        return self._place_at(text, tokens[0].start, tokens[-1].end, place)
+        return self.place_at(text, tokens[0].start, tokens[-1].end, place)
 
-    def _place_at(self, text: str, start: int, end: int, place: Place) -> Toponym:
+    def place_at(self, text: str, start: int, end: int, place: Place) -> Toponym:
         return Toponym(
             text=text[start:end],
             start=start,
@@ -95,7 +98,7 @@ class ToponymFinder:
             lon=place.lon,
         )
 
-    def _accept(
+    def accept(
         self, tokens: Sequence[Token], i: int, length: int, place: Place, cue: str | None, trusted: bool,
         listed: bool = False,
     ) -> bool:
@@ -130,7 +133,7 @@ class ToponymFinder:
                 cue = cue_kind(tokens, i)
                 place = next((p for p in candidates if _kind_fits(p.kind, cue)), candidates[0])
                 listed = bool(found) and LIST_GAP.fullmatch(text[found[-1].end : tokens[i].start]) is not None
-                if self._accept(tokens, i, length, place, cue, trusted, listed):
+                if self.accept(tokens, i, length, place, cue, trusted, listed):
                     found.append(self._toponym(text, tokens[i : i + length], place))
                     step = length
                     break
@@ -145,7 +148,7 @@ class ToponymFinder:
         tokens = self.lemmatizer.tokens(text) if tokens is None else tokens
         entities = list(locations or ())
         found = [self._address_toponym(text, tokens, a) for a in find_addresses(text, tokens)]
-        found += [t for t in self._match(text, tokens) if not _overlaps(t.start, t.end, found)]
+        found += [t for t in self.match_gazetteer(text, tokens) if not _overlaps(t.start, t.end, found)]
         for span in entities:
             if span.type != "LOC" or _overlaps(span.start, span.end, found):
                 continue
@@ -178,7 +181,7 @@ class ToponymFinder:
         wanted = {"street"} if address.kind == "street" else {"village", "town", "station"}
         place = next((p for p in candidates if p.kind in wanted or address.kind == "unknown"), None)
         if place is not None:
-            return self._place_at(text, start, end, place)
+            return self.place_at(text, start, end, place)
         return Toponym(text=text[start:end], start=start, end=end, name=address.name, kind=address.kind)
 
     def _dictionary_places(
@@ -203,7 +206,7 @@ class ToponymFinder:
                 continue
             places = self.gazetteer.forms.get((noun,))
             if places:
-                result.append(self._place_at(text, tok.start, tok.end, places[0]))
+                result.append(self.place_at(text, tok.start, tok.end, places[0]))
             else:
                 result.append(Toponym(text=tok.text, start=tok.start, end=tok.end, name=display_name(noun),
                                       kind="unknown"))

@@ -158,10 +158,12 @@ def load_toponym_set(path: Path = TOPONYM_SET) -> list[tuple[str, list[str]]]:
     return [(str(item["text"]), [str(p) for p in item["places"]]) for item in raw]
 
 
-def evaluate_toponym_set(analyzer, path: Path = TOPONYM_SET, use_ner: bool = True) -> TaskResult:
+def evaluate_toponym_set(analyzer, path: Path = TOPONYM_SET, use_ner: bool = True, finder=None,
+                         variant: str = "") -> TaskResult:
     """Recall of the district names in the project's sentence set (and precision of what was found)."""
     cases = load_toponym_set(path)
-    found_lists = analyzer.toponyms.find_many([text for text, _ in cases], use_ner=use_ner)
+    finder = finder or analyzer.toponyms
+    found_lists = finder.find_many([text for text, _ in cases], use_ner=use_ner)
     hit = total = extra = complete = 0
     misses: list[str] = []
     extras: list[str] = []
@@ -183,10 +185,46 @@ def evaluate_toponym_set(analyzer, path: Path = TOPONYM_SET, use_ner: bool = Tru
     predicted = hit + extra
     spans = SpanScore(hit / predicted if predicted else 0.0, hit / total if total else 0.0, 0.0, total, predicted)
     spans.f1 = 2 * spans.precision * spans.recall / (spans.precision + spans.recall) if hit else 0.0
-    return TaskResult("toponyms", "газеттир района" + (" + NER" if use_ner else ""),
+    return TaskResult("toponyms", variant or "газеттир района" + (" + NER" if use_ner else ""),
                       f"свои предложения ({len(cases)}, {total} названий)", spans=spans,
                       extra={"sentences_exact": complete, "sentences": len(cases), "misses": misses,
                              "extras": extras})
+
+
+def compare_gazetteer_matchers(root: Path, analyzer, speed_posts: int = 2000) -> list[TaskResult]:
+    """The hand-written gazetteer matcher against spaCy's PhraseMatcher (nlp.spacy_gazetteer) in the
+    same finder: the district sentences (without NER), the NER sets (with it), and the speed of
+    the gazetteer step alone on local posts (``extra``: posts per second)."""
+    from nlp.spacy_gazetteer import SpacyGazetteer
+    from nlp.toponyms import ToponymFinder
+
+    hand = analyzer.toponyms
+    finders = {"рукописный сопоставитель": hand}
+    for mode, label in (("forms", "spaCy PhraseMatcher, все падежные формы (NORM)"),
+                        ("lemma", "spaCy PhraseMatcher по леммам pymorphy3 (LEMMA)")):
+        matcher = SpacyGazetteer(analyzer.gazetteer, hand, mode)
+        finders[label] = ToponymFinder(analyzer.gazetteer, analyzer.lemmatizer, hand.place_words, matcher.find)
+    texts = []
+    for text in iter_local_posts(root):
+        texts.append(text)
+        if len(texts) >= speed_posts:
+            break
+    results = []
+    for label, finder in finders.items():
+        result = evaluate_toponym_set(analyzer, use_ner=False, finder=finder, variant=f"газеттир: {label}")
+        started = time.perf_counter()
+        for text in texts:
+            finder.match_gazetteer(text, analyzer.lemmatizer.tokens(text))
+        result.extra["posts_per_second"] = len(texts) / (time.perf_counter() - started)
+        results.append(result)
+    for name, part in NER_SETS:
+        docs = read_factru(root, part) if name.startswith("factRu") else read_nerel(root, part)
+        data = f"{name} {part} ({len(docs)} док., {sum(len(d.spans) for d in docs)} LOC)"
+        for label, finder in finders.items():
+            found = finder.find_many([d.text for d in docs], use_ner=True)
+            pairs = [(d.spans, [(t.start, t.end) for t in topos], d.text) for d, topos in zip(docs, found)]
+            results.append(TaskResult("toponyms", f"объединение, газеттир: {label}", data, spans=span_scores(pairs)))
+    return results
 
 
 # --- stories ------------------------------------------------------------------------------------

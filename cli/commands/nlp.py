@@ -89,7 +89,8 @@ def _fmt(value: float) -> str:
 def evaluate(
     data: Optional[Path] = typer.Option(None, "--data", help="Папка размеченных данных (env MCU_SHARED_DATA; "
                                                                "по умолчанию ../shared/data рядом с репозиторием)."),
-    only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, topic, toponyms, stories, speed."),
+    only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, topic, toponyms, gazetteer "
+                                                      "(сравнение со spaCy), stories, speed."),
     speed_posts: int = typer.Option(1000, "--speed-posts", min=50, help="Постов для замера скорости."),
     as_json: Optional[Path] = typer.Option(None, "--json", help="Записать все цифры ещё и в JSON-файл."),
     config: Path = typer.Option(Path("config/demo.yaml"), "--config", "-c", help="Конфигурация (газеттир, рубрикатор)."),
@@ -98,8 +99,8 @@ def evaluate(
     from training import evaluation as ev
     from nlp.datasets import DataMissing, shared_data_dir
 
-    tasks = set(only) or {"sentiment", "topic", "toponyms", "stories", "speed"}
-    unknown = tasks - {"sentiment", "topic", "toponyms", "stories", "speed"}
+    tasks = set(only) or {"sentiment", "topic", "toponyms", "gazetteer", "stories", "speed"}
+    unknown = tasks - {"sentiment", "topic", "toponyms", "gazetteer", "stories", "speed"}
     if unknown:
         raise _fail(f"--only: неизвестные задачи {sorted(unknown)}")
     try:
@@ -118,6 +119,8 @@ def evaluate(
                 results += ev.evaluate_ner(root, analyzer)
                 results.append(ev.evaluate_toponym_set(analyzer, use_ner=False))
                 results.append(ev.evaluate_toponym_set(analyzer, use_ner=True))
+            if "gazetteer" in tasks:
+                results += ev.compare_gazetteer_matchers(root, analyzer)
             if "stories" in tasks:
                 results.append(ev.evaluate_stories(analyzer))
             speed = ev.measure_speed(root, analyzer, speed_posts) if "speed" in tasks else None
@@ -165,6 +168,9 @@ def print_results(console, results, speed) -> None:
             table.add_row(r.variant, r.data, _fmt(s.precision), _fmt(s.recall), _fmt(s.f1), *lenient,
                           _fmt(s.token_f1) if s.token_f1 else "—", str(s.gold), str(s.predicted))
         console.print(table)
+        for r in spans:
+            if r.extra.get("posts_per_second"):
+                console.print(f"{r.variant}: {r.extra['posts_per_second']:.0f} постов/с (шаг газеттира, local_posts)")
         for r in spans:
             if r.extra.get("misses"):
                 console.print(f"{r.variant}: предложений найдено полностью {r.extra['sentences_exact']} из "
