@@ -76,7 +76,13 @@ def _type_word(text: str, tokens: Sequence[Token], i: int) -> str | None:
             return None
         if tok.norm == "г" and i > 0 and tokens[i - 1].text[:1].isdigit():
             return None
-    return tok.norm
+        return tok.norm
+    if tok.norm in STREET_TYPES or tok.norm in SETTLEMENT_TYPES:
+        return tok.norm
+    if tok.lemma in STREET_TYPES or tok.lemma in SETTLEMENT_TYPES:  # «на улице», «в деревне»
+        return tok.lemma
+    # inflected abbreviations: «на пр-те», «по пр-ту», «на б-ре»
+    return next((short for short in ("пр-т", "пр-д", "б-р") if tok.norm.startswith(short)), None)
 
 
 def _type_gap(text: str, left: Token, right: Token, abbreviated: bool) -> bool:
@@ -87,7 +93,7 @@ def _type_gap(text: str, left: Token, right: Token, abbreviated: bool) -> bool:
 
 def _not_a_name(word: str) -> bool:
     """A pronoun or a person's first name after «г.»/«д.» is no settlement («г. Этот», «д. Иван»)."""
-    return any(p.tag.POS == "NPRO" or "Name" in p.tag or p.tag.POS in ("PREP", "CONJ", "PRCL")
+    return any(p.tag.POS in ("NPRO", "PREP", "CONJ", "PRCL") or {"Name", "Apro"} & p.tag.grammemes
                for p in load_morph().parse(word.lower())[:1])
 
 

@@ -8,7 +8,7 @@ so that «в Лаптеве» and «из Лаптева» index and search as «
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
@@ -49,6 +49,8 @@ class Place:
     oktmo: str | None = None
     code: str | None = None
     """The register's own id: KLADR code, ГАР object id, OSM id («osm:node/123»)."""
+    centre: bool = False
+    """The centre of its territorial department: among homonyms, the one a text means."""
 
     @property
     def key(self) -> str:
@@ -99,15 +101,19 @@ class Gazetteer:
 def merge_homonyms(places: list[Place]) -> list[Place]:
     """Places of one name and kind («Медведево» in two departments) become one for matching:
     its department and coordinates are kept only where all of them agree, since a text
-    alone cannot tell the two villages apart."""
+    alone cannot tell the two villages apart. When one of them is a department's centre
+    («Быково» of the Быковский department, beside a small Быково elsewhere), a text is
+    taken to mean the centre."""
     groups: dict[tuple[str, str], list[Place]] = defaultdict(list)
     for place in places:
         groups[(place.name, place.kind)].append(place)
     merged = []
     for group in groups.values():
         first = group[0]
-        if len(group) == 1:
-            merged.append(first)
+        centres = [p for p in group if p.centre]
+        if len(group) == 1 or len(centres) == 1:
+            merged.append(first if len(group) == 1 else
+                          replace(centres[0], aliases=tuple(dict.fromkeys(a for p in group for a in p.aliases))))
             continue
         same = (lambda attr: getattr(first, attr) if all(getattr(p, attr) == getattr(first, attr) for p in group)
                 else None)
@@ -184,7 +190,7 @@ def build_overrides(places: list[Place]) -> dict[str, str]:
 
 
 PLACE_KEYS = frozenset({"name", "kind", "department", "lat", "lon", "aliases", "within", "ambiguous",
-                        "postal_code", "oktmo", "code"})
+                        "postal_code", "oktmo", "code", "centre"})
 
 
 def parse_place(entry: object, where: str) -> Place:
@@ -209,6 +215,7 @@ def parse_place(entry: object, where: str) -> Place:
         postal_code=_text(entry.get("postal_code")),
         oktmo=_text(entry.get("oktmo")),
         code=_text(entry.get("code")),
+        centre=bool(entry.get("centre", False)),
     )
 
 

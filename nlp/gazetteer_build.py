@@ -179,9 +179,9 @@ def _assign_centres(places: list[Place], table: DepartmentTable) -> list[Place]:
         if not dep.centre:
             continue
         same = [i for i, p in enumerate(result) if p.name == dep.centre and p.kind == "village"]
-        free = [i for i in same if result[i].department is None]
+        free = [i for i in same if result[i].department in (None, dep.code)]
         if len(free) == 1 and all(result[i].department not in (None, dep.code) for i in same if i != free[0]):
-            result[free[0]] = replace(result[free[0]], department=dep.code)
+            result[free[0]] = replace(result[free[0]], department=dep.code, centre=True)
     return result
 
 
@@ -228,13 +228,14 @@ def merge_local(imported: list[Place], local: list[dict]) -> list[Place]:
             lon=base.lon if base.lon is not None else place.lon,
             aliases=tuple(dict.fromkeys((*base.aliases, *place.aliases))),
             within=place.within or base.within,
+            centre=place.centre or base.centre,
             ambiguous=place.ambiguous if "ambiguous" in entry else base.ambiguous,
         )
     return result + extra
 
 
 # --- writing --------------------------------------------------------------------------------------
-FIELD_ORDER = ("name", "kind", "department", "lat", "lon", "aliases", "within", "ambiguous",
+FIELD_ORDER = ("name", "kind", "department", "centre", "lat", "lon", "aliases", "within", "ambiguous",
                "postal_code", "oktmo", "code")
 KIND_ORDER = ("district", "town", "village", "station", "street", "road", "river", "lake", "object")
 
@@ -249,14 +250,14 @@ def place_entry(place: Place) -> dict:
     return entry
 
 
-def sort_places(places: list[Place], centres: set[str]) -> list[Place]:
+def sort_places(places: list[Place]) -> list[Place]:
     """District and town first, then settlements by department (centre first, then A–Я),
     villages of unknown department, then streets, roads, water and objects in file order."""
     def key(item: tuple[int, Place]):
         index, place = item
         kind_rank = KIND_ORDER.index(place.kind) if place.kind in KIND_ORDER else len(KIND_ORDER)
         if place.kind in ("village", "station"):
-            return (2, place.department is None, place.department or "", place.name not in centres,
+            return (2, place.department is None, place.department or "", not place.centre,
                     normalize_word(place.name), index)
         return (kind_rank if kind_rank < 2 else kind_rank + 1, index)
     return [p for _, p in sorted(enumerate(places), key=key)]
@@ -296,10 +297,8 @@ def run_import(
     places = to_places(combined, departments, report)
     if local is not None:
         places = merge_local(places, read_local(local))
-    centres = {(d.centre, d.code) for d in departments.departments if d.centre} if departments else set()
-    report.places = sort_places(places, {name for name, _ in centres})
+    report.places = sort_places(places)
     report.centres_without_coordinates = sorted(
-        f"{p.name} ({p.department})" for p in report.places
-        if (p.name, p.department) in centres and p.lat is None and p.kind == "village"
+        f"{p.name} ({p.department})" for p in report.places if p.centre and p.lat is None
     )
     return report
