@@ -231,15 +231,20 @@ def load_gazetteer(path: Path) -> Gazetteer:
     return Gazetteer(municipality=municipality, places=places)
 
 
-def read_places(path: Path) -> tuple[str, list[Place]]:
-    """The municipality and the places of a gazetteer file, validated but not indexed."""
+def read_yaml_list(path: Path, key: str, what: str) -> dict:
+    """A YAML mapping with a list under ``key``; errors name the file and what it should be."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise GazetteerError(f"{path}: cannot read gazetteer: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise GazetteerError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("places"), list):
-        raise GazetteerError(f"{path}: expected a mapping with a `places` list")
+    except (OSError, yaml.YAMLError) as exc:
+        reason = f"cannot read {what}: {exc.strerror}" if isinstance(exc, OSError) else f"not valid YAML: {exc}"
+        raise GazetteerError(f"{path}: {reason}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get(key), list):
+        raise GazetteerError(f"{path}: expected a mapping with a `{key}` list")
+    return raw
+
+
+def read_places(path: Path) -> tuple[str, list[Place]]:
+    """The municipality and the places of a gazetteer file, validated but not indexed."""
+    raw = read_yaml_list(path, "places", "gazetteer")
     places = [parse_place(entry, f"{path}: places.{i}") for i, entry in enumerate(raw["places"])]
     return str(raw.get("municipality", "")), places

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from nlp.gazetteer import PLACE_KINDS, GazetteerError, Place, parse_place
+from nlp.gazetteer import PLACE_KINDS, GazetteerError, Place, parse_place, read_yaml_list
 from nlp.gazetteer_readers import SourcePlace, gazetteer_kind
 from nlp.inflection import name_words
 from nlp.lemmas import load_morph, normalize_word
@@ -55,12 +55,7 @@ class DepartmentTable:
 
     @classmethod
     def load(cls, path: Path) -> "DepartmentTable":
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise GazetteerError(f"{path}: cannot read the department table: {exc}") from exc
-        if not isinstance(raw, dict) or not isinstance(raw.get("departments"), list):
-            raise GazetteerError(f"{path}: expected a mapping with a `departments` list")
+        raw = read_yaml_list(path, "departments", "the department table")
         departments = []
         for i, entry in enumerate(raw["departments"]):
             if not isinstance(entry, dict) or not entry.get("department"):
@@ -188,12 +183,7 @@ def _assign_centres(places: list[Place], table: DepartmentTable) -> list[Place]:
 # --- merging with the local file ------------------------------------------------------------------
 def read_local(path: Path) -> list[dict]:
     """The hand-kept entries (validated as places), as written."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise GazetteerError(f"{path}: cannot read: {exc}") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("places"), list):
-        raise GazetteerError(f"{path}: expected a mapping with a `places` list")
+    raw = read_yaml_list(path, "places", "the local gazetteer")
     for i, entry in enumerate(raw["places"]):
         parse_place(entry, f"{path}: places.{i}")
     return raw["places"]
