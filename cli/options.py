@@ -69,3 +69,29 @@ def parse_moment(value: str | None) -> datetime:
     except ValueError:
         raise typer.BadParameter(f"«{value}»: ожидается дата и время ISO, например 2026-11-21T20:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+DIGEST_TIME = "08:30"
+"""The morning digest's time: ``--date D`` of ``mcu digest`` means D at this time (prefect.yaml runs it then)."""
+
+
+def parse_day(value: str | None) -> "date | None":
+    """An ISO date (ГГГГ-ММ-ДД), or None."""
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"«{value}»: ожидается дата ГГГГ-ММ-ДД") from None
+
+
+def period_of(spec: str, day: str | None, settings: Settings, now: datetime | None = None):
+    """``--period`` (week, month, 24h, 30d …) with ``--date`` → a ``reports.period.Period``."""
+    from reports.period import PeriodError, resolve
+
+    try:
+        return resolve(spec, now or datetime.now(timezone.utc), settings.timezone, parse_day(day))
+    except PeriodError as exc:
+        raise typer.BadParameter(str(exc)) from None

@@ -176,6 +176,9 @@ def build_rating(store: Store, settings: Settings, period: Period, now: datetime
     return Rating(period, now, rank(list(blocks.values())), rank(list(departments.values())), slas)
 
 
+SHORT_COLUMNS = ("место", "подразделение", "рисков", "взятие, ч", "ответ, ч", "в срок", "отработано",
+                 "снова в работе", "нетто-негатив", "просрочено", "балл")
+"""The same columns, short, for a terminal."""
 COLUMNS = ("место", "подразделение", "рисков", "медиана взятия, раб. ч", "медиана ответа, раб. ч",
            "ответ в срок", "отработано", "снова в работе", "нетто-негатив после ответа", "просрочено сейчас", "балл")
 
