@@ -114,7 +114,7 @@ def render_week(week: CampaignsWeek, settings: Settings) -> str:
         lines += ["", f"По истории публикаций (те же {week.weeks} нед. прошлых лет):"]
     for threat in fresh:
         kind = "Тема" if threat.kind == "topic" else "Место"
-        lines.append(f"• {kind} «{threat.label}»: рост в {len(threat.rising_years)} из {len(threat.years)} "
+        lines.append(f"• {kind} «{threat.label}»: рост в {len(threat.rising_years)} из {threat.checked} "
                      f"г. — {_evidence_line(threat)}")
         if threat.expected:
             lines.append(f"  Ожидаемый пик: неделя с {threat.expected:%d.%m}")
@@ -139,7 +139,7 @@ def threat_rows(threats: list[SeasonalThreat], tz: str) -> list[list[str]]:
     for threat in threats:
         example = threat.examples[0] if threat.examples else None
         rows.append(["тема" if threat.kind == "topic" else "место", threat.label, threat.code,
-                     str(len(threat.rising_years)), str(len(threat.years)),
+                     str(len(threat.rising_years)), str(threat.checked),
                      f"{threat.expected:%d.%m.%Y}" if threat.expected else "", _evidence_line(threat),
                      ", ".join(threat.sources), example.text if example else "", (example.url or "") if example else ""])
     return rows

@@ -83,6 +83,8 @@ class SeasonalThreat:
     """where it was discussed most, in the years it rose"""
     expected: date | None = None
     """the peak week's start moved to this year"""
+    checked: int = 0
+    """earlier years with enough data to judge (the topic or place may be absent in some)"""
 
     @property
     def rising_years(self) -> list[YearEvidence]:
@@ -156,6 +158,7 @@ def detect_seasonal(store: Store, settings: Settings, today: date, weeks: int = 
     start = datetime.combine(today, time(0), tzinfo=zone(tz)).astimezone(timezone.utc)
     labels = {t.code: t.label for t in settings.rubricator.topics}
     evidence: dict[tuple[str, str], list[YearEvidence]] = {}
+    checked = 0
     for back in range(1, years + 1):
         window_start = start - 52 * back * WEEK
         weeks_all = [_week(store, window_start + i * WEEK) for i in range(-BASELINE_WEEKS, weeks + BASELINE_WEEKS)]
@@ -164,6 +167,7 @@ def detect_seasonal(store: Store, settings: Settings, today: date, weeks: int = 
                     if w.total and w.start + WEEK <= start]
         if not window or len(baseline) < 2:
             continue
+        checked += 1
         year = (window_start + weeks * WEEK / 2).astimezone(zone(tz)).year
         for kind in ("topic", "place"):
             codes = {code for w in window for code in w.counts[kind]} - {"other"}
@@ -171,7 +175,7 @@ def detect_seasonal(store: Store, settings: Settings, today: date, weeks: int = 
                 evidence.setdefault((kind, code), []).append(_evidence(kind, code, window, baseline, year, back, tz))
     threats = []
     for (kind, code), found in evidence.items():
-        threat = SeasonalThreat(kind, code, labels.get(code, code) if kind == "topic" else code, found)
+        threat = SeasonalThreat(kind, code, labels.get(code, code) if kind == "topic" else code, found, checked=checked)
         if not threat.rising_years:
             continue
         latest = min(threat.rising_years, key=lambda y: y.back)

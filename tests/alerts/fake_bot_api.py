@@ -300,6 +300,8 @@ class FakeBotApi:
     def _api_sendDocument(self, params: dict) -> dict:
         """A multipart upload: the file is kept with its name and caption (at most 1024 characters)."""
         upload = params.get("document")
+        if isinstance(upload, str) and upload.startswith("attach://"):  # the file is another part of the form
+            upload = params.get(upload.removeprefix("attach://"))
         if not hasattr(upload, "file"):
             raise ValueError("there is no document in the request")
         caption = params.get("caption", "")
