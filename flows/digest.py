@@ -1,7 +1,7 @@
 """The ``digest`` flow: the morning summary at 08:30, before the morning meeting.
 
 It covers the time since the previous digest (the last 24 hours the first time, or when the
-previous one is more than a week old): ``out_dir/last-digest.txt`` keeps the moment of the
+previous one is more than a week old): ``out_dir/.last-digest`` keeps the moment of the
 last digest sent. The content is ``reports.digest``, written to ``out_dir/YYYY-MM-DD.txt``
 and posted to every alert sink (as Telegram HTML to the alert chat).
 """
@@ -20,7 +20,7 @@ from flows.common import load_settings, limited_tags, retry_transient, store_tag
 from reports.digest import Digest, daily_digest, render_digest, render_digest_html, write_digest
 from pipeline.wiring import opened_store, sinks as build_sinks
 
-LAST = "last-digest.txt"
+LAST = ".last-digest"
 LONGEST = timedelta(days=7)
 
 
