@@ -60,15 +60,17 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def parse_moment(value: str | None) -> datetime:
-    """An ISO moment (naive is UTC), or now."""
+def parse_moment(value: str | None, tz: str | None = None) -> datetime:
+    """An ISO moment (naive: in the zone ``tz``, else UTC), or now."""
+    from core.text import zone
+
     if not value:
         return datetime.now(timezone.utc)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"«{value}»: ожидается дата и время ISO, например 2026-11-21T20:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone(tz) if tz else timezone.utc)
 
 
 DIGEST_TIME = "08:30"

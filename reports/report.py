@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from core.config import Settings
-from core.domain import LEVEL_ORDER, Post, Risk
+from core.domain import LEVEL_ORDER, Risk
 from core.store import SearchQuery, Store
 from core.text import excerpt, zone
+from reports.examples import Example, example_of
 from reports.owners import owner_of
 from reports.period import Period
 from reports.places import coordinates
@@ -57,14 +58,6 @@ class PlacePoint:
     lon: float
     risks: int
     level: str
-
-
-@dataclass
-class Example:
-    text: str
-    url: str | None
-    source: str
-    published: datetime
 
 
 @dataclass
@@ -144,10 +137,6 @@ def _places(risks: list[RiskRow], settings: Settings) -> tuple[list[PlacePoint],
     return points, sorted(unplaced.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _example(post: Post, sources: dict[str, str]) -> Example:
-    return Example(excerpt(post.full_text, 220), post.url, sources.get(post.source, post.source), post.published_at)
-
-
 def _stories(store: Store, period: Period, settings: Settings, risks: list[RiskRow]) -> list[ComplaintStory]:
     """Stories with the most negative posts in the period, with negative examples and links."""
     labels = {t.code: t.label for t in settings.rubricator.topics}
@@ -162,9 +151,10 @@ def _stories(store: Store, period: Period, settings: Settings, risks: list[RiskR
         if not negative:
             continue
         examples = sorted(negative, key=lambda p: (p.is_comment, -p.engagement.total, p.published_at))[:EXAMPLES]
+        analyses = {p.id: a for p, a in items}
         found.append(ComplaintStory(excerpt(story.title, 120), labels.get(story.topic, story.topic), story.places[:3],
                                     len(negative), len(items), risk_of.get(story.id),
-                                    [_example(p, sources) for p in examples]))
+                                    [example_of(p, analyses[p.id], sources) for p in examples]))
     return sorted(found, key=lambda s: (-s.negative, -s.posts, s.title))[:TOP_STORIES]
 
 

@@ -144,7 +144,7 @@ def render_pdf(report: PeriodReport, known: list[Spot]) -> bytes:
     pdf.ln(2)
     if report.risks:
         pdf.grid(("№", "уровень", "тема", "место", "статус", "первая публикация", "взят за", "ответ за", "сроки",
-                  "ответственный"), _risk_rows(report), (10, 19, 28, 30, 22, 22, 17, 17, 42, 66))
+                  "ответственный"), _risk_rows(report), (10, 22, 27, 29, 22, 22, 17, 17, 42, 65))
         if len(report.risks) > MAX_RISK_ROWS:
             pdf.para(f"… и ещё {len(report.risks) - MAX_RISK_ROWS}: полный список — в XLSX.", size=8)
     pdf.add_page()

@@ -23,7 +23,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from core.config import Settings
 from core.store import SearchQuery, Store
-from core.text import excerpt, zone
+from core.text import zone
+from reports.examples import Example, example_of
 
 RISE = 1.5
 MIN_POSTS = 5
@@ -60,15 +61,6 @@ class YearEvidence:
     @property
     def rose(self) -> bool:
         return self.volume_rose or self.negativity_rose
-
-
-@dataclass
-class Example:
-    text: str
-    url: str | None
-    source: str
-    published: datetime
-    negative: bool
 
 
 @dataclass
@@ -144,10 +136,7 @@ def _examples(store: Store, settings: Settings, threat: SeasonalThreat) -> None:
         found += [hit for hit in hits if not hit.post.is_comment]
     found.sort(key=lambda hit: (not (hit.analysis and hit.analysis.sentiment.label == "negative"),
                                 -hit.post.engagement.total, -hit.post.published_at.timestamp()))
-    threat.examples = [Example(excerpt(hit.post.full_text, 200), hit.post.url, names.get(hit.post.source, hit.post.source),
-                               hit.post.published_at,
-                               bool(hit.analysis and hit.analysis.sentiment.label == "negative"))
-                       for hit in found[:EXAMPLES]]
+    threat.examples = [example_of(hit.post, hit.analysis, names, 200) for hit in found[:EXAMPLES]]
     threat.sources = [names.get(key, key) for key, _ in sources.most_common(3)]
 
 

@@ -1,28 +1,20 @@
 """``mcu digest``: the morning digest in the terminal, the same text ``/digest`` gives in the chat."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from cli.options import DIGEST_TIME, ConfigOption, StoreOption, console, load_settings
+from cli.options import DIGEST_TIME, ConfigOption, StoreOption, console, load_settings, parse_day, parse_moment
 
 
 def digest_moment(value: str | None, tz: str) -> datetime:
     """``--date``: a date means that day at the digest time; a date and time is taken as is (local)."""
-    from core.text import zone
-
-    if not value:
-        return datetime.now(timezone.utc)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"«{value}»: ожидается дата ГГГГ-ММ-ДД или дата и время ГГГГ-ММ-ДДTЧЧ:ММ") from None
-    if len(value) == 10:
-        moment = datetime.combine(moment.date(), time.fromisoformat(DIGEST_TIME))
-    return moment.replace(tzinfo=zone(tz)) if moment.tzinfo is None else moment
+    if value and len(value.strip()) == 10:
+        value = f"{parse_day(value.strip())}T{DIGEST_TIME}"
+    return parse_moment(value, tz)
 
 
 def register(app: typer.Typer) -> None:

@@ -30,6 +30,17 @@ def default_actor(settings: Settings) -> str:
     return settings.environment.actor or f"{getpass.getuser()} (cli)"
 
 
+def prepared(config: Optional[Path], store: Optional[str], at: Optional[str], sinks_of):
+    """The settings, the moment of ``--now`` and the sinks ``sinks_of(settings)`` builds (a bad sink
+    config is a one-line error)."""
+    settings = load_settings(config, store)
+    moment = parse_moment(at)
+    try:
+        return settings, moment, sinks_of(settings)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
 def register(app: typer.Typer) -> None:
     risk_app = typer.Typer(help="Информационные риски: порядок работы из командной строки.", no_args_is_help=True)
     app.add_typer(risk_app, name="risk")
@@ -182,12 +193,7 @@ def register(app: typer.Typer) -> None:
         from alerts.reactions import track_reactions
         from alerts.sinks import telegram_sinks
 
-        settings = load_settings(config, store)
-        moment = parse_moment(at)
-        try:
-            sinks = telegram_sinks(settings)
-        except ConfigError as exc:
-            raise fail(str(exc)) from None
+        settings, moment, sinks = prepared(config, store, at, telegram_sinks)
         with opened_store(settings) as db:
             reports = track_reactions(db, settings, moment, sinks=sinks, sentiment_of=LazySentiment(settings))
         if not reports:
@@ -209,12 +215,7 @@ def register(app: typer.Typer) -> None:
         from pipeline.deadlines import remind_deadlines
         from pipeline.wiring import sinks as build_sinks
 
-        settings = load_settings(config, store)
-        moment = parse_moment(at)
-        try:
-            sinks = build_sinks(settings)
-        except ConfigError as exc:
-            raise fail(str(exc)) from None
+        settings, moment, sinks = prepared(config, store, at, build_sinks)
         with opened_store(settings) as db:
             sent = remind_deadlines(db, settings, moment, sinks)
         console.print(f"Напоминаний отправлено: {len(sent)}", highlight=False)
