@@ -211,7 +211,7 @@ def digest_lines(d: Digest) -> list[tuple[str, bool]]:
     return lines
 
 
-def render_digest(digest: Digest, municipality: str | None = None) -> str:
+def render_digest(digest: Digest) -> str:
     """The digest as plain Russian text (the CLI and the day file)."""
     return "\n".join(text for text, _ in digest_lines(digest)) + "\n"
 
