@@ -108,7 +108,7 @@ def build_collector(source, settings) -> Collector:
     try:
         factory = REGISTRY[source.platform]
     except KeyError:
-        raise CollectorError(f"{source.key}: no collector for platform «{source.platform}»") from None
+        raise CollectorError(f"{source.key}: нет сборщика для платформы «{source.platform}»") from None
     return factory(source, settings)
 
 

@@ -208,7 +208,7 @@ ACTION_RU: dict[str, str] = {
 # The procedure of the decree («Порядок работы с информационными рисками»).
 RISK_TRANSITIONS: dict[RiskStatus, set[RiskStatus]] = {
     RiskStatus.new: {RiskStatus.in_work, RiskStatus.not_risk},
-    RiskStatus.in_work: {RiskStatus.answer_published, RiskStatus.not_risk},
+    RiskStatus.in_work: {RiskStatus.answer_published, RiskStatus.not_risk, RiskStatus.handled},
     RiskStatus.answer_published: {RiskStatus.watching, RiskStatus.in_work},
     RiskStatus.watching: {RiskStatus.handled, RiskStatus.in_work},
     RiskStatus.handled: {RiskStatus.in_work},
@@ -296,6 +296,8 @@ class Risk(Model):
     posts: int = Field(0, ge=0, description="posts in the story when it was last scored")
     created_at: datetime
     updated_at: datetime
+    first_seen: datetime | None = Field(None, description="the story's first publication: the risk's age counts "
+                                                          "from it")
     assignee: str | None = Field(None, description="who took the risk in work")
     escalated: bool = Field(False, description="escalated to the head of the МЦУ")
     answers: list[Answer] = Field(default_factory=list)
@@ -331,6 +333,11 @@ class Risk(Model):
     @property
     def label(self) -> str:
         return f"№{self.number}" if self.number else self.id
+
+    @property
+    def since(self) -> datetime:
+        """Since when the problem is public: the story's first publication (else the risk's creation)."""
+        return self.first_seen or self.created_at
 
 
 class Alert(Model):

@@ -41,16 +41,16 @@ class WorkCalendarSettings(_Strict):
     def _breaks(cls, value: list[str]) -> list[str]:
         for item in value:
             if not re.fullmatch(r"\d{2}:\d{2}-\d{2}:\d{2}", item.strip()):
-                raise ValueError(f"«{item}»: expected HH:MM-HH:MM, e.g. 13:00-14:00")
+                raise ValueError(f"«{item}»: ожидается ЧЧ:ММ-ЧЧ:ММ, например 13:00-14:00")
             first, last = (time.fromisoformat(part) for part in item.strip().split("-"))
             if first >= last:
-                raise ValueError(f"«{item}»: the break must end after it starts")
+                raise ValueError(f"«{item}»: перерыв должен заканчиваться позже, чем начинается")
         return value
 
     @model_validator(mode="after")
     def _hours(self) -> "WorkCalendarSettings":
         if self.start >= self.end:
-            raise ValueError("calendar: end must be after start")
+            raise ValueError("calendar: конец рабочего дня (end) должен быть позже начала (start)")
         return self
 
     def break_spans(self) -> list[tuple[time, time]]:

@@ -42,15 +42,20 @@ class ScanObserver:
     def source_finished(self, report: SourceReport) -> None:
         pass
 
+    def notice(self, text: str) -> None:
+        """Something the person waiting should know (the store is busy, a stop was asked for)."""
+
 
 class Pipeline:
     """Everything a scan needs, built once from the settings and shared by the stages."""
 
     def __init__(self, settings: Settings, store: Store, analyzer, sinks: list[AlertSink],
                  pseudonymizer: Pseudonymizer, observer: ScanObserver | None = None):
+        """``analyzer`` is an ``nlp.Analyzer`` or a callable that builds one: the models then load
+        only when a post needs them (an idle scan never loads them)."""
         self.settings = settings
         self.store = store
-        self.analyzer = analyzer
+        self._analyzer = analyzer
         self.sinks = sinks
         self.pseudonymizer = pseudonymizer
         self.observer = observer or ScanObserver()
@@ -64,9 +69,20 @@ class Pipeline:
         from nlp import Analyzer
         from store import open_store
 
-        analyzer = Analyzer.from_settings(settings)
-        store = open_store(settings.store, analyzer.lemmatize, data_dir=settings.data_dir)
-        return cls(settings, store, analyzer, build_sinks(settings, console), pseudonymizer(settings), observer)
+        pipeline = cls(settings, None, lambda: Analyzer.from_settings(settings), build_sinks(settings, console),
+                       pseudonymizer(settings), observer)
+        pipeline.store = open_store(settings.store, lambda text: pipeline.analyzer.lemmatize(text),
+                                    data_dir=settings.data_dir)
+        return pipeline
+
+    @property
+    def analyzer(self):
+        """The NLP, built on first use."""
+        if callable(self._analyzer) and not hasattr(self._analyzer, "analyze"):
+            with self._analyse_lock:
+                if callable(self._analyzer) and not hasattr(self._analyzer, "analyze"):
+                    self._analyzer = self._analyzer()
+        return self._analyzer
 
     @property
     def tracker(self):
@@ -130,9 +146,10 @@ class Pipeline:
         (not waiting for another source's batch) to ``stages["analyse"]``."""
         posts = [self.pseudonymizer.apply(post) for post in posts]
         self.observer.stage(key, "анализ")
+        analyzer = self.analyzer if posts else None
         with self._analyse_lock:
             clock = time.perf_counter()
-            analyses = self.analyzer.analyze(posts) if posts else []
+            analyses = analyzer.analyze(posts) if posts else []
             if stages is not None:
                 lap(stages, "analyse", clock)
         return posts, analyses

@@ -24,7 +24,7 @@ def _public_holidays(country: str) -> holidays.HolidayBase:
     try:
         return holidays.country_holidays(country, language="ru" if country == "RU" else None)
     except NotImplementedError:
-        raise ValueError(f"sla.calendar.country: the holidays library has no country «{country}»") from None
+        raise ValueError(f"sla.calendar.country: в библиотеке holidays нет страны «{country}»") from None
 
 
 class WorkCalendar:
@@ -95,4 +95,5 @@ class WorkCalendar:
                     return begin + timedelta(seconds=left)
                 left -= span
             day += timedelta(days=1)
-        raise ValueError(f"no {hours} working hours within {MAX_DAYS} days of {start:%Y-%m-%d}: check sla.calendar")
+        raise ValueError(f"за {MAX_DAYS} дней от {start:%d.%m.%Y} не набирается {hours} рабочих часов: "
+                         "проверьте sla.calendar")

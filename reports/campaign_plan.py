@@ -166,5 +166,5 @@ def export_threats(threats: list[SeasonalThreat], path: Path, tz: str) -> Path:
         writer.writerows(rows)
         path.write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
     else:
-        raise ValueError(f"{path}: expected a .csv or .xlsx file")
+        raise ValueError(f"{path}: ожидается файл .csv или .xlsx")
     return path

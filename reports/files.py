@@ -23,7 +23,7 @@ def render(report: PeriodReport, settings: Settings, fmt: str) -> bytes:
         from reports.report_xlsx import render_xlsx
 
         return render_xlsx(report)
-    raise ValueError(f"format «{fmt}»: expected one of {FORMATS}")
+    raise ValueError(f"формат «{fmt}» не поддерживается; есть {', '.join(FORMATS)}")
 
 
 def write_report(store: Store, settings: Settings, period: Period, now: datetime, folder: Path,
@@ -31,7 +31,7 @@ def write_report(store: Store, settings: Settings, period: Period, now: datetime
     """Build the report and write it in each format; returns the report and the files."""
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown:
-        raise ValueError(f"formats {unknown}: expected {list(FORMATS)}")
+        raise ValueError(f"форматы {unknown} не поддерживаются; есть {', '.join(FORMATS)}")
     report = build_report(store, settings, period, now)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -28,7 +28,7 @@ def load_coordinates(path: Path) -> dict[str, Spot]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the gazetteer for the map: {exc}") from exc
+        raise ConfigError(f"{path}: не удалось прочитать газеттир для карты: {exc}") from exc
     entries = [e for e in raw.get("places") or [] if isinstance(e, dict) and e.get("name")]
     own: dict[str, Spot] = {}
     for entry in entries:

@@ -109,9 +109,13 @@ class Deadlines:
 
 
 def risk_starts(store: Store, risks: Iterable[Risk]) -> dict[str, datetime]:
-    """Risk id → the first publication of its story (the risk's creation when the story is gone)."""
+    """Risk id → the first publication of its story (``Risk.first_seen``; for a risk recorded
+    before that field, its story's, else the risk's creation)."""
     starts = {}
     for risk in risks:
+        if risk.first_seen is not None:
+            starts[risk.id] = risk.first_seen
+            continue
         story = store.get_story(risk.story_id)
         starts[risk.id] = story.first_seen if story else risk.created_at
     return starts

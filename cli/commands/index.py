@@ -168,7 +168,7 @@ def import_saved_objects(base_url: str, ndjson: bytes, *, space: str | None = No
 def install(
     config: Optional[Path] = ConfigOption,
     url: Optional[str] = typer.Option(None, "--url", envvar="MCU_KIBANA_URL", help="Адрес Kibana (env MCU_KIBANA_URL)."),
-    space: Optional[str] = typer.Option(None, "--space", help="Пространство Kibana (по умолчанию default)."),
+    space: Optional[str] = typer.Option(None, "--space", help="Пространство Kibana (по умолчанию — основное)."),
     objects: Path = typer.Option(DEFAULT_OBJECTS, "--file", help="Файл сохранённых объектов (ndjson)."),
     ca_certs: Optional[Path] = typer.Option(None, "--ca-certs", help="CA для TLS Kibana."),
     insecure: bool = typer.Option(False, "--insecure", help="Не проверять сертификат Kibana."),

@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from cli.options import ConfigOption, StoreOption, console, fail, load_settings, parse_since
+from cli import filters
+from cli.options import ConfigOption, StoreOption, console, load_settings, parse_since
 
 
 def register(app: typer.Typer) -> None:
@@ -17,13 +18,14 @@ def register(app: typer.Typer) -> None:
 
 
 def search(
-    query: str = typer.Argument("", help="Слова для поиска (в любой форме: «дорогу» найдёт «дороги»)."),
+    query: str = typer.Argument("", metavar="ЗАПРОС", help="Слова для поиска (в любой форме: «дорогу» найдёт «дороги»)."),
     since: Optional[str] = typer.Option(None, "--since", help="За период: 7d, 24h или дата."),
-    topic: Optional[str] = typer.Option(None, "--topic", help="Код темы рубрикатора, например utilities."),
+    topic: Optional[str] = typer.Option(None, "--topic", help="Тема: «Дороги», «ЖКХ» или код (roads, utilities)."),
     place: Optional[str] = typer.Option(None, "--place", help="Населённый пункт или объект."),
-    source: Optional[str] = typer.Option(None, "--source", help="Ключ источника."),
-    platform: Optional[str] = typer.Option(None, "--platform", help="vk, telegram или rss."),
-    sentiment: Optional[str] = typer.Option(None, "--sentiment", help="negative, neutral или positive."),
+    source: Optional[str] = typer.Option(None, "--source", help="Источник: название или ключ."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Платформа: ВКонтакте (vk), Telegram, "
+                                                                    "новости (rss)."),
+    sentiment: Optional[str] = typer.Option(None, "--sentiment", help="Тональность: негатив, нейтрально, позитив."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000),
     as_json: bool = typer.Option(False, "--json", help="Вывести JSON Lines вместо таблицы."),
     config: Optional[Path] = ConfigOption,
@@ -36,8 +38,10 @@ def search(
     from store import open_store
 
     settings = load_settings(config, store)
-    if topic and topic not in {t.code for t in settings.rubricator.topics}:
-        raise fail(f"--topic: неизвестная тема «{topic}»; есть: {', '.join(t.code for t in settings.rubricator.topics)}")
+    topic = filters.choose(topic, filters.topics(settings), "--topic")
+    source = filters.choose(source, filters.sources(settings), "--source")
+    platform = filters.choose(platform, filters.PLATFORM_RU, "--platform")
+    sentiment = filters.choose(sentiment, filters.SENTIMENT_RU, "--sentiment")
     analyzer = Analyzer.from_settings(settings)
     place_name = analyzer.canonical_place(place) if place else None
     q = SearchQuery(text=query, since=parse_since(since), topic=topic, place=place_name, source=source,

@@ -120,7 +120,8 @@ class SpoolingStore(PendingStoriesInWatermarks):
     def _read(self, call: Callable[[], T]) -> T:
         if not self.replay():
             raise StoreUnavailable(
-                f"elasticsearch {self.prefix}: unreachable; {self.pending} writes wait in {self.outbox.path}"
+                f"Elasticsearch ({self.prefix}) недоступен; записей в очереди: {self.pending} ({self.outbox.path}), "
+                "они будут отправлены, когда кластер вернётся"
             )
         try:
             return call()

@@ -54,13 +54,13 @@ def test_breaks_days_off_and_extra_working_days_from_the_config():
 
 
 def test_bad_calendar_config_is_refused_with_the_field():
-    with pytest.raises(ValueError, match="13:00-12:00.*must end after it starts"):
+    with pytest.raises(ValueError, match="13:00-12:00.*перерыв должен заканчиваться позже"):
         WorkCalendarSettings(breaks=["13:00-12:00"])
-    with pytest.raises(ValueError, match="expected HH:MM-HH:MM"):
+    with pytest.raises(ValueError, match="ожидается ЧЧ:ММ-ЧЧ:ММ"):
         WorkCalendarSettings(breaks=["обед"])
-    with pytest.raises(ValueError, match="end must be after start"):
+    with pytest.raises(ValueError, match="конец рабочего дня"):
         WorkCalendarSettings(start=time(18, 0), end=time(9, 0))
-    with pytest.raises(ValueError, match="no country «XX»"):
+    with pytest.raises(ValueError, match="нет страны «XX»"):
         WorkCalendar(WorkCalendarSettings(country="XX"))
 
 

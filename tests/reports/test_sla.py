@@ -74,7 +74,7 @@ def test_people_directory_must_name_positions_of_the_rubricator(tmp_path):
                                                                                   "telegram_id": 777}}))
     assert load_config(good).people["Руководитель МЦУ"].telegram_id == 777
     bad = write_config(tmp_path, lambda d: d.update(people={"Руководитель МЦУУ": {"name": "Кто-то"}}))
-    with pytest.raises(ConfigError, match="people.Руководитель МЦУУ: no such position in the rubricator"):
+    with pytest.raises(ConfigError, match="people.Руководитель МЦУУ: такой должности нет в рубрикаторе"):
         load_config(bad)
     wrong = write_config(tmp_path, lambda d: d.update(sla={"answer_hours": {"critical": 0, "high": 8, "medium": 8}}))
     with pytest.raises(ConfigError, match=r"sla\.answer_hours\.critical"):

@@ -254,7 +254,7 @@ def test_the_index_setup_command(client, prefix) -> None:
     again = CliRunner().invoke(index_app, ["setup", "--store", url, "--retention-days", "30", "--json"])
     assert again.exit_code == 0 and json.loads(again.output)["action"] == "updated"
     down = CliRunner().invoke(index_app, ["setup", "--store", "elasticsearch://127.0.0.1:1?timeout=1"])
-    assert down.exit_code == 2 and "cannot reach" in down.output
+    assert down.exit_code == 2 and "нет соединения с кластером" in down.output
 
 
 def test_a_newer_cluster_is_refused(client, prefix, lemmatize) -> None:
