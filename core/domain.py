@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -83,6 +83,21 @@ class Post(Model):
     @property
     def full_text(self) -> str:
         return f"{self.title}\n{self.text}" if self.title else self.text
+
+
+class RawItem(Model):
+    """The platform's item a post was mapped from, kept beside the post (4CAT's habit): after a
+    mapping fix ``mcu remap`` maps it again without collecting again. Author ids in the payload
+    are pseudonymised like the post's author, and the item is purged with its post."""
+
+    post_id: str = Field(description="id of the post mapped from this item")
+    platform: Platform
+    source: str = Field(description="key of the configured source")
+    kind: str = Field(description="post, comment, message, entry …: which map function applies")
+    mapper: int = Field(ge=1, description="version of the platform's mapping that made the post")
+    context: dict[str, Any] = Field(default_factory=dict,
+                                    description="what the mapper needs besides the payload: reach, owner, parent ids")
+    payload: dict[str, Any] = Field(description="the item as received (JSON-safe)")
 
 
 SentimentLabel = Literal["negative", "neutral", "positive"]

@@ -25,7 +25,7 @@ from cli.options import ConfigOption, console, err, fail as _fail, load_settings
 from core.config import ConfigError, Rubricator, Settings, secret
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OBJECTS = ROOT / "deploy" / "kibana" / "mcu.ndjson"
+DEFAULT_OBJECTS = Path(__file__).resolve().parents[1] / "kibana" / "mcu.ndjson"  # package data
 RUBRICATOR_FIELDS = {"mcu-posts": ("topic.code", "block", "department"), "mcu-risks": ("topic", "block", "department")}
 
 index_app = typer.Typer(help="Индексы Elasticsearch: создание и обновление схемы.", no_args_is_help=True)
