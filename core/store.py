@@ -36,6 +36,18 @@ class UpsertResult:
 
 
 @dataclass(frozen=True)
+class DeadLetter:
+    """A post the store refused for good (e.g. a field its index mapping cannot take): kept with
+    the reason, so that nothing is lost and staff can see it (``mcu index dead-letters``)."""
+
+    post_id: str
+    source: str
+    reason: str
+    at: datetime
+    document: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """A search over stored posts. ``text`` is lemmatised by the store's lemmatiser."""
 
@@ -47,6 +59,10 @@ class SearchQuery:
     platform: str | None = None
     source: str | None = None
     sentiment: str | None = None
+    block: str | None = None
+    department: str | None = None
+    order: str = "relevance"
+    """``relevance``: the best text match first (newest first without text); ``date``: newest first."""
     limit: int = 50
 
 
@@ -93,6 +109,19 @@ class Store(Protocol):
         created before it, closed risks updated before it. Returns the number of posts."""
         ...
 
+    # a person's request (152-ФЗ) ---------------------------------------
+    def post_ids_by_author(self, author: str) -> list[str]:
+        """Ids of the posts and comments whose (pseudonymised) author is ``author``."""
+        ...
+    def delete_posts(self, post_ids: Iterable[str]) -> int:
+        """Delete these posts with their analyses, places, search-index entries and raw items;
+        returns how many existed."""
+        ...
+    def redact_stories(self, story_ids: Iterable[str], note: str) -> int:
+        """Replace what quotes a deleted post: these stories' titles and their alerts' card text
+        become ``note``; returns how many records changed."""
+        ...
+
     # stories ------------------------------------------------------------
     def upsert_story(self, story: Story) -> None: ...
     def get_story(self, story_id: str) -> Story | None: ...
@@ -123,6 +152,10 @@ class Store(Protocol):
         ...
     def pending_stories(self) -> set[str]: ...
     def remove_pending_stories(self, story_ids: set[str]) -> None: ...
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Posts refused for good, oldest first (a backend that never refuses returns none)."""
+        ...
 
     def stats(self) -> Stats: ...
     def close(self) -> None: ...

@@ -26,6 +26,12 @@ def search(
     platform: Optional[str] = typer.Option(None, "--platform", help="Платформа: ВКонтакте (vk), Telegram, "
                                                                     "новости (rss)."),
     sentiment: Optional[str] = typer.Option(None, "--sentiment", help="Тональность: негатив, нейтрально, позитив."),
+    block: Optional[str] = typer.Option(None, "--block", help="Блок МЦУ: «Сельские территории», «Социальная "
+                                                              "политика» или код."),
+    department: Optional[str] = typer.Option(None, "--department", help="Территориальный отдел: «Быковский», "
+                                                                        "«Лаптевский» или код."),
+    relevance: bool = typer.Option(False, "--by-relevance", help="Сначала самые подходящие к запросу "
+                                                                 "(по умолчанию — сначала новые)."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000),
     as_json: bool = typer.Option(False, "--json", help="Вывести JSON Lines вместо таблицы."),
     config: Optional[Path] = ConfigOption,
@@ -42,11 +48,14 @@ def search(
     source = filters.choose(source, filters.sources(settings), "--source")
     platform = filters.choose(platform, filters.PLATFORM_RU, "--platform")
     sentiment = filters.choose(sentiment, filters.SENTIMENT_RU, "--sentiment")
+    block = filters.choose(block, filters.blocks(settings), "--block")
+    department = filters.choose(department, filters.departments(settings), "--department")
     analyzer = Analyzer.from_settings(settings)
     place_name = analyzer.canonical_place(place) if place else None
     q = SearchQuery(text=query, since=parse_since(since), topic=topic, place=place_name, source=source,
-                    platform=platform, sentiment=sentiment, limit=limit)
-    with open_store(settings.store, analyzer.lemmatize) as db:
+                    platform=platform, sentiment=sentiment, block=block, department=department,
+                    order="relevance" if relevance else "date", limit=limit)
+    with open_store(settings.store, analyzer.lemmatize, data_dir=settings.data_dir) as db:
         hits = db.search(q)
     if as_json:
         for hit in hits:

@@ -123,6 +123,17 @@ class PostTables(Database):
         return build_where(query, self._lemmatize, join)
 
 
+def delete_posts_by_id(conn: sqlite3.Connection, post_ids: list[str]) -> int:
+    """Delete the named posts with their index rows (the rest follows by ON DELETE CASCADE)."""
+    deleted = 0
+    for start in range(0, len(post_ids), 500):
+        chunk = post_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(f"DELETE FROM posts_fts WHERE rowid IN (SELECT seq FROM posts WHERE id IN ({marks}))", chunk)
+        deleted += conn.execute(f"DELETE FROM posts WHERE id IN ({marks})", chunk).rowcount
+    return deleted
+
+
 def delete_posts_before(conn: sqlite3.Connection, cutoff: datetime) -> int:
     """Delete posts published before ``cutoff`` with their index rows; analyses, places and
     raw items follow by ON DELETE CASCADE. Returns the number of posts deleted."""

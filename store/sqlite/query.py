@@ -70,6 +70,8 @@ def build_where(query: SearchQuery, lemmatize: Lemmatizer, join: str = "") -> Wh
         ("p.platform", query.platform),
         ("p.source", query.source),
         ("a.sentiment", query.sentiment),
+        ("a.block", query.block),
+        ("a.department", query.department),
     ):
         if value is not None:
             where.append(f"{column} = ?")
@@ -77,4 +79,5 @@ def build_where(query: SearchQuery, lemmatize: Lemmatizer, join: str = "") -> Wh
     if query.place is not None:
         where.append("EXISTS (SELECT 1 FROM post_places x WHERE x.post_id = p.id AND x.place = ?)")
         params.append(query.place)
-    return Where(f"{source} {join} WHERE {' AND '.join(where) or '1'}", params, ranked=match is not None)
+    ranked = match is not None and query.order != "date"
+    return Where(f"{source} {join} WHERE {' AND '.join(where) or '1'}", params, ranked=ranked)

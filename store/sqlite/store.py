@@ -2,11 +2,13 @@
 post tables and the workflow records over one connection."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from core.store import Lemmatizer, Stats
-from store.sqlite.posts import PostTables, delete_posts_before
+from core.domain import Alert, Story
+from core.store import DeadLetter, Lemmatizer, Stats
+from store.sqlite.posts import PostTables, delete_posts_before, delete_posts_by_id
 from store.sqlite.workflow import WorkflowTables, delete_records_before
 
 
@@ -33,6 +35,34 @@ class SqliteStore(PostTables, WorkflowTables):
             posts = delete_posts_before(conn, cutoff)
             delete_records_before(conn, cutoff)
             return posts
+
+    def post_ids_by_author(self, author: str) -> list[str]:
+        with self._read("post_ids_by_author") as conn:
+            return [str(r[0]) for r in conn.execute("SELECT id FROM posts WHERE author = ? ORDER BY id", (author,))]
+
+    def delete_posts(self, post_ids: Iterable[str]) -> int:
+        with self._write("delete_posts") as conn:
+            return delete_posts_by_id(conn, sorted(set(post_ids)))
+
+    def redact_stories(self, story_ids: Iterable[str], note: str) -> int:
+        changed = 0
+        with self._write("redact_stories") as conn:
+            for story_id in sorted(set(story_ids)):
+                row = conn.execute("SELECT json FROM stories WHERE id = ?", (story_id,)).fetchone()
+                if row is not None:
+                    story = Story.model_validate_json(row[0]).model_copy(update={"title": note})
+                    conn.execute("UPDATE stories SET json = ? WHERE id = ?", (story.model_dump_json(), story_id))
+                    changed += 1
+                for alert_id, text in conn.execute("SELECT id, json FROM alerts WHERE story_id = ?",
+                                                   (story_id,)).fetchall():
+                    alert = Alert.model_validate_json(text).model_copy(update={"text": note})
+                    conn.execute("UPDATE alerts SET json = ? WHERE id = ?", (alert.model_dump_json(), alert_id))
+                    changed += 1
+        return changed
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """SQLite stores any post the model allows: nothing is ever refused."""
+        return []
 
     def stats(self) -> Stats:
         with self._read("stats") as conn:

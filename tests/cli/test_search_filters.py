@@ -84,3 +84,25 @@ def test_markup_and_control_characters_in_a_query_do_not_break_the_table(scanned
         result = runner.invoke(app, ["search", query, "-c", str(scanned)], env={"COLUMNS": "100"})
         assert result.exit_code == 0, result.output
         assert re.search(r"Найдено|Ничего не найдено", result.output)
+
+
+def test_block_and_department_filters_and_newest_first(scanned):
+    import json as json_lib
+
+    env = {"COLUMNS": "200"}
+    out = runner.invoke(app, ["search", "--department", "Лаптевский", "--json", "-n", "100", "-c", str(scanned)],
+                        env=env).output
+    records = [json_lib.loads(line) for line in out.splitlines() if line.strip()]
+    assert records and all(r["analysis"]["department"] == "laptevsky" for r in records)
+    rural = runner.invoke(app, ["search", "--block", "сельские", "--json", "-n", "100", "-c", str(scanned)],
+                          env=env).output
+    assert all(json_lib.loads(line)["analysis"]["block"] == "rural" for line in rural.splitlines() if line.strip())
+    hits = [json_lib.loads(line) for line in runner.invoke(
+        app, ["search", "вода", "--json", "-n", "50", "-c", str(scanned)], env=env).output.splitlines() if line.strip()]
+    dates = [h["post"]["published_at"] for h in hits]
+    assert len(dates) > 3 and dates == sorted(dates, reverse=True)  # newest first unless --by-relevance
+    ranked = [json_lib.loads(line) for line in runner.invoke(
+        app, ["search", "вода", "--json", "-n", "50", "--by-relevance", "-c", str(scanned)],
+        env=env).output.splitlines() if line.strip()]
+    assert [h["score"] for h in ranked] == sorted((h["score"] for h in ranked), reverse=True)
+    assert {h["post"]["id"] for h in ranked} == {h["post"]["id"] for h in hits}

@@ -100,6 +100,13 @@ def test_search_ands_the_terms(store: Store, loaded: Corpus) -> None:
     assert store.search(SearchQuery(text="дорога концерт")) == []
 
 
+def test_search_by_date_puts_the_newest_match_first(store: Store, loaded: Corpus) -> None:
+    """``order="date"`` lists the hits of a text query newest first, whatever their relevance."""
+    by_date = store.search(SearchQuery(text="дорога", order="date"))
+    assert ids(by_date) == pid(loaded, "roads_vk", "roads_tg")
+    assert sorted(ids(by_date)) == sorted(ids(store.search(SearchQuery(text="дорога"))))
+
+
 def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> None:
     hits = store.search(SearchQuery())
     assert ids(hits) == pid(loaded, "roads_vk", "school_rss", "works_tg", "roads_tg", "waste_vk")
@@ -122,6 +129,10 @@ def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> No
         (dict(text="дорога", place="Лаптево", sentiment="positive"), ["roads_tg"]),
         (dict(topic="roads", place="Лаптево"), ["roads_tg"]),
         (dict(topic="nothing"), []),
+        (dict(block="social"), ["school_rss"]),
+        (dict(department="laptevsky"), ["roads_tg", "waste_vk"]),
+        (dict(department="bykovsky", block="infrastructure"), ["roads_vk"]),
+        (dict(text="ямы", order="date"), ["roads_vk", "works_tg"]),
     ],
 )
 def test_search_filters(store: Store, loaded: Corpus, make, query: dict, expected: list[str]) -> None:
@@ -427,3 +438,35 @@ def test_empty_store(store: Store) -> None:
     assert store.search(SearchQuery(text="дорога")) == []
     assert store.aggregate("topic", SearchQuery()) == {}
     assert store.purge_before(datetime.now(timezone.utc)) == 0
+
+
+def test_a_persons_posts_are_found_by_author_and_deleted_with_their_index(store: Store, make) -> None:
+    """152-ФЗ: the posts of one (pseudonymised) author go, with their search-index entries and raw items."""
+    mine = make.post("41", "Иванова Мария пишет: в Быково опять нет воды")
+    reply = make.post("42", "Ещё раз про воду в Быково, Мария")
+    other = make.post("43", "В Быково нет воды третий день")
+    mine, reply, other = (p.model_copy(update={"author": a}) for p, a in
+                          ((mine, "anon-aaaa"), (reply, "anon-aaaa"), (other, "anon-bbbb")))
+    items = [(p, make.analysis(p, places=("Быково",))) for p in (mine, reply, other)]
+    store.upsert_posts(items, raw={p.id: make.raw(p) for p in (mine, reply, other)})
+    assert sorted(store.post_ids_by_author("anon-aaaa")) == sorted([mine.id, reply.id])
+    assert store.post_ids_by_author("anon-nobody") == []
+    assert store.delete_posts([mine.id, reply.id, "no-such-post"]) == 2
+    assert store.get_post(mine.id) is None and store.get_post(reply.id) is None
+    assert ids(store.search(SearchQuery(text="Мария"))) == []
+    assert ids(store.search(SearchQuery(text="воды"))) == [other.id]
+    assert [r.post_id for r in store.raw_items()] == [other.id]
+    assert store.delete_posts([]) == 0
+
+
+def test_redacting_a_story_hides_its_title_and_its_alert_cards(store: Store, make) -> None:
+    store.upsert_story(make.story("s1", post_ids=("p1", "p2")))
+    store.upsert_story(make.story("s2"))
+    store.add_alert(make.alert("s1", level="medium", text="«Иванова Мария пишет…»"))
+    store.add_alert(make.alert("s1", level="high", text="«Иванова Мария пишет…»"))
+    store.add_alert(make.alert("s2", text="другая карточка"))
+    assert store.redact_stories(["s1"], "(удалено)") == 3
+    assert store.get_story("s1").title == "(удалено)" and store.get_story("s1").post_ids == ["p1", "p2"]
+    assert store.get_story("s2").title == "история s2"
+    texts = {(a.story_id, a.level): a.text for a in store.list_alerts()}
+    assert texts == {("s1", "medium"): "(удалено)", ("s1", "high"): "(удалено)", ("s2", "high"): "другая карточка"}
