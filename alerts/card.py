@@ -40,9 +40,12 @@ class CardFacts:
         return self.posts - self.top_posts
 
 
-def _person(person: Person) -> str:
-    handle = (person.telegram or "").strip().lstrip("@")
-    return f"{person.position} (@{handle})" if handle else person.position
+def _person(person: Person, settings: Settings | None = None) -> str:
+    """«Position — Name (@handle)»: the name and handle from the ``people`` directory when it has them."""
+    contact = settings.people.get(person.position) if settings is not None else None
+    shown = f"{person.position} — {contact.name}" if contact else person.position
+    handle = ((contact.telegram if contact and contact.telegram else person.telegram) or "").strip().lstrip("@")
+    return f"{shown} (@{handle})" if handle else shown
 
 
 def responsible(risk: Risk, settings: Settings) -> list[str]:
@@ -52,16 +55,16 @@ def responsible(risk: Risk, settings: Settings) -> list[str]:
     people: list[str] = []
     block = rubricator.block(risk.block)
     if block:
-        people.append(_person(block.head))
+        people.append(_person(block.head, settings))
     department = rubricator.department(risk.department)
     if department:
-        people.append(_person(department.head))
+        people.append(_person(department.head, settings))
     topic_block = rubricator.block(rubricator.topic(risk.topic).block)
     if topic_block and topic_block is not block:
-        people.append(_person(topic_block.head))
+        people.append(_person(topic_block.head, settings))
     head = rubricator.block(HEAD_BLOCK)
     if risk.escalated and head:
-        people += [_person(head.head)] + [_person(p) for p in head.members]
+        people += [_person(head.head, settings)] + [_person(p, settings) for p in head.members]
     return list(dict.fromkeys(people))
 
 

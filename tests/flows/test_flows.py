@@ -54,27 +54,55 @@ def test_watch_with_nothing_to_watch_reads_nothing(tmp_path):
     assert report.sources == []
 
 
-def test_digest_counts_the_store_and_writes_the_day_file(scanned, tmp_path):
+def test_digest_covers_24_hours_then_the_time_since_the_previous_one(scanned, tmp_path):
     from zoneinfo import ZoneInfo
 
     from nlp import Analyzer
 
-    _, config, report = scanned
+    tmp, config, report = scanned
     settings = load_config(config)
+    msk = ZoneInfo("Europe/Moscow")
     with open_store(settings.store, Analyzer.from_settings(settings).lemmatize) as db:
         latest = max(h.post.published_at for h in db.search(SearchQuery(limit=100_000)))
-        now = latest + timedelta(minutes=1)  # the demo's last day is «today»
-        local = now.astimezone(ZoneInfo("Europe/Moscow"))
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        today = db.count(SearchQuery(since=midnight, until=now))
+        now = latest + timedelta(minutes=1)  # just after the demo's last post
+        day = db.count(SearchQuery(since=now - timedelta(hours=24), until=now))
         open_risks = [r for r in db.list_risks() if r.is_open]
-    text = digest(config=str(config), now=now, out_dir=str(tmp_path / "digests"))
-    path = tmp_path / "digests" / f"{local:%Y-%m-%d}.txt"
-    assert path.read_text(encoding="utf-8") == text
-    assert today > 0
-    assert f"Публикаций за сегодня: {today}," in text
-    assert f"Открытых рисков: {len(open_risks)}" in text and open_risks
-    assert text.startswith(f"Сводка МЦУ · Пестовский муниципальный округ · {local:%d.%m.%Y}")
+    folder = tmp_path / "digests"
+    text = digest(config=str(config), now=now, out_dir=str(folder))
+    assert (folder / f"{now.astimezone(msk):%Y-%m-%d}.txt").read_text(encoding="utf-8") == text
+    assert day > 0 and f"Публикаций: {day}, из них негативных:" in text
+    assert f"Период: {(now - timedelta(hours=24)).astimezone(msk):%d.%m.%Y %H:%M} — " in text
+    assert f"Открытых рисков: {len(open_risks)}, из них просрочено:" in text and open_risks
+    assert text.startswith(f"Сводка МЦУ · Пестовский муниципальный округ · {now.astimezone(msk):%d.%m.%Y}")
+    later = now + timedelta(hours=6)  # the next digest covers the time since this one
+    second = digest(config=str(config), now=later, out_dir=str(folder))
+    assert f"Период: {now.astimezone(msk):%d.%m.%Y %H:%M} — {later.astimezone(msk):%d.%m.%Y %H:%M}" in second
+    assert "Публикаций: 0, из них негативных: 0" in second
+    posted = (tmp / "alerts.txt").read_text(encoding="utf-8")
+    assert text in posted and second in posted
+
+
+def test_weekly_report_posts_its_files_once(scanned, tmp_path):
+    from flows.report import report
+
+    tmp, config, _ = scanned
+    out = tmp_path / "reports"
+    before = (tmp / "alerts.txt").read_text(encoding="utf-8")
+    paths = report(period="week", config=str(config), day=date(2026, 11, 18), out_dir=str(out))
+    assert [Path(p).name for p in paths] == ["mcu-report-week-2026-11-16.pdf", "mcu-report-week-2026-11-16.xlsx"]
+    assert all(Path(p).stat().st_size > 1000 for p in paths)
+    posted = (tmp / "alerts.txt").read_text(encoding="utf-8")[len(before):]
+    assert "Отчёт МЦУ для Главы округа: неделя 16.11–22.11.2026" in posted
+    assert all(f"Файл: {p}" in posted for p in paths)
+
+
+def test_deadlines_flow_reminds_once(scanned):
+    from flows.deadlines import deadlines
+
+    tmp, config, _ = scanned
+    first = deadlines(config=str(config))
+    assert first and all(key.startswith("sla:") for key in first)
+    assert deadlines(config=str(config)) == []
 
 
 def test_track_reactions_runs_the_alerts_tracking(scanned):
@@ -122,13 +150,13 @@ def test_campaigns_post_once_a_week_to_the_alert_sinks(scanned):
     due = campaigns(config=str(config), today=date(2026, 11, 20))
     assert due == ["ice"]
     posted = alerts_file.read_text(encoding="utf-8")[len(before):]
-    assert "Сезонные темы на неделю 16.11–22.11.2026" in posted and "Гололёд и снегопады" in posted
+    assert "Превентивные кампании на неделю 16.11–22.11.2026" in posted and "Гололёд и снегопады" in posted
     assert "Дороги — " in posted
     again = campaigns(config=str(config), today=date(2026, 11, 22))  # same ISO week: cached, not posted
     assert again == ["ice"]
     assert alerts_file.read_text(encoding="utf-8") == before + posted
     assert campaigns(config=str(config), today=date(2026, 7, 1)) == ["fire_season"]
-    assert alerts_file.read_text(encoding="utf-8").count("Сезонные темы") == 2
+    assert alerts_file.read_text(encoding="utf-8").count("Превентивные кампании на неделю") == 2
 
 
 def test_region_scans_every_municipality(tmp_path):
