@@ -20,8 +20,8 @@ from core.config import Settings, load_config
 from core.domain import Risk
 from pipeline.pipeline import Pipeline
 from pipeline.run import run_scan
-from tests.alerts.fake_bot_api import TOKEN, FakeBotApi
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
+from testing.fakes.telegram_bot import TOKEN, FakeBotApi
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHAT = -1001234567890

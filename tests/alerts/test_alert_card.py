@@ -16,7 +16,7 @@ from alerts.workflow import extract_links, parse_answer, platform_of
 from core.config import load_config
 from core.domain import (Alert, Analysis, Answer, Post, ReactionEvidence, Risk, RiskReason, RiskStatus, Sentiment,
                         RiskTransition, Story, TopicScore, Verdict, RiskAssessment)
-from tests.alerts.fake_bot_api import parse_html
+from testing.fakes.telegram_bot import parse_html
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = datetime(2026, 11, 19, 9, 30, tzinfo=timezone.utc)

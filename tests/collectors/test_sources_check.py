@@ -10,9 +10,11 @@ from typer.testing import CliRunner
 import collectors.base as base
 from cli.commands.sources import check_sources
 from core.config import load_config
+from testing.configs import write_config
+from testing.fakes.http import LocalServer
+from testing.fakes.vk import TOKEN, VkServer, load_calls
 from tests.collectors.rss.conftest import site_routes
-from tests.collectors.rss.feed_server import LocalServer, write_config
-from tests.collectors.vk.vk_server import TOKEN, VkServer, load_calls
+from tests.collectors.vk.conftest import FIXTURES as VK_FIXTURES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 runner = CliRunner()
@@ -21,7 +23,7 @@ runner = CliRunner()
 @pytest.fixture
 def config(tmp_path, monkeypatch):
     monkeypatch.setenv("MCU_VK_TOKEN", TOKEN)
-    calls = load_calls("wall_pestovo.json") + load_calls("search_pestovo.json")
+    calls = load_calls(VK_FIXTURES / "wall_pestovo.json") + load_calls(VK_FIXTURES / "search_pestovo.json")
     calls.insert(0, {"method": "wall.get", "params": {"owner_id": -217000099},
                      "error": {"error_code": 30, "error_msg": "This profile is private"}})
     calls.insert(0, {"method": "groups.getById", "params": {"group_id": "closed_club"},

@@ -19,8 +19,8 @@ from flows.scan import scan
 from flows.watch import watch, watch_keys
 from core.config import ConfigError, load_config
 from store import SearchQuery, open_store
+from testing.configs import demo_config
 from tests.flows.conftest import ROOT
-from tests.scan.test_scan import demo_config
 
 
 @pytest.fixture(scope="module")

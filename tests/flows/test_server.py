@@ -9,8 +9,8 @@ import time
 import pytest
 
 from flows.deployments import read_specs
+from testing.configs import demo_config, manifest_total
 from tests.flows.conftest import ROOT, snapshot
-from tests.scan.test_scan import demo_config, manifest_total
 
 pytestmark = pytest.mark.prefect_server
 RUN_TIMEOUT = 240
