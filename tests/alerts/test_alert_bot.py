@@ -10,7 +10,8 @@ from alerts import build_sinks, track_reactions, workflow
 from core.store import open_risks
 from core.domain import RiskStatus
 from store import open_store
-from tests.alerts.conftest import ANSWERED, CHAT, MEMBER, STRANGER
+from testing.alert_chat import CHAT, MEMBER, STRANGER
+from tests.alerts.conftest import ANSWERED, FIXTURES
 from tests.alerts.test_reactions import ANSWER_TEXT
 
 MEMBER_NAME = "Анна Дежурная (tg:5550001)"
@@ -34,7 +35,7 @@ def risk_cards(api) -> dict[str, int]:
 def started(demo, api, run_bot_thread, recording: str | None = None, minutes: int = 20):
     demo.use_api(api.url)
     if recording:
-        demo.add_answer_source(recording)
+        demo.add_answer_source(FIXTURES / recording)
     settings = demo.settings()
     bot = run_bot_thread(settings, clock=lambda: ANSWERED + timedelta(minutes=minutes))
     store = open_store(settings.store, str.split)

@@ -16,7 +16,7 @@ from testing.fakes.vk import TOKEN, VkServer, load_calls
 from tests.collectors.rss.conftest import site_routes
 from tests.collectors.vk.conftest import FIXTURES as VK_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "collectors" / "fixtures"  # the recorded Telegram chat
 runner = CliRunner()
 
 
