@@ -52,6 +52,16 @@ def wait_for(run_id, timeout: float = RUN_TIMEOUT):
     raise AssertionError(f"flow run {run_id} did not finish in {timeout} s (last state {run.state})")
 
 
+def served(client, name: str) -> bool:
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        client.read_deployment_by_name(name)
+    except ObjectNotFound:
+        return False
+    return True
+
+
 def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_server, tmp_path):
     # First in the module: a deployment is either served (`mcu serve`) or deployed to the work
     # pool (`prefect deploy`), not both; the pool deployments below are created after this.
@@ -75,6 +85,10 @@ def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_serve
         with get_client(sync_client=True) as client:
             assert client.read_concurrency_limit_by_tag("es").concurrency_limit == 3
             assert client.read_concurrency_limit_by_tag("telegram").concurrency_limit == 1
+            while not served(client, "digest/digest"):  # the banner comes before serve() registers it
+                assert serve.poll() is None, log.read_text(encoding="utf-8", errors="replace")
+                assert time.monotonic() < deadline, "mcu serve did not register the digest deployment"
+                time.sleep(0.5)
         out_dir = tmp_path / "digests"
         run = run_deployment("digest/digest", parameters={"config": str(config), "out_dir": str(out_dir)},
                              timeout=0)
