@@ -16,7 +16,8 @@ from demo.render import render
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # "now" of the rendered demo
-RETENTION_DAYS = 36500  # recorded fixtures carry fixed dates: retention must not purge them as the years pass
+RETENTION_DAYS = 3650  # recorded fixtures carry fixed dates: not purged for ten years (a cutoff before 1970
+# breaks Elasticsearch's date queries)
 
 
 def write_config(folder: Path, sources: list[dict], **extra) -> Path:
