@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {

@@ -13,7 +13,8 @@ from cli.app import app
 from core.store import open_risks
 from core.domain import RiskStatus
 from store import open_store
-from tests.alerts.conftest import ANSWERED, CHAT, MEMBER, STRANGER
+from testing.alert_chat import CHAT, MEMBER, STRANGER
+from tests.alerts.conftest import ANSWERED, FIXTURES
 from tests.alerts.test_reactions import ANSWER_TEXT
 
 MEMBER_NAME = "Анна Дежурная (tg:5550001)"
@@ -37,7 +38,7 @@ def risk_cards(api) -> dict[str, int]:
 def started(demo, api, run_bot_thread, recording: str | None = None, minutes: int = 20):
     demo.use_api(api.url)
     if recording:
-        demo.add_answer_source(recording)
+        demo.add_answer_source(FIXTURES / recording)
     settings = demo.settings()
     bot = run_bot_thread(settings, clock=lambda: ANSWERED + timedelta(minutes=minutes))
     store = open_store(settings.store, str.split)

@@ -14,7 +14,7 @@ from alerts.telegram.config import BotConfig, make_bot
 from alerts.telegram.delivery import Delivery, reconcile
 from core.domain import Alert
 from store.sqlite import SqliteStore
-from tests.alerts.fake_bot_api import TOKEN
+from testing.fakes.telegram_bot import TOKEN
 
 CHAT = -1009876543210
 

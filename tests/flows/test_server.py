@@ -10,7 +10,7 @@ import pytest
 
 from flows.deployments import read_specs
 from tests.flows.conftest import ROOT, snapshot
-from tests.scan.test_scan import demo_config, manifest_total
+from testing.configs import demo_config, manifest_total
 
 pytestmark = pytest.mark.prefect_server
 RUN_TIMEOUT = 240

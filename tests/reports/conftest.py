@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from core.config import Settings, load_config
 from core.domain import Answer, ReactionEvidence, Risk, RiskStatus, Verdict
 from pipeline.pipeline import Pipeline
 from store import open_store
-from tests.scan.test_scan import ANCHOR, demo_config
+from testing.configs import DEMO_ANCHOR as ANCHOR, demo_config
 
 RAISED = ANCHOR + timedelta(minutes=5)
 """when the scan raised the alerts (risk.created_at)"""

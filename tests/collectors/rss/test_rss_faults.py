@@ -13,7 +13,7 @@ from core.store import SearchQuery
 from pipeline.pipeline import Pipeline
 from pipeline.run import ThreadExecutor, run_scan
 from pipeline.wiring import load_settings
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
 
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Добрая лента</title>
 <item><guid>urn:good:1</guid><title>В Пестово открыли сквер</title><link>https://good.example/1</link>

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from alerts.outbox import Outbox, outbox_path
 from cli.app import app
 from store import open_store
-from tests.alerts.conftest import ANSWERED, CHAT
+from testing.alert_chat import CHAT
+from tests.alerts.conftest import ANSWERED, FIXTURES
 from tests.alerts.test_reactions import ANSWER_LINK
 
 runner = CliRunner()
@@ -25,7 +26,7 @@ def mcu(demo, *args: str, code: int = 0) -> str:
 
 
 def test_every_state_from_the_command_line(demo):
-    demo.add_answer_source("answer_calm_vk.json")
+    demo.add_answer_source(FIXTURES / "answer_calm_vk.json")
     demo.scan_source("adm_vk")
     settings = demo.settings()
     with open_store(settings.store, str.split) as db:
