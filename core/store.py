@@ -47,6 +47,8 @@ class SearchQuery:
     platform: str | None = None
     source: str | None = None
     sentiment: str | None = None
+    block: str | None = None
+    department: str | None = None
     limit: int = 50
 
 
@@ -77,7 +79,8 @@ class Store(Protocol):
     def search(self, query: SearchQuery) -> list[SearchHit]: ...
     def count(self, query: SearchQuery) -> int: ...
     def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
-        """Counts per value of ``topic``, ``place``, ``sentiment``, ``source`` or ``platform``."""
+        """Counts per value of ``topic``, ``place``, ``sentiment``, ``source``, ``platform``, ``block``
+        or ``department``."""
         ...
     def purge_before(self, cutoff: datetime) -> int:
         """Retention (152-ФЗ): delete posts published before ``cutoff``, and the records that

@@ -322,6 +322,8 @@ class SqliteStore:
             ("p.platform", query.platform),
             ("p.source", query.source),
             ("a.sentiment", query.sentiment),
+            ("a.block", query.block),
+            ("a.department", query.department),
         ):
             if value is not None:
                 where.append(f"{column} = ?")

@@ -122,6 +122,10 @@ def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> No
         (dict(text="дорога", place="Лаптево", sentiment="positive"), ["roads_tg"]),
         (dict(topic="roads", place="Лаптево"), ["roads_tg"]),
         (dict(topic="nothing"), []),
+        (dict(block="social"), ["school_rss"]),
+        (dict(department="laptevsky"), ["roads_tg", "waste_vk"]),
+        (dict(text="дорогу", department="laptevsky"), ["roads_tg"]),
+        (dict(block="infrastructure", department="bykovsky"), ["roads_vk"]),
     ],
 )
 def test_search_filters(store: Store, loaded: Corpus, make, query: dict, expected: list[str]) -> None:
@@ -187,6 +191,8 @@ def test_aggregate_other_fields(store: Store, loaded: Corpus) -> None:
     assert store.aggregate("block", everything) == {"infrastructure": 4, "social": 1}
     assert store.aggregate("department", everything) == {"laptevsky": 2, "bykovsky": 1}
     assert store.aggregate("topic", SearchQuery(text="дорогу", platform="telegram")) == {"roads": 1}
+    assert store.aggregate("place", SearchQuery(department="laptevsky")) == {"Лаптево": 2}
+    assert store.aggregate("department", SearchQuery(block="infrastructure")) == {"laptevsky": 2, "bykovsky": 1}
 
 
 def test_aggregate_unknown_field(store: Store) -> None:
