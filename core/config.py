@@ -15,6 +15,7 @@ from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, 
                       model_validator)
 
 from core.domain import LEVEL_ORDER, RiskLevel
+from core.webconfig import WebSettings
 
 
 class ConfigError(Exception):
@@ -242,6 +243,7 @@ class Settings(Strict):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     privacy: Privacy = Field(default_factory=Privacy)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")
     config_file: Path = Field(Path("config.yaml"), exclude=True, description="the config file itself")
     environment: Environment = Field(default_factory=Environment, exclude=True,

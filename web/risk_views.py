@@ -1,0 +1,159 @@
+"""What the risk pages show, computed from the store's records: list rows with deadlines, the
+card's posts in time order, and the reaction in the story after each answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from core.config import Settings
+from core.domain import LEVEL_ORDER, Analysis, Answer, Post, Risk, RiskStatus, Story
+from core.webconfig import Deadlines
+from web.context import Labels
+
+STATUS_FILTERS = {"open": "открытые", "all": "все", **{s.value: None for s in RiskStatus}}
+SORTS = {"level": "по уровню", "age": "по возрасту", "deadline": "по сроку"}
+OPEN = {RiskStatus.new, RiskStatus.in_work, RiskStatus.answer_published, RiskStatus.watching}
+
+
+def deadline_of(risk: Risk, deadlines: Deadlines) -> datetime:
+    """When the first answer is due: the level's hours after the risk was raised."""
+    return risk.created_at + timedelta(hours=getattr(deadlines, risk.level, deadlines.medium))
+
+
+@dataclass(frozen=True)
+class RiskFilters:
+    block: str | None = None
+    department: str | None = None
+    topic: str | None = None
+    level: str | None = None
+    status: str = "open"
+    sort: str = "level"
+
+    @classmethod
+    def of(cls, params) -> "RiskFilters":
+        get = lambda name: (params.get(name) or "").strip() or None  # noqa: E731
+        status = get("status") or "open"
+        sort = get("sort") or "level"
+        return cls(block=get("block"), department=get("department"), topic=get("topic"), level=get("level"),
+                   status=status if status in STATUS_FILTERS else "open", sort=sort if sort in SORTS else "level")
+
+    def params(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v and not (k == "status" and v == "open")
+                and not (k == "sort" and v == "level")}
+
+    def statuses(self) -> list[RiskStatus] | None:
+        if self.status == "all":
+            return None
+        return sorted(OPEN) if self.status == "open" else [RiskStatus(self.status)]
+
+    def keep(self, risk: Risk) -> bool:
+        return all(wanted is None or value == wanted for wanted, value in (
+            (self.block, risk.block), (self.department, risk.department), (self.topic, risk.topic),
+            (self.level, risk.level)))
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    risk: Risk
+    topic: str
+    block: str
+    department: str | None
+    deadline: datetime
+    overdue: bool
+    assignee: str | None
+
+
+def risk_rows(risks: list[Risk], filters: RiskFilters, settings: Settings, labels: Labels, now: datetime,
+              name_of=lambda actor: actor) -> list[RiskRow]:
+    rows = []
+    for risk in risks:
+        if not filters.keep(risk):
+            continue
+        due = deadline_of(risk, settings.web.deadlines)
+        rows.append(RiskRow(
+            risk=risk, topic=labels.topics.get(risk.topic, risk.topic), block=labels.blocks.get(risk.block, risk.block),
+            department=labels.departments.get(risk.department, risk.department) if risk.department else None,
+            deadline=due, overdue=risk.is_open and not risk.answers and now > due,
+            assignee=name_of(risk.assignee) if risk.assignee else None))
+    keys = {
+        "level": lambda r: (-LEVEL_ORDER[r.risk.level], not r.overdue, r.risk.created_at, r.risk.number),
+        "age": lambda r: (r.risk.created_at, r.risk.number),
+        "deadline": lambda r: (not r.overdue, r.deadline, -LEVEL_ORDER[r.risk.level]),
+    }
+    return sorted(rows, key=keys[filters.sort])
+
+
+def actions_for(risk: Risk) -> list[str]:
+    """The buttons a card shows; the workflow has the last word (a refused step is explained)."""
+    shown = []
+    if risk.status != RiskStatus.in_work:
+        shown.append("take")
+    if risk.status in (RiskStatus.new, RiskStatus.in_work):
+        shown.append("not_risk")
+    if not (risk.escalated and risk.status == RiskStatus.in_work):
+        shown.append("escalate")
+    shown.append("answer")
+    if risk.answers and risk.status != RiskStatus.handled:
+        shown.append("close")
+    return shown
+
+
+@dataclass(frozen=True)
+class StoryPost:
+    post: Post
+    analysis: Analysis | None
+    source: str
+
+
+def story_posts(items: list[tuple[Post, Analysis | None]], labels: Labels) -> list[StoryPost]:
+    """The story's posts and comments in time order."""
+    ordered = sorted(items, key=lambda item: (item[0].published_at, item[0].id))
+    return [StoryPost(post, analysis, labels.sources.get(post.source, post.source)) for post, analysis in ordered]
+
+
+@dataclass
+class Reaction:
+    """The story between one answer and the next (or now): what people did after it."""
+
+    since: datetime
+    until: datetime
+    new_posts: int = 0
+    comments: int = 0
+    negative: int = 0
+    positive: int = 0
+    new_sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnsweredStep:
+    answer: Answer
+    reaction: Reaction
+
+
+def reactions(risk: Risk, posts: list[StoryPost], now: datetime) -> list[AnsweredStep]:
+    """For each answer, the story's new posts, comments and their tone until the next answer."""
+    answers = sorted(risk.answers, key=lambda a: a.at)
+    steps = []
+    for i, answer in enumerate(answers):
+        until = answers[i + 1].at if i + 1 < len(answers) else now
+        reaction = Reaction(since=answer.at, until=until)
+        before = {p.post.source for p in posts if p.post.published_at <= answer.at}
+        for item in posts:
+            if not answer.at < item.post.published_at <= until:
+                continue
+            if item.post.is_comment:
+                reaction.comments += 1
+            else:
+                reaction.new_posts += 1
+                if item.post.source not in before and item.source not in reaction.new_sources:
+                    reaction.new_sources.append(item.source)
+            label = item.analysis.sentiment.label if item.analysis else "neutral"
+            reaction.negative += label == "negative"
+            reaction.positive += label == "positive"
+        steps.append(AnsweredStep(answer, reaction))
+    return steps
+
+
+def story_of(store, risk: Risk) -> tuple[Story | None, list[tuple[Post, Analysis | None]]]:
+    story = store.get_story(risk.story_id)
+    return story, (store.posts_by_ids(story.post_ids) if story else [])
