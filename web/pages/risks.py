@@ -77,7 +77,8 @@ def _act(request: Request, ref: str, who: Signed, do) -> RedirectResponse:
         ctx.sessions.flash(who.session.token, "Не выполнено: " + clean(str(exc)))
     else:
         ctx.refresh_chat(outcome)
-        ctx.sessions.flash(who.session.token, clean(outcome.message).capitalize())
+        message = clean(outcome.message)
+        ctx.sessions.flash(who.session.token, message[:1].upper() + message[1:])
     return RedirectResponse(f"/risks/{risk.id}", status_code=303)
 
 
