@@ -8,6 +8,7 @@ serves it with uvicorn.
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Callable
@@ -69,8 +70,10 @@ def create_app(settings: Settings, store: Store | None = None, *, now: Callable 
     policy = content_security_policy(settings)
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next):
+    async def headers(request: Request, call_next):
+        started = time.perf_counter()
         response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
