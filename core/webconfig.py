@@ -5,6 +5,7 @@ Kept beside ``core.config`` (which embeds it in ``Settings``) so that module sta
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
@@ -67,9 +68,8 @@ class WebSettings(Strict):
 
     @model_validator(mode="after")
     def _unique_users(self) -> "WebSettings":
-        seen: set[str] = set()
-        for i, user in enumerate(self.users):
-            if user.username in seen:
-                raise ValueError(f"users.{i}.username: duplicate login «{user.username}»")
-            seen.add(user.username)
+        logins = Counter(user.username for user in self.users)
+        twice = sorted(name for name, n in logins.items() if n > 1)
+        if twice:
+            raise ValueError(f"users: each login once; repeated: {', '.join(twice)}")
         return self

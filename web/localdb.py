@@ -35,7 +35,9 @@ class LocalDb:
         if not self.path.exists():
             self.path.touch(mode=0o600)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        # IMMEDIATE: a write transaction takes the write lock at its first statement, and
+        # ``with connection`` commits it, or rolls it back on an error
+        self._conn = sqlite3.connect(self.path, isolation_level="IMMEDIATE", check_same_thread=False, timeout=30)
         self._conn.execute("PRAGMA journal_mode=WAL")
         for statement in SCHEMA:
             self._conn.execute(statement)
@@ -47,14 +49,8 @@ class LocalDb:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._lock, self._conn:
+            yield self._conn
 
     def close(self) -> None:
         with self._lock:

@@ -2,6 +2,7 @@
 card's posts in time order, and the reaction in the story after each answer."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -119,9 +120,9 @@ class Reaction:
     until: datetime
     new_posts: int = 0
     comments: int = 0
-    negative: int = 0
-    positive: int = 0
     new_sources: list[str] = field(default_factory=list)
+    tone: Counter = field(default_factory=Counter)
+    """Sentiment labels of the posts and comments in the window (negative, neutral, positive)."""
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,7 @@ def reactions(risk: Risk, posts: list[StoryPost], now: datetime) -> list[Answere
                 reaction.new_posts += 1
                 if item.post.source not in before and item.source not in reaction.new_sources:
                     reaction.new_sources.append(item.source)
-            label = item.analysis.sentiment.label if item.analysis else "neutral"
-            reaction.negative += label == "negative"
-            reaction.positive += label == "positive"
+            reaction.tone[item.analysis.sentiment.label if item.analysis else "neutral"] += 1
         steps.append(AnsweredStep(answer, reaction))
     return steps
 
