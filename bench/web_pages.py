@@ -102,6 +102,36 @@ def build_store(config: Path, count: int) -> None:
         pipeline.close()
 
 
+def copy_store(config: Path, source: Path) -> None:
+    """Fill the configured store (Elasticsearch) from a SQLite store built by this benchmark: the
+    same posts, analyses, stories and risks, without running the NLP again."""
+    import sqlite3
+
+    from core.config import load_config
+    from core.domain import Analysis, Post, Risk, Story
+    from pipeline.wiring import opened_store
+
+    with opened_store(load_config(config)) as store:
+        if store.stats().posts >= sqlite3.connect(source).execute("SELECT COUNT(*) FROM posts").fetchone()[0]:
+            print(f"store already holds {store.stats().posts} posts")
+            return
+        db = sqlite3.connect(source)
+        last, copied = 0, 0
+        while True:
+            rows = db.execute("SELECT p.seq, p.json, a.json FROM posts p JOIN analyses a ON a.post_id = p.id"
+                              " WHERE p.seq > ? ORDER BY p.seq LIMIT ?", (last, BATCH)).fetchall()
+            if not rows:
+                break
+            store.upsert_posts((Post.model_validate_json(p), Analysis.model_validate_json(a)) for _, p, a in rows)
+            last, copied = rows[-1][0], copied + len(rows)
+            print(f"\r  copied {copied} posts", end="", flush=True)
+        for (story,) in db.execute("SELECT json FROM stories"):
+            store.upsert_story(Story.model_validate_json(story))
+        for (risk,) in db.execute("SELECT json FROM risks"):
+            store.save_risk(Risk.model_validate_json(risk).model_copy(update={"version": 0}))
+        print()
+
+
 def signed_in_client(base: str, config: Path) -> httpx.Client:
     from core.config import load_config
     from web.accounts import Accounts
@@ -144,6 +174,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--copy-from", type=Path, default=None,
+                        help="fill the store from this benchmark's SQLite store instead of analysing anew")
     args = parser.parse_args()
     folder = args.folder or Path(tempfile.mkdtemp(prefix="mcu-web-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -158,7 +190,10 @@ def main() -> None:
     district = generate_district(items=50, sources=50, now=time.time())  # the 50 source keys only
     write_district_config(config, district, "http://127.0.0.1:9", store, ROOT)
     print(f"store: {store}")
-    build_store(config, args.posts)
+    if args.copy_from:
+        copy_store(config, args.copy_from)
+    else:
+        build_store(config, args.posts)
     server = subprocess.Popen([sys.executable, "-m", "cli", "web", "-c", str(config), "--port", str(args.port)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"

@@ -82,6 +82,10 @@ class Store(Protocol):
         """Counts per value of ``topic``, ``place``, ``sentiment``, ``source``, ``platform``, ``block``
         or ``department``."""
         ...
+    def facets(self, fields: Iterable[str], query: SearchQuery) -> dict[str, dict[str, int]]:
+        """``aggregate`` for several fields at once (a search page's facets), in one pass or one
+        request where the backend can; the same counts and order as ``aggregate`` per field."""
+        ...
     def purge_before(self, cutoff: datetime) -> int:
         """Retention (152-ФЗ): delete posts published before ``cutoff``, and the records that
         quote them: stories last seen before it unless a risk still refers to them, alerts

@@ -112,6 +112,15 @@ def story_posts(items: list[tuple[Post, Analysis | None]], labels: Labels) -> li
     return [StoryPost(post, analysis, labels.sources.get(post.source, post.source)) for post, analysis in ordered]
 
 
+SHOWN_POSTS = 200
+"""Posts a card shows at most: a story that spread to thousands stays readable (and fast)."""
+
+
+def shown_posts(posts: list[StoryPost], limit: int = SHOWN_POSTS) -> list[StoryPost]:
+    """The first post (how the story began) and the latest ones, in time order."""
+    return posts if len(posts) <= limit else posts[:1] + posts[-(limit - 1):]
+
+
 @dataclass
 class Reaction:
     """The story between one answer and the next (or now): what people did after it."""

@@ -188,6 +188,9 @@ class SpoolingStore(PendingStoriesInWatermarks):
     def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
         return self._read(lambda: self.inner.aggregate(field, query))
 
+    def facets(self, fields: Iterable[str], query: SearchQuery) -> dict[str, dict[str, int]]:
+        return self._read(lambda: self.inner.facets(fields, query))
+
     def purge_before(self, cutoff: datetime) -> int:
         return self._read(lambda: self.inner.purge_before(cutoff))
 

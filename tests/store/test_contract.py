@@ -195,6 +195,22 @@ def test_aggregate_other_fields(store: Store, loaded: Corpus) -> None:
     assert store.aggregate("department", SearchQuery(block="infrastructure")) == {"laptevsky": 2, "bykovsky": 1}
 
 
+@pytest.mark.parametrize("query", [{}, {"text": "дорогу"}, {"department": "laptevsky"}, {"topic": "nothing"},
+                                   {"text": "дорога", "platform": "vk", "limit": 1}])
+def test_facets_equal_aggregates_field_by_field(store: Store, loaded: Corpus, query: dict) -> None:
+    fields = ["topic", "place", "sentiment", "source", "platform", "block", "department"]
+    q = SearchQuery(**query)
+    found = store.facets(fields, q)
+    assert list(found) == fields
+    for name in fields:
+        assert found[name] == store.aggregate(name, q), name
+        assert list(found[name]) == list(store.aggregate(name, q)), name  # the same order
+    assert store.facets(["department", "topic"], SearchQuery(text="мусор")) == {"department": {"laptevsky": 1},
+                                                                                "topic": {"waste": 1}}
+    with pytest.raises(ValueError, match="author"):
+        store.facets(["topic", "author"], SearchQuery())
+
+
 def test_aggregate_unknown_field(store: Store) -> None:
     with pytest.raises(ValueError, match="author"):
         store.aggregate("author", SearchQuery())

@@ -229,3 +229,16 @@ def test_package_reexports() -> None:
         [sys.executable, "-c", f"from store import {names}"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_an_older_file_gets_the_facets_index_and_joins_read_only_it(db: Path, lemmatize) -> None:
+    SqliteStore(db, lemmatize).close()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP INDEX analyses_facets")
+    conn.execute("PRAGMA user_version = 2")  # a file written before schema 3
+    conn.close()
+    SqliteStore(db, lemmatize).close()
+    assert raw(db, "PRAGMA user_version") == [(3,)]
+    plan = raw(db, "EXPLAIN QUERY PLAN SELECT a.topic, a.department FROM posts p LEFT JOIN analyses a"
+                   " ON a.post_id = p.id WHERE a.department = 'x'")
+    assert any("COVERING INDEX analyses_facets" in row[-1] for row in plan), plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from core.domain import (Analysis, Answer, Post, Risk, RiskAssessment, RiskStatus, Sentiment, TopicScore)
-from web.risk_views import StoryPost, actions_for, reactions
+from web.risk_views import StoryPost, actions_for, reactions, shown_posts
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
@@ -48,3 +48,10 @@ def test_actions_follow_the_status():
     answered = risk(status=RiskStatus.answer_published, answers=[answer(1)])
     assert actions_for(answered) == ["take", "escalate", "answer", "close"]
     assert actions_for(risk(status=RiskStatus.handled, answers=[answer(1)])) == ["take", "escalate", "answer"]
+
+
+def test_a_large_story_shows_its_first_post_and_the_latest():
+    posts = [item(str(i), i, "a", "neutral") for i in range(500)]
+    shown = shown_posts(posts, limit=200)
+    assert len(shown) == 200 and shown[0] is posts[0] and shown[1:] == posts[301:]
+    assert shown_posts(posts[:150], limit=200) == posts[:150]

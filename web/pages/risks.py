@@ -16,7 +16,7 @@ from core.domain import RISK_STATUS_RU, TransitionError
 from core.text import clean
 from web.guard import Signed, context, operator, signed_in
 from web.risk_views import (SORTS, STATUS_FILTERS, RiskFilters, actions_for, deadline_of, reactions, risk_rows,
-                            story_of, story_posts)
+                            shown_posts, story_of, story_posts)
 from web.templating import page
 
 router = APIRouter()
@@ -59,7 +59,7 @@ def risk_card(request: Request, ref: str, who: Signed = Depends(signed_in)):
     story, items = story_of(ctx.store, risk)
     posts = story_posts(items, ctx.labels)
     now = ctx.now()
-    return page(request, "risk.html", risk=risk, story=story, posts=posts,
+    return page(request, "risk.html", risk=risk, story=story, posts=shown_posts(posts), total_posts=len(posts),
                 reasons=sorted(risk.reasons, key=lambda r: -r.value), people=responsible(risk, ctx.settings),
                 answered=reactions(risk, posts, now), actions=actions_for(risk), name_of=ctx.accounts.display_name,
                 deadline=deadline_of(risk, ctx.settings.web.deadlines), platforms=ANSWER_PLATFORMS,

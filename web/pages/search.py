@@ -19,6 +19,7 @@ PERIODS = {"1d": ("за сутки", 1), "7d": ("за неделю", 7), "30d": 
            "all": ("за всё время", None)}
 LIMITS = (50, 100, 200)
 FACET_VALUES = 12
+STORY_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ def search(request: Request, who: Signed = Depends(signed_in)):
     if searched:
         hits = ctx.store.search(query)
         total = ctx.store.count(query)
+        counted = ctx.store.facets(FACETS, replace(query, limit=0))
         for name, title in FACETS.items():
-            counts = ctx.store.aggregate(name, replace(query, limit=0))
+            counts = counted[name]
             labels = ctx.labels.of_field(name)
             values = [(value, labels.get(value, value), n) for value, n in list(counts.items())[:FACET_VALUES]]
             facets.append(Facet(name, title, values, used.get(name)))
@@ -63,7 +65,7 @@ def search(request: Request, who: Signed = Depends(signed_in)):
 
 
 @router.get("/stories/{story_id}")
-def story(request: Request, story_id: str, who: Signed = Depends(signed_in)):
+def story(request: Request, story_id: str, offset: int = 0, who: Signed = Depends(signed_in)):
     """A story's posts and comments in time order, with its risk if one was raised."""
     from core.domain import risk_id
     from web.risk_views import story_posts
@@ -72,5 +74,7 @@ def story(request: Request, story_id: str, who: Signed = Depends(signed_in)):
     found = ctx.store.get_story(story_id)
     if found is None:
         raise HTTPException(status_code=404, detail="История не найдена (возможно, удалена по сроку хранения).")
-    posts = story_posts(ctx.store.posts_by_ids(found.post_ids), ctx.labels)
-    return page(request, "story.html", story=found, posts=posts, risk=ctx.store.get_risk(risk_id(found.id)))
+    start = max(0, offset)
+    posts = story_posts(ctx.store.posts_by_ids(found.post_ids), ctx.labels)[start:start + STORY_PAGE]
+    return page(request, "story.html", story=found, posts=posts, risk=ctx.store.get_risk(risk_id(found.id)),
+                offset=start, page_size=STORY_PAGE, total=len(found.post_ids))
