@@ -3,7 +3,6 @@ sessions, the clock, the Russian labels of codes, and the sinks that refresh ale
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -75,7 +74,7 @@ class WebContext:
                    labels=Labels.of(settings), now=now)
 
     def epoch(self) -> float:
-        return self.now().timestamp() if self.now is not utc_now else time.time()
+        return self.now().timestamp()
 
     def refresh_chat(self, outcome: Outcome) -> None:
         """An action taken in the web refreshes the risk's card in the alert chat, as ``mcu risk`` does."""

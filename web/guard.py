@@ -41,7 +41,7 @@ def signed_in(request: Request) -> Signed:
     account = ctx.accounts.get(session.username) if session else None
     if session is None or account is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise NotSignedIn(quote(target, safe="/?=&"))
+        raise NotSignedIn(quote(target, safe="/"))
     request.state.signed = Signed(account, session)
     return request.state.signed
 

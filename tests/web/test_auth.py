@@ -1,6 +1,7 @@
 """Signing in and out: sessions, cookie flags, CSRF, the login throttle, redirects, headers."""
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import unquote
 
@@ -10,10 +11,19 @@ from tests.web.conftest import make_web
 def test_pages_need_a_session(web):
     response = web.client.get("/risks?status=all", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/login?next=/risks?status=all"
+    assert response.headers["location"] == "/login?next=/risks%3Fstatus%3Dall"
     htmx = web.client.get("/risks/table", headers={"HX-Request": "true"}, follow_redirects=False)
     assert htmx.status_code == 401 and htmx.headers["HX-Redirect"].startswith("/login?next=/risks/table")
     assert web.client.get("/map/data.json", follow_redirects=False).status_code == 303
+
+
+def test_the_page_asked_for_is_reached_after_signing_in(web):
+    target = web.client.get("/search?q=вода&department=laptevsky", follow_redirects=False).headers["location"]
+    form = web.client.get(target).text
+    value = re.search(r'name="next" value="([^"]+)"', form).group(1)
+    assert unquote(html.unescape(value)) == "/search?q=вода&department=laptevsky"  # both parameters kept
+    assert unquote(web.login("oper", next_url="/search?q=вода&department=laptevsky").headers["location"]) == \
+        "/search?q=вода&department=laptevsky"
 
 
 def test_sign_in_sets_a_strict_session_cookie_and_goes_where_asked(web):
