@@ -118,10 +118,10 @@ def alert_chat_id(settings: Settings) -> int:
         try:
             return int(value)
         except ValueError:
-            raise ConfigError(f"environment: MCU_BOT_CHAT_ID: expected a numeric chat id, got «{value}»") from None
+            raise ConfigError(f"окружение: MCU_BOT_CHAT_ID: ожидается числовой id чата, получено «{value}»") from None
     sink = settings.alerts.telegram
     if sink is None or sink.chat_id is None:
-        raise ConfigError("alerts.sinks: the telegram sink needs chat_id (or the environment variable MCU_BOT_CHAT_ID)")
+        raise ConfigError("alerts.sinks: приёмнику telegram нужен chat_id (или переменная окружения MCU_BOT_CHAT_ID)")
     return sink.chat_id
 
 

@@ -107,12 +107,24 @@ def platform_of(url: str) -> str:
     return "сайт/СМИ"
 
 
+def checked_link(value: str) -> str:
+    """An http(s) address as given (``vk.com/wall…`` gets ``https://``); ValueError for anything else."""
+    link = clean(value).strip()
+    candidate = link if "://" in link else "https://" + link
+    parts = urlsplit(candidate)
+    host = parts.hostname or ""
+    if (parts.scheme not in ("http", "https") or "." not in host or any(c.isspace() for c in candidate)
+            or not re.fullmatch(r"[\w.-]+", host)):
+        raise ValueError(f"«{link}» — не ссылка: нужен адрес публикации вида https://vk.com/wall-1_2")
+    return candidate
+
+
 def parse_answer(text: str, actor: str, at: datetime, extra_links: list[str] = (), ref: str = "") -> Answer:
     """The decree's record of an answer from a chat message or CLI arguments: the text as written
     (without a leading ``/answer``), the platforms derived from the links, and the links.
-    ValueError without a link, or with nothing but links."""
-    links = list(dict.fromkeys([*extract_links(text), *(link for link in extra_links if link)]))
-    links = [link if "://" in link else "https://" + link for link in links]
+    ValueError without a link, with a link that is not an http(s) address, or with nothing but links."""
+    given = [checked_link(link) for link in extra_links if link and link.strip()]
+    links = list(dict.fromkeys([*extract_links(text), *given]))
     body = re.sub(r"^\s*/answer(@\w+)?\b", "", clean(text or "")).strip()
     body = re.sub(r"[ \t]+", " ", body)
     body = re.sub(r"\s*\n\s*", "\n", body).strip()
@@ -194,12 +206,13 @@ def record_answer(store: Store, risk_id: str, answer: Answer) -> Outcome:
 
 
 def close(store: Store, risk_id: str, actor: str, at: datetime, note: str = "") -> Outcome:
-    """«Отработан» by a person's decision (reaction tracking decides it on its own too)."""
+    """«Отработан» by a person's decision, once an answer exists (also after the risk was re-opened
+    or re-escalated); reaction tracking decides it on its own too."""
 
     def change(risk: Risk):
         if risk.status == RiskStatus.handled:
             return f"риск {risk.label} уже отработан"
-        if risk.status not in (RiskStatus.answer_published, RiskStatus.watching):
+        if not risk.answers or risk.status in (RiskStatus.new, RiskStatus.not_risk):
             raise TransitionError(f"риск {risk.label}: «отработан» возможен только после опубликованного ответа "
                                   f"(сначала ответ: mcu risk answer или ответ на карточку в чате)")
         if risk.status == RiskStatus.answer_published:

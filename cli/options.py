@@ -19,6 +19,15 @@ from pipeline.wiring import load_settings as _load
 console = Console()
 err = Console(stderr=True)
 
+
+class State:
+    """What the global options set for this run (``mcu -v``)."""
+
+    verbose: bool = False
+
+
+state = State()
+
 ConfigOption = typer.Option(None, "--config", "-c", show_default=False,
                             help="YAML-конфигурация (по умолчанию MCU_CONFIG или config/demo.yaml).")
 StoreOption = typer.Option(None, "--store", help="Хранилище: sqlite:///путь или elasticsearch://host:9200.")

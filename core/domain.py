@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -83,6 +83,21 @@ class Post(Model):
     @property
     def full_text(self) -> str:
         return f"{self.title}\n{self.text}" if self.title else self.text
+
+
+class RawItem(Model):
+    """The platform's item a post was mapped from, kept beside the post (4CAT's habit): after a
+    mapping fix ``mcu remap`` maps it again without collecting again. Author ids in the payload
+    are pseudonymised like the post's author, and the item is purged with its post."""
+
+    post_id: str = Field(description="id of the post mapped from this item")
+    platform: Platform
+    source: str = Field(description="key of the configured source")
+    kind: str = Field(description="post, comment, message, entry …: which map function applies")
+    mapper: int = Field(ge=1, description="version of the platform's mapping that made the post")
+    context: dict[str, Any] = Field(default_factory=dict,
+                                    description="what the mapper needs besides the payload: reach, owner, parent ids")
+    payload: dict[str, Any] = Field(description="the item as received (JSON-safe)")
 
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
@@ -204,7 +219,7 @@ ACTION_RU: dict[str, str] = {
 # The procedure of the decree («Порядок работы с информационными рисками»).
 RISK_TRANSITIONS: dict[RiskStatus, set[RiskStatus]] = {
     RiskStatus.new: {RiskStatus.in_work, RiskStatus.not_risk},
-    RiskStatus.in_work: {RiskStatus.answer_published, RiskStatus.not_risk},
+    RiskStatus.in_work: {RiskStatus.answer_published, RiskStatus.not_risk, RiskStatus.handled},
     RiskStatus.answer_published: {RiskStatus.watching, RiskStatus.in_work},
     RiskStatus.watching: {RiskStatus.handled, RiskStatus.in_work},
     RiskStatus.handled: {RiskStatus.in_work},
@@ -292,6 +307,8 @@ class Risk(Model):
     posts: int = Field(0, ge=0, description="posts in the story when it was last scored")
     created_at: datetime
     updated_at: datetime
+    first_seen: datetime | None = Field(None, description="the story's first publication: the risk's age counts "
+                                                          "from it")
     assignee: str | None = Field(None, description="who took the risk in work")
     escalated: bool = Field(False, description="escalated to the head of the МЦУ")
     answers: list[Answer] = Field(default_factory=list)
@@ -327,6 +344,11 @@ class Risk(Model):
     @property
     def label(self) -> str:
         return f"№{self.number}" if self.number else self.id
+
+    @property
+    def since(self) -> datetime:
+        """Since when the problem is public: the story's first publication (else the risk's creation)."""
+        return self.first_seen or self.created_at
 
 
 class Alert(Model):

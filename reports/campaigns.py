@@ -15,8 +15,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from core import validation
 from core.config import KEY_PATTERN, ConfigError, Settings
 from core.store import SearchQuery, Store
+from core.text import os_error
 
 DEFAULT_CAMPAIGNS = "config/campaigns.yaml"
 
@@ -38,7 +40,7 @@ class Campaign(BaseModel):
         try:
             datetime.strptime(f"2024-{value}", "%Y-%m-%d")  # a leap year accepts 02-29
         except ValueError:
-            raise ValueError(f"«{value}»: expected MM-DD, e.g. 03-01") from None
+            raise ValueError(f"«{value}»: ожидается ММ-ДД, например 03-01") from None
         return value
 
     def covers(self, day: date) -> bool:
@@ -60,18 +62,18 @@ def load_campaigns(path: str | Path, settings: Settings | None = None) -> list[C
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         campaigns = Calendar.model_validate(raw).campaigns
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the campaign calendar: {exc.strerror}") from exc
+        raise ConfigError(f"{path}: не удаётся прочитать календарь кампаний: {os_error(exc)}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{path}: ошибка в YAML: {exc}") from exc
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(validation.lines(exc))
         raise ConfigError(f"{path}: {problems}") from None
     if settings is not None:
         known = {t.code for t in settings.rubricator.topics}
         for i, campaign in enumerate(campaigns):
             unknown = [t for t in campaign.topics if t not in known]
             if unknown:
-                raise ConfigError(f"{path}: campaigns.{i}.topics: unknown topics {unknown} (see the rubricator)")
+                raise ConfigError(f"{path}: campaigns.{i}.topics: неизвестные темы {unknown} (см. рубрикатор)")
     return campaigns
 
 

@@ -88,7 +88,7 @@ def render_digest_html(digest: Digest, now: datetime) -> str:
     if digest.steps:
         lines.append("Действия: " + ", ".join(f"{ACTION_RU.get(a, a)} — {n}" for a, n in digest.steps.most_common()))
     lines.append(f"Открыто рисков: {len(digest.open)}")
-    lines += [f"  {LEVEL_MARK[r.level]} {h(r.label)} · {RISK_STATUS_RU[r.status]} · {age(r.created_at, now)}"
+    lines += [f"  {LEVEL_MARK[r.level]} {h(r.label)} · {RISK_STATUS_RU[r.status]} · {age(r.since, now)}"
               for r in digest.open[:10]]
     return trim_html("\n".join(lines))
 

@@ -139,7 +139,7 @@ def risks_html(risks: list[Risk], now: datetime, labels: dict[str, str], limit: 
             lines.append(f"\n{LEVEL_MARK[level]} <b>{LEVEL_RU[level]}</b>")
         place = ", ".join(risk.places[:2]) or "место не определено"
         lines.append(f"{h(risk.label)} · {h(labels.get(risk.topic, risk.topic))} · {h(place)} · "
-                     f"{RISK_STATUS_RU[risk.status]} · {age(risk.created_at, now)}")
+                     f"{RISK_STATUS_RU[risk.status]} · {age(risk.since, now)}")
     if len(risks) > limit:
         lines.append(f"… и ещё {len(risks) - limit}")
     lines.append("\nПодробно: /risk N")

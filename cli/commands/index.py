@@ -25,7 +25,7 @@ from cli.options import ConfigOption, console, err, fail as _fail, load_settings
 from core.config import ConfigError, Rubricator, Settings, secret
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OBJECTS = ROOT / "deploy" / "kibana" / "mcu.ndjson"
+DEFAULT_OBJECTS = Path(__file__).resolve().parents[1] / "kibana" / "mcu.ndjson"  # package data
 RUBRICATOR_FIELDS = {"mcu-posts": ("topic.code", "block", "department"), "mcu-risks": ("topic", "block", "department")}
 
 index_app = typer.Typer(help="Индексы Elasticsearch: создание и обновление схемы.", no_args_is_help=True)
@@ -168,7 +168,7 @@ def import_saved_objects(base_url: str, ndjson: bytes, *, space: str | None = No
 def install(
     config: Optional[Path] = ConfigOption,
     url: Optional[str] = typer.Option(None, "--url", envvar="MCU_KIBANA_URL", help="Адрес Kibana (env MCU_KIBANA_URL)."),
-    space: Optional[str] = typer.Option(None, "--space", help="Пространство Kibana (по умолчанию default)."),
+    space: Optional[str] = typer.Option(None, "--space", help="Пространство Kibana (по умолчанию — основное)."),
     objects: Path = typer.Option(DEFAULT_OBJECTS, "--file", help="Файл сохранённых объектов (ndjson)."),
     ca_certs: Optional[Path] = typer.Option(None, "--ca-certs", help="CA для TLS Kibana."),
     insecure: bool = typer.Option(False, "--insecure", help="Не проверять сертификат Kibana."),

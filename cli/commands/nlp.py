@@ -26,7 +26,7 @@ def _analyzer(config: Path):
 
 
 def analyze(
-    source: Optional[Path] = typer.Argument(None, help="Файл JSON Lines {\"id\", \"text\"}; без него — stdin."),
+    source: Optional[Path] = typer.Argument(None, metavar="ФАЙЛ", help="Файл JSON Lines {\"id\", \"text\"}; без него — stdin."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Куда писать результат (по умолчанию stdout)."),
     batch: int = typer.Option(256, "--batch", min=1, max=10_000, help="Постов в пачке анализа."),
     no_ner: bool = typer.Option(False, "--no-ner", help="Без Natasha NER: только газеттир (быстрее)."),

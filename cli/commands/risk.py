@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import getpass
 import sys
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -19,6 +21,7 @@ from rich.text import Text
 from alerts import workflow
 from alerts.card import render_card
 from alerts.history import export_history
+from alerts.reactions import citizen_links
 from core.text import age, clean, local
 from cli.options import ConfigOption, StoreOption, console, err, fail, load_settings, parse_moment
 from core.config import ConfigError, Settings
@@ -33,7 +36,7 @@ def default_actor(settings: Settings) -> str:
 def register(app: typer.Typer) -> None:
     risk_app = typer.Typer(help="Информационные риски: порядок работы из командной строки.", no_args_is_help=True)
     app.add_typer(risk_app, name="risk")
-    Ref = typer.Argument(..., help="Номер риска (например, 12) или начало его id.")
+    Ref = typer.Argument(..., metavar="НОМЕР", help="Номер риска (например, 12) или начало его id.")
     Who = typer.Option(None, "--who", help="Кто действует (env MCU_ACTOR; по умолчанию пользователь ОС).")
 
     def refresh_chat(settings: Settings, outcome: workflow.Outcome) -> None:
@@ -44,7 +47,7 @@ def register(app: typer.Typer) -> None:
         try:
             notify_refresh(telegram_sinks(settings), outcome.risk, outcome.notice)
         except ConfigError as exc:
-            err.print(f"[yellow]Карточка в алерт-чате не обновлена:[/] {exc}", highlight=False)
+            err.print(f"[yellow]Карточка в алерт-чате не обновлена:[/] {escape(str(exc))}", highlight=False)
 
     def act(config: Path, store: Optional[str], ref: str, who: Optional[str], do) -> None:
         """Find the risk and apply ``do(db, risk, actor, now)``; print the outcome, refresh the card."""
@@ -58,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 raise fail(clean(str(exc))) from None
         refresh_chat(settings, outcome)
         mark = "[green]✓[/]" if outcome.changed else "[yellow]•[/]"
-        console.print(f"{mark} {clean(outcome.message)} · статус: {RISK_STATUS_RU[outcome.risk.status]}",
+        console.print(f"{mark} {escape(clean(outcome.message))} · статус: {RISK_STATUS_RU[outcome.risk.status]}",
                       highlight=False)
 
     @risk_app.command("list")
@@ -89,7 +92,7 @@ def register(app: typer.Typer) -> None:
         for r in risks:
             table.add_row(str(r.number or r.id[:8]), f"{LEVEL_MARK[r.level]} {LEVEL_RU[r.level].lower()}",
                           RISK_STATUS_RU[r.status], Text(labels.get(r.topic, r.topic)),
-                          Text(clean(", ".join(r.places[:2]) or "—")), age(r.created_at, now),
+                          Text(clean(", ".join(r.places[:2]) or "—")), age(r.since, now),
                           Text(clean(r.assignee or "—")))
         console.print(table)
 
@@ -133,9 +136,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Записать опубликованный ответ: текст, площадки (по ссылкам) и ссылки."""
         def do(db, risk, actor, now):
-            record = workflow.parse_answer(text, actor, now, link, ref="cli")
+            record = workflow.parse_answer(text, actor, now, link, ref=f"cli:{uuid.uuid4().hex[:12]}")
             outcome = workflow.record_answer(db, risk.id, record)
-            console.print(f"Площадки: {', '.join(record.platforms)} · ссылок: {len(record.links)}", highlight=False)
+            console.print(f"Площадки: {', '.join(record.platforms)} · ссылок: {len(record.links)}", highlight=False,
+                          markup=False)
+            for wrong in citizen_links(db, load_settings(config, store), record.links):
+                err.print(f"⚠️ Ссылка {wrong} ведёт на публикацию жителя, а не на официальный ответ: "
+                          "проверьте, что записан именно ответ", highlight=False, markup=False)
             return outcome
 
         act(config, store, ref, who, do)
@@ -153,9 +160,9 @@ def register(app: typer.Typer) -> None:
         act(config, store, ref, who, lambda db, r, actor, now: workflow.escalate(db, r.id, actor, now, reason))
 
     @risk_app.command("close")
-    def close(ref: str = Ref, note: str = typer.Option("", "--note", help="Основание."),
+    def close(ref: str = Ref, note: str = typer.Option("", "--note", "--reason", help="Основание."),
               who: Optional[str] = Who, config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption) -> None:
-        """Отметить «отработан» вручную (после опубликованного ответа)."""
+        """Отметить «отработан» вручную: после опубликованного ответа, в том числе когда риск снова открыт."""
         act(config, store, ref, who, lambda db, r, actor, now: workflow.close(db, r.id, actor, now, note))
 
     @risk_app.command("track")

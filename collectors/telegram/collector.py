@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from collectors.base import Batch, BadPayload, register
 from collectors.telegram.client import ReplayTelegramReader, TelegramReader
 from collectors.telegram.errors import BudgetExhausted, ChatDeferred
-from collectors.telegram.mapping import map_message, replies_of
+from collectors.telegram.mapping import map_message, raw_message, replies_of
 from collectors.telegram.watermark import ChatWatermark, Seen
 from core.domain import Platform, Post, post_id
 
@@ -109,6 +109,7 @@ class _Run:
                 self.batch.problems.append(f"{self.key}: message {post.native_id}: no text (media only), skipped")
             return None
         self.batch.posts.append(post)
+        self.batch.raw[post.id] = raw_message(post, message, self.chat, self.reach)
         if not refreshed:
             self.mark.min_id = max(self.mark.min_id, message_id)
         return post
@@ -123,6 +124,7 @@ class _Run:
             self.empty_comments += 1
             return
         self.batch.posts.append(post)
+        self.batch.raw[post.id] = raw_message(post, comment, self.chat, self.reach, root, root_native)
 
 
 @register("telegram")

@@ -1,16 +1,24 @@
 """Pure mapping of Telethon message dictionaries (``Message.to_dict()``) to ``Post``s.
 
 Live messages and recorded dumps have the same shape, except that a dump holds
-dates as ISO strings where a live ``to_dict()`` holds ``datetime`` objects.
+dates as ISO strings where a live ``to_dict()`` holds ``datetime`` objects (a stored raw
+item holds them as ISO strings too: ``collectors.base.json_safe``).
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from collectors.base import BadPayload
+from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import clean_text
-from core.domain import Engagement, Platform, Post, post_id
+from core.domain import Engagement, Platform, Post, RawItem, post_id
+
+MAPPER_VERSION = 1
+"""Bump when the same message maps to a different post; ``mcu remap`` then re-maps stored items."""
+AUTHOR_FIELDS = ("from_id.user_id", "from_id.channel_id", "from_id.chat_id", "user_id", "post_author",
+                 "fwd_from.from_name")
+"""Payload keys that hold citizens' ids or names (pseudonymised in stored raw items): the sender,
+and any user id elsewhere in the message (forwards, mentions, reactions)."""
 
 
 def _date(value: Any, source: str, native: Any, field: str = "date") -> datetime:
@@ -142,3 +150,25 @@ def map_message(message: Any, source: str, chat: dict, reach: int, thread_root: 
         thread_id=thread,
         reach=reach,
     )
+
+
+def raw_message(post: Post, message: dict, chat: dict, reach: int, thread_root: str | None = None,
+                root_native: int | None = None) -> RawItem:
+    """The raw item of a message, or (with ``thread_root``) of a comment under a channel post."""
+    if thread_root is None:
+        return raw_item(post, "message", MAPPER_VERSION, message, chat=chat, reach=reach)
+    return raw_item(post, "comment", MAPPER_VERSION, message, chat=chat, reach=reach, thread_root=thread_root,
+                    root=root_native)
+
+
+@register_mapping("telegram", MAPPER_VERSION, AUTHOR_FIELDS)
+def remap(raw: RawItem, source=None) -> Post:
+    """A stored message or comment mapped again by ``map_message``."""
+    chat, reach = context_value(raw, "chat", dict), context_value(raw, "reach")
+    if raw.kind == "message":
+        return map_message(raw.payload, raw.source, chat, reach)
+    if raw.kind == "comment":
+        root = raw.context.get("root")
+        return map_message(raw.payload, raw.source, chat, reach, thread_root=context_value(raw, "thread_root", str),
+                           root_native=root if isinstance(root, int) else None)
+    raise unknown_kind(raw)

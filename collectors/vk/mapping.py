@@ -1,11 +1,17 @@
-"""Pure mapping of VK API objects (API 5.199) to ``Post``s (4CAT's ``map_item``)."""
+"""Pure mapping of VK API objects (API 5.199) to ``Post``s (4CAT's ``map_item``), and the
+raw items kept beside them: ``remap`` maps a stored one again without calling VK."""
 from __future__ import annotations
 
 from typing import Any
 
-from collectors.base import BadPayload
+from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import clean_field, from_unix
-from core.domain import Engagement, Platform, Post, make_id, post_id
+from core.domain import Engagement, Platform, Post, RawItem, make_id, post_id
+
+MAPPER_VERSION = 1
+"""Bump when the same payload maps to a different post; ``mcu remap`` then re-maps stored items."""
+AUTHOR_FIELDS = ("from_id", "signer_id", "user_id", "reply_to_user", "created_by", "copy_history.owner_id")
+"""Payload keys that hold citizens' ids (pseudonymised in stored raw items)."""
 
 
 def _count(item: dict, key: str) -> int:
@@ -89,6 +95,26 @@ def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int
         thread_id=root,
         reach=reach,
     )
+
+
+def raw_post(post: Post, item: dict, reach: int) -> RawItem:
+    """The raw item of a wall post or a search result."""
+    return raw_item(post, "post", MAPPER_VERSION, item, reach=reach)
+
+
+def raw_comment(post: Post, item: dict, owner: int, post_native: int, reach: int) -> RawItem:
+    return raw_item(post, "comment", MAPPER_VERSION, item, owner=owner, post=post_native, reach=reach)
+
+
+@register_mapping("vk", MAPPER_VERSION, AUTHOR_FIELDS)
+def remap(raw: RawItem, source=None) -> Post:
+    """A stored wall post, search result or comment mapped again by the functions above."""
+    if raw.kind == "post":
+        return map_post(raw.payload, raw.source, context_value(raw, "reach"))
+    if raw.kind == "comment":
+        return map_comment(raw.payload, raw.source, context_value(raw, "owner"), context_value(raw, "post"),
+                           context_value(raw, "reach"))
+    raise unknown_kind(raw)
 
 
 def is_deleted(item: Any) -> bool:

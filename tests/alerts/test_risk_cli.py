@@ -87,3 +87,63 @@ def test_bot_once_delivers_and_status_reports(demo, api, bot_env):
     assert f"отправлено {len(alerts)}" in mcu(demo, "bot", "--status")
     mcu(demo, "bot", "--once")  # nothing twice
     assert len(api.ok_calls("sendMessage")) == len(alerts)
+
+
+def test_several_answers_and_closing_after_a_reopening(demo):
+    """Answers on several platforms and after a re-opening are all recorded; «отработан» works once
+    an answer exists, also when reaction tracking or a person put the risk back in work."""
+    with open_store(demo.settings().store, str.split) as db:
+        risk = demo.risk_about(db, "Лаптево", "utilities")
+    n = str(risk.number)
+    first = mcu(demo, "risk", "answer", n, "--text", "Насос заменён", "--link", ANSWER_LINK, "--who", "Анна")
+    assert "статус: ответ опубликован" in first
+    second = mcu(demo, "risk", "answer", n, "--text", "То же в Telegram", "--link", "https://t.me/pestovo_adm/77",
+                 "--who", "Анна")
+    assert "записан" in second and "уже записан" not in second
+    assert "статус: в работе" in mcu(demo, "risk", "escalate", n, "--reason", "снова пишут", "--who", "Борис")
+    third = mcu(demo, "risk", "answer", n, "--text", "Вода будет к вечеру", "--link", "https://pestovo-adm.example/n/2",
+                "--who", "Борис")
+    assert "статус: ответ опубликован" in third
+    assert "статус: в работе" in mcu(demo, "risk", "escalate", n, "--reason", "и снова", "--who", "Борис")
+    assert "статус: отработан" in mcu(demo, "risk", "close", n, "--reason", "вода есть, жалоб нет", "--who", "Вера")
+    with open_store(demo.settings().store, str.split) as db:
+        stored = db.get_risk(risk.id)
+    assert [a.text for a in stored.answers] == ["Насос заменён", "То же в Telegram", "Вода будет к вечеру"]
+    assert len({a.ref for a in stored.answers}) == 3
+    assert stored.history[-1].note == "вода есть, жалоб нет" and stored.history[-1].actor == "Вера"
+
+
+def test_links_must_be_http_addresses(demo):
+    with open_store(demo.settings().store, str.split) as db:
+        n = str(demo.risk_about(db, "Лаптево", "utilities").number)
+    for bad in ("не ссылка", "ftp://pestovo.example/x", "javascript:alert(1)", "http://localhost"):
+        out = mcu(demo, "risk", "answer", n, "--text", "Ответ", "--link", bad, code=2)
+        assert "не ссылка: нужен адрес публикации" in out
+    ok = mcu(demo, "risk", "answer", n, "--text", "Ответ", "--link", "vk.com/wall-1_2")
+    assert "ссылок: 1" in ok
+
+
+def test_a_residents_post_given_as_the_answer_gets_a_warning(demo):
+    with open_store(demo.settings().store, str.split) as db:
+        risk = demo.risk_about(db, "Лаптево", "utilities")
+        story = db.get_story(risk.story_id)
+        complaint = next(p for p, _ in db.posts_by_ids(story.post_ids) if p.platform == "vk" and not p.is_comment)
+    result = runner.invoke(app, ["risk", "answer", str(risk.number), "--text", "Ответ", "--link", complaint.url,
+                                 "-c", str(demo.config)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "ведёт на публикацию жителя" in result.output
+    official = runner.invoke(app, ["risk", "answer", str(risk.number), "--text", "Ответ администрации",
+                                   "--link", "https://pestovo-adm.example/news/voda-laptevo",
+                                   "-c", str(demo.config)], env={"COLUMNS": "200"})
+    assert official.exit_code == 0 and "ведёт на публикацию жителя" not in official.output
+
+
+def test_a_risk_is_as_old_as_its_first_publication(demo):
+    with open_store(demo.settings().store, str.split) as db:
+        risk = demo.risk_about(db, "Лаптево", "utilities")
+        story = db.get_story(risk.story_id)
+    assert risk.first_seen == story.first_seen and risk.since == story.first_seen
+    assert risk.since < risk.created_at
+    listing = mcu(demo, "risk", "list")
+    row = next(line for line in listing.splitlines() if f"│ {risk.number} " in line)
+    assert "0 мин" not in row

@@ -38,7 +38,7 @@ def test_watch_reads_telegram_by_default_and_named_vk_publics(tmp_path):
     assert watch_keys(settings) == telegram
     assert watch_keys(settings, ["pestovo_online"]) == ["pestovo_online", *telegram]
     assert watch_keys(settings, ["laptevo_village"], platforms=[]) == ["laptevo_village"]
-    with pytest.raises(ConfigError, match="unknown source keys \\['nope'\\]"):
+    with pytest.raises(ConfigError, match="неизвестные ключи источников \\['nope'\\]"):
         watch_keys(settings, ["nope"])
 
     report = watch(config=str(config), sources=["pestovo_online"])
@@ -107,11 +107,11 @@ def test_bad_calendar_names_the_file_and_the_field(tmp_path):
     settings = load_config(ROOT / "config/demo.yaml")
     bad = write_calendar(tmp_path / "c.yaml", [{"code": "x", "title": "X", "start": "13-01", "end": "01-01",
                                                 "reminder": "r"}])
-    with pytest.raises(ConfigError, match=r"c\.yaml: campaigns\.0\.start: .*«13-01»: expected MM-DD"):
+    with pytest.raises(ConfigError, match=r"c\.yaml: campaigns\.0\.start: .*«13-01»: ожидается ММ-ДД"):
         load_campaigns(bad, settings)
     unknown = write_calendar(tmp_path / "d.yaml", [{"code": "x", "title": "X", "start": "01-01", "end": "02-01",
                                                     "reminder": "r", "topics": ["plumbing"]}])
-    with pytest.raises(ConfigError, match=r"campaigns\.0\.topics: unknown topics \['plumbing'\]"):
+    with pytest.raises(ConfigError, match=r"campaigns\.0\.topics: неизвестные темы \['plumbing'\]"):
         load_campaigns(unknown, settings)
 
 
@@ -145,7 +145,7 @@ def test_region_scans_every_municipality(tmp_path):
 
 
 def test_region_needs_configs():
-    with pytest.raises(ConfigError, match="at least one municipality config"):
+    with pytest.raises(ConfigError, match="хотя бы одну конфигурацию муниципалитета"):
         scan_region(configs=[], deployment=None)
 
 

@@ -129,7 +129,7 @@ def test_watermark_moves_only_after_store_write(tmp_path):
     config = load_config(demo_config(tmp_path))
     pipeline = Pipeline.open(config)
 
-    def broken_upsert(items):
+    def broken_upsert(items, raw=None):
         list(items)
         raise OSError("disk full")
 

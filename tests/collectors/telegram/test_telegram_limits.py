@@ -187,9 +187,9 @@ def test_chat_addresses_are_normalised():
     assert source(chat="t.me/pestovo_live/123").chat == "@pestovo_live"
     assert source(chat="pestovo_live").chat == "@pestovo_live"
     assert source(chat="-1001700000700").chat == "-1001700000700"
-    with pytest.raises(ValidationError, match="invite links"):
+    with pytest.raises(ValidationError, match="ссылки-приглашения"):
         source(chat="https://t.me/+AbCdEf123")
-    with pytest.raises(ValidationError, match="expected @username"):
+    with pytest.raises(ValidationError, match="ожидается @username"):
         source(chat="@ab")
 
 

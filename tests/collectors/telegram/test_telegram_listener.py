@@ -122,7 +122,7 @@ def test_a_failing_store_loses_nothing(live, fake, caplog):
     pipeline, _, _, outcomes = live
     real = pipeline.store.upsert_posts
 
-    def broken(items):
+    def broken(items, raw=None):
         list(items)
         raise OSError("disk full")
 
@@ -130,6 +130,7 @@ def test_a_failing_store_loses_nothing(live, fake, caplog):
     with caplog.at_level(logging.ERROR):
         fake.deliver(new_message(TOWN_ID, 305, "Нет света на Кирова"))
     assert "message 305" in caplog.text and "the next scan reads it again" in caplog.text
+    assert "disk full" in caplog.text
     assert min_id(pipeline, "town") == 304  # not moved past what was not stored
     pipeline.store.upsert_posts = real
     fake.deliver(new_message(TOWN_ID, 306, "Свет дали"))  # the listener goes on
@@ -184,3 +185,13 @@ def test_mcu_listen_without_live_chats(tmp_path, monkeypatch):
                                       "replay": str(tmp_path / "x.json")}], monkeypatch)
     result = CliRunner().invoke(app, ["listen", "--config", str(config)])
     assert result.exit_code == 2 and "слушать нечего" in result.output
+
+
+def test_a_live_message_is_stored_with_its_pseudonymised_raw_item(live, fake):
+    pipeline, _, _, outcomes = live
+    fake.deliver(new_message(TOWN_ID, 305, ALARM, from_id=types.PeerUser(620000050)))
+    stored, _ = pipeline.store.get_post(post_id(Platform.telegram, "town", "305"))
+    [raw] = [r for r in pipeline.store.raw_items(source="town") if r.post_id == stored.id]
+    assert raw.kind == "message" and raw.payload["message"] == ALARM
+    assert raw.payload["from_id"]["user_id"] == stored.author and stored.author.startswith("anon-")
+    assert "620000050" not in raw.model_dump_json()
