@@ -76,7 +76,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
     ),
     (  # 4: the analysis columns that filters and facets read, beside the post id, so that joining
        # a post to its analysis reads only this index (the web's facets on a large store)
-        "CREATE INDEX analyses_facets ON analyses(post_id, topic, block, department, sentiment)",
+        "CREATE INDEX IF NOT EXISTS analyses_facets ON analyses(post_id, topic, block, department, sentiment)",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION

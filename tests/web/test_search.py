@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from core.domain import Analysis, Post, RiskAssessment, Sentiment, TopicScore
 from core.store import SearchQuery
@@ -84,3 +84,12 @@ def test_a_post_with_html_or_script_is_shown_as_text(as_viewer):
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;b&gt;жирный&lt;/b&gt; &amp; «кавычки»" in page
     assert 'href="javascript:' not in page  # a non-http link is not a link
     assert "&lt;iframe" in page
+
+
+def test_newest_first_on_request(as_viewer):
+    web = as_viewer
+    page = web.client.get("/search", params={"q": "вода", "order": "date"}).text
+    newest = web.store.search(SearchQuery(text="вода", order="date", limit=1))[0].post
+    first_time = re.search(r"<time>([^<]+)</time>", page).group(1)
+    assert first_time == newest.published_at.astimezone(timezone(timedelta(hours=3))).strftime("%d.%m.%Y %H:%M")
+    assert '<option value="date" selected>' in page

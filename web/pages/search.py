@@ -33,12 +33,13 @@ class Facet:
 
 def search_query(params, now) -> tuple[SearchQuery, dict[str, str]]:
     """The store query of the page's parameters, and the parameters that were used."""
-    used = {name: params.get(name, "").strip() for name in ("q", *FACETS, "period", "limit")}
+    used = {name: params.get(name, "").strip() for name in ("q", *FACETS, "period", "limit", "order")}
     used = {k: v for k, v in used.items() if v}
     days = PERIODS.get(used.get("period", "all"), PERIODS["all"])[1]
     limit = int(used["limit"]) if used.get("limit", "").isdigit() and int(used["limit"]) in LIMITS else LIMITS[0]
+    order = "date" if used.get("order") == "date" else "relevance"
     query = SearchQuery(text=used.get("q", ""), since=now - timedelta(days=days) if days else None, limit=limit,
-                        **{name: used.get(name) for name in FACETS})
+                        order=order, **{name: used.get(name) for name in FACETS})
     if len(query.text) > 500:
         raise HTTPException(status_code=400, detail="Слишком длинный запрос (больше 500 символов).")
     return query, used
