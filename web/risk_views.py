@@ -162,6 +162,11 @@ def reactions(risk: Risk, posts: list[StoryPost], now: datetime) -> list[Answere
     return steps
 
 
-def story_of(store, risk: Risk) -> tuple[Story | None, list[tuple[Post, Analysis | None]]]:
+def story_of(store, risk: Risk, limit: int = SHOWN_POSTS) -> tuple[Story | None, list[tuple[Post, Analysis | None]]]:
+    """The risk's story and its posts; of a story larger than ``limit``, the first post and the
+    latest ones as the story recorded them (a story of thousands of posts stays fast to open)."""
     story = store.get_story(risk.story_id)
-    return story, (store.posts_by_ids(story.post_ids) if story else [])
+    if story is None:
+        return None, []
+    ids = story.post_ids if len(story.post_ids) <= limit else story.post_ids[:1] + story.post_ids[-(limit - 1):]
+    return story, store.posts_by_ids(ids)

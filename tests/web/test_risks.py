@@ -200,3 +200,12 @@ def test_a_telegram_member_with_an_account_is_one_name_everywhere(as_operator):
     history = web.client.get(f"/risks/{risk.id}").text.split('id="history"')[1]
     assert "Иван Петров" in history and "Ivan P." not in history
     assert web.ctx.accounts.get("ivanov").actor == "Иван Петров (tg:5550001)"
+
+
+def test_a_large_story_loads_its_first_post_and_the_latest(as_viewer):
+    from web.risk_views import story_of
+
+    risk = as_viewer.first_risk(level="critical")
+    story, items = story_of(as_viewer.store, risk, limit=5)
+    assert len(story.post_ids) > 5
+    assert [post.id for post, _ in items] == story.post_ids[:1] + story.post_ids[-4:]

@@ -59,7 +59,8 @@ def risk_card(request: Request, ref: str, who: Signed = Depends(signed_in)):
     story, items = story_of(ctx.store, risk)
     posts = story_posts(items, ctx.labels)
     now = ctx.now()
-    return page(request, "risk.html", risk=risk, story=story, posts=shown_posts(posts), total_posts=len(posts),
+    total = len(story.post_ids) if story else 0
+    return page(request, "risk.html", risk=risk, story=story, posts=shown_posts(posts), total_posts=total,
                 reasons=sorted(risk.reasons, key=lambda r: -r.value), people=responsible(risk, ctx.settings),
                 answered=reactions(risk, posts, now), actions=actions_for(risk), name_of=ctx.accounts.display_name,
                 deadline=deadline_of(risk, ctx.settings.web.deadlines), platforms=ANSWER_PLATFORMS,
