@@ -80,7 +80,7 @@ def card_facts(risk: Risk, story: Story | None, items: list[tuple[Post, Analysis
     place = ", ".join(risk.places) if risk.places else "не определено"
     if department:
         place += f" ({department.label})"
-    text = first.full_text if first else (story.title if story else "")
+    text = first.display_text if first else (story.title if story else "")
     return CardFacts(
         risk=risk, topic=topic.label, block=block.label if block else risk.block, place=place,
         excerpt=excerpt(text, EXCERPT), posts=len(items), top_posts=len(top_posts),

@@ -50,6 +50,18 @@ class Engagement(Model):
         return self.likes + self.comments * 2 + self.reposts * 3
 
 
+ATTACHMENT_RU: dict[str, str] = {"photo": "фото", "video": "видео", "doc": "документ", "link": "ссылка",
+                                  "audio": "аудио", "poll": "опрос", "other": "вложение"}
+
+
+class Attachment(Model):
+    """A photo, video, document or link a post carries (a photo of a pothole may be the whole post)."""
+
+    type: str = Field(description="photo, video, doc, link, audio, poll or other")
+    url: str | None = Field(None, description="where staff can open it (the post's own link for a Telegram photo)")
+    title: str | None = None
+
+
 class Post(Model):
     """One post, comment, message or news item, mapped from a platform payload."""
 
@@ -66,6 +78,7 @@ class Post(Model):
     parent_id: str | None = Field(None, description="post id of the post this comments on")
     thread_id: str | None = Field(None, description="post id of the thread root")
     reach: int = Field(0, ge=0, description="audience of the source (members, subscribers)")
+    attachments: list[Attachment] = Field(default_factory=list)
 
     @field_validator("published_at")
     @classmethod
@@ -83,6 +96,19 @@ class Post(Model):
     @property
     def full_text(self) -> str:
         return f"{self.title}\n{self.text}" if self.title else self.text
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to keep: no text, no title and no attachment."""
+        return not self.text.strip() and not (self.title or "").strip() and not self.attachments
+
+    @property
+    def display_text(self) -> str:
+        """The text as staff should see it; a post of attachments only reads «[фото, фото]»."""
+        if self.full_text.strip():
+            return self.full_text
+        kinds = ", ".join(ATTACHMENT_RU.get(a.type, a.type) for a in self.attachments)
+        return f"[{kinds}]" if kinds else ""
 
 
 class RawItem(Model):

@@ -36,6 +36,18 @@ class UpsertResult:
 
 
 @dataclass(frozen=True)
+class DeadLetter:
+    """A post the store refused for good (e.g. a field its index mapping cannot take): kept with
+    the reason, so that nothing is lost and staff can see it (``mcu index dead-letters``)."""
+
+    post_id: str
+    source: str
+    reason: str
+    at: datetime
+    document: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """A search over stored posts. ``text`` is lemmatised by the store's lemmatiser."""
 
@@ -145,6 +157,10 @@ class Store(Protocol):
         ...
     def pending_stories(self) -> set[str]: ...
     def remove_pending_stories(self, story_ids: set[str]) -> None: ...
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Posts refused for good, oldest first (a backend that never refuses returns none)."""
+        ...
 
     def stats(self) -> Stats: ...
     def close(self) -> None: ...

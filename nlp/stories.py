@@ -98,7 +98,7 @@ def minhash_of(items: set[str]) -> MinHash:
 
 
 def title_of(post: Post) -> str:
-    text = re.sub(r"\s+", " ", post.full_text).strip()
+    text = re.sub(r"\s+", " ", post.display_text).strip()
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
 
 

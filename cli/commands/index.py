@@ -164,6 +164,32 @@ def import_saved_objects(base_url: str, ndjson: bytes, *, space: str | None = No
     return ImportResult(bool(body.get("success")), int(body.get("successCount", 0)), errors)
 
 
+@index_app.command("dead-letters")
+def dead_letters(config: Optional[Path] = ConfigOption,
+                 store: Optional[str] = typer.Option(None, "--store", help="Хранилище (по умолчанию из конфигурации).")
+                 ) -> None:
+    """Публикации, которые хранилище отклонило (с причиной): они сохранены и не потеряны."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from core.text import local
+    from pipeline.wiring import opened_store
+
+    settings = load_settings(config, store)
+    with opened_store(settings) as db:
+        letters = db.dead_letters()
+    console.print(f"Отклонённых публикаций: {len(letters)}")
+    if not letters:
+        return
+    table = Table(show_lines=True)
+    for column in ("когда", "публикация", "источник", "причина"):
+        table.add_column(column, overflow="fold")
+    for letter in letters:
+        table.add_row(local(letter.at, settings.timezone, "%d.%m.%Y %H:%M"), letter.post_id, Text(letter.source),
+                      Text(letter.reason))
+    console.print(table)
+
+
 @kibana_app.command("install")
 def install(
     config: Optional[Path] = ConfigOption,

@@ -8,9 +8,9 @@ from typing import Any
 
 from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import MAX_TEXT, clean_field, clip_text, html_to_text
-from core.domain import Platform, Post, RawItem
+from core.domain import Attachment, Platform, Post, RawItem
 
-MAPPER_VERSION = 1
+MAPPER_VERSION = 2
 """Bump when the same entry maps to a different post; ``mcu remap`` then re-maps stored items."""
 AUTHOR_FIELDS = ("author", "author_detail.name", "author_detail.email", "authors.name", "authors.email",
                  "contributors.name", "contributors.email")
@@ -45,6 +45,20 @@ def entry_ref(entry: Any) -> str | None:
     return str(native) if native else None
 
 
+def enclosures_of(entry: Any) -> list[Attachment]:
+    """The entry's enclosures (``<enclosure>``, Atom ``rel="enclosure"``): photos, videos, documents."""
+    found = []
+    for item in _raw(entry, "enclosures") or []:
+        href = item.get("href") if isinstance(item, dict) else None
+        if not isinstance(href, str) or not href.startswith(("http://", "https://")):
+            continue
+        mime = str(item.get("type") or "")
+        kind = ("photo" if mime.startswith("image/") else "video" if mime.startswith("video/")
+                else "audio" if mime.startswith("audio/") else "doc")
+        found.append(Attachment(type=kind, url=href))
+    return found
+
+
 def map_entry(entry: Any, source: str, reach: int) -> Post:
     native = entry_ref(entry)
     if not native:
@@ -70,6 +84,7 @@ def map_entry(entry: Any, source: str, reach: int) -> Post:
         text=clip_text(body, source, native, "text"),
         published_at=published,
         reach=reach,
+        attachments=enclosures_of(entry),
     )
 
 

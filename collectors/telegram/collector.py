@@ -104,9 +104,9 @@ class _Run:
             before = self.mark.recent.get(message_id)
             self.mark.recent[message_id] = Seen.of(message, before.comment_id if before else 0)
             self.current[message_id] = message
-        if not post.text:
+        if post.is_empty:
             if not refreshed:
-                self.batch.problems.append(f"{self.key}: message {post.native_id}: no text (media only), skipped")
+                self.batch.problems.append(f"{self.key}: message {post.native_id}: no text and no media, skipped")
             return None
         self.batch.posts.append(post)
         self.batch.raw[post.id] = raw_message(post, message, self.chat, self.reach)
@@ -120,7 +120,7 @@ class _Run:
         except BadPayload as exc:
             self.batch.problems.append(str(exc))
             return
-        if not post.text:
+        if post.is_empty:
             self.empty_comments += 1
             return
         self.batch.posts.append(post)

@@ -85,12 +85,12 @@ class Listener:
             log.warning("%s", exc)
             outcome.problem = str(exc)
         else:
-            if post.text:
+            if not post.is_empty:
                 result = self.pipeline.ingest([post], chat.key, {post.id: raw})
                 outcome.post, outcome.new, outcome.updated = post, result.new, result.updated
                 _, outcome.alerts = self.pipeline.raise_alerts()
             else:
-                outcome.problem = f"{chat.key}: message {post.native_id}: no text (media only), skipped"
+                outcome.problem = f"{chat.key}: message {post.native_id}: no text and no media, skipped"
         if isinstance(outcome.message_id, int) and outcome.message_id > 0:
             channel_post = outcome.post is not None and chat.info.broadcast
             outcome.watermark = self._advance(chat, outcome.message_id, channel_post and not edited)

@@ -157,9 +157,10 @@ class VkCollector:
             seen.add(ref)
             fresh = date > state.date
             new.date = max(new.date, date)
-            if not post.text:
+            if post.is_empty:
                 if fresh:
-                    run.problems.append(f"{self.source.key}: item {ref}: field «text»: no text (media only), skipped")
+                    run.problems.append(f"{self.source.key}: item {ref}: field «text»: no text and no attachments, "
+                                        "skipped")
                     run.skipped += 1
                 continue
             known = state.recent.get(ref)

@@ -56,7 +56,7 @@ def search_posts(api, query: str, since: int, source: str, emit: Callable[[Post,
                 result.problems.append(str(exc))
                 result.skipped += 1
                 continue
-            if int(item["date"]) <= since or not post.text:
+            if int(item["date"]) <= since or post.is_empty:
                 continue
             result.newest = max(result.newest, int(item["date"]))
             result.found += 1

@@ -11,7 +11,7 @@ index creation (``create_index``, ``create_posts_month``) for the store, setup a
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -118,8 +118,11 @@ class Indices:
             response = self.client.index(index=index, id=doc_id, document=document)
         self.mark(response["_index"])
 
-    def bulk(self, actions: list[Json], what: str, *, deletes: bool = False) -> None:
-        """All ``actions`` or an error naming how many failed; 429s are retried with backoff."""
+    def bulk(self, actions: list[Json], what: str, *, deletes: bool = False,
+             rejected: Callable[[list[tuple[Json, Json]]], None] | None = None) -> None:
+        """All ``actions`` or an error naming how many failed; 429s are retried with backoff.
+        With ``rejected``, documents refused for good (a 4xx other than 408/429) are handed to it as
+        ``(action, failure)`` pairs and the rest stand; a transient failure still raises."""
         if not actions:
             return
         failures: list[Json] = []
@@ -131,6 +134,11 @@ class Indices:
                 if not ok:
                     failures.append(next(iter(item.values())))
         self.mark(*{a["_index"] for a in actions})
+        if failures and rejected is not None:
+            by_id = {(a["_index"], a["_id"]): a for a in actions}
+            permanent = [f for f in failures if f.get("status") not in TRANSIENT_STATUS]
+            rejected([(by_id.get((f.get("_index"), f.get("_id")), {"_id": f.get("_id")}), f) for f in permanent])
+            failures = [f for f in failures if f.get("status") in TRANSIENT_STATUS]
         if failures:
             transient = all(f.get("status") in TRANSIENT_STATUS for f in failures)
             raise (StoreUnavailable if transient else StoreError)(

@@ -30,7 +30,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from core.domain import Alert, Analysis, Post, RawItem, Risk, RiskStatus, Story
-from core.store import SearchHit, SearchQuery, Stats, StoreError, UpsertResult, checked_raw
+from core.store import DeadLetter, SearchHit, SearchQuery, Stats, StoreError, UpsertResult, checked_raw
 from store.elasticsearch.connection import StoreUnavailable
 from store.elasticsearch.outbox import Op, Outbox
 from store.elasticsearch.store import ElasticsearchStore
@@ -224,6 +224,9 @@ class SpoolingStore(PendingStoriesInWatermarks):
     def redact_stories(self, story_ids: Iterable[str], note: str) -> int:
         wanted = list(story_ids)
         return self._read(lambda: self.inner.redact_stories(wanted, note))
+
+    def dead_letters(self) -> list[DeadLetter]:
+        return self._read(self.inner.dead_letters)
 
     def get_risk(self, risk_id: str) -> Risk | None:
         return self._read(lambda: self.inner.get_risk(risk_id))

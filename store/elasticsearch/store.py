@@ -39,6 +39,7 @@ from store.elasticsearch.names import IndexNames, check_prefix
 from store.elasticsearch.query import AGGREGATE_FIELDS, by_count, composite_terms, post_query
 from store.elasticsearch.setup import read_state, setup_indices
 from store.elasticsearch.templates import TemplateSet
+from store.elasticsearch.deadletters import DeadLettersMixin
 from store.elasticsearch.forget import ForgettingMixin
 from store.pending import PendingStoriesInWatermarks
 
@@ -60,7 +61,7 @@ class StoredPost:
 Stored = dict[str, StoredPost]  # post id → where and what
 
 
-class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin):
+class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin, DeadLettersMixin):
     """Posts, stories, risks, alerts and watermarks in the indices of ``prefix``.
 
     Nothing is sent to the cluster until the first call; then the recorded mapping
@@ -404,7 +405,7 @@ class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin):
         # deletes first: if the second request fails, the post is missing (and the caller,
         # whose watermark did not move, writes it again), never duplicated
         self._io.bulk(moves, "upsert_posts: move posts to their new month", deletes=True)
-        self._io.bulk(writes, "upsert_posts")
+        self._io.bulk(writes, "upsert_posts", rejected=self._dead_letter)
 
 
 def _stored(hit: Json) -> StoredPost:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.domain import Alert, Story
-from core.store import Lemmatizer, Stats
+from core.store import DeadLetter, Lemmatizer, Stats
 from store.sqlite.posts import PostTables, delete_posts_before, delete_posts_by_id
 from store.sqlite.workflow import WorkflowTables, delete_records_before
 
@@ -59,6 +59,10 @@ class SqliteStore(PostTables, WorkflowTables):
                     conn.execute("UPDATE alerts SET json = ? WHERE id = ?", (alert.model_dump_json(), alert_id))
                     changed += 1
         return changed
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """SQLite stores any post the model allows: nothing is ever refused."""
+        return []
 
     def stats(self) -> Stats:
         with self._read("stats") as conn:

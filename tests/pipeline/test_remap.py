@@ -74,7 +74,7 @@ def run_remap(settings, **options):
 
 
 def fixed_mapping(monkeypatch) -> None:
-    """A mapping fix as after a VK change: the wall text now also gives the views, and the version is 2."""
+    """A mapping fix as after a VK change: the wall text now also gives the views, and the version goes up."""
     original = vk_mapping._post_text
 
     def post_text(item: dict, source: str, ref: str) -> str:
@@ -82,7 +82,7 @@ def fixed_mapping(monkeypatch) -> None:
             original(item, source, ref)
 
     monkeypatch.setattr(vk_mapping, "_post_text", post_text)
-    monkeypatch.setitem(MAPPINGS, "vk", dataclasses.replace(MAPPINGS["vk"], version=2))
+    monkeypatch.setitem(MAPPINGS, "vk", dataclasses.replace(MAPPINGS["vk"], version=vk_mapping.MAPPER_VERSION + 1))
 
     def no_collecting(*args, **kwargs):
         raise AssertionError("remap must not collect")
@@ -94,7 +94,7 @@ def fixed_mapping(monkeypatch) -> None:
 def test_remap_rewrites_changed_posts_without_collecting(vk_scanned, monkeypatch):
     before, raw_before, _ = stored(vk_scanned)
     assert set(before) == {"-555_30", "-555_28", "-555_27", "-555_30_c31", "-555_30_c32"}
-    assert {r.mapper for r in raw_before.values()} == {1}
+    assert {r.mapper for r in raw_before.values()} == {vk_mapping.MAPPER_VERSION}
     fixed_mapping(monkeypatch)
 
     dry = run_remap(vk_scanned, dry_run=True)
@@ -112,7 +112,7 @@ def test_remap_rewrites_changed_posts_without_collecting(vk_scanned, monkeypatch
     assert analysis.story_id == old_analysis.story_id is not None and analysis.story_id in pending
     assert post.author == old_post.author and post.author.startswith("anon-")  # the same pseudonym
     assert after["-555_30_c32"] == before["-555_30_c32"]
-    assert {r.mapper for r in raw_after.values()} == {2}  # every item now from the current mapping
+    assert {r.mapper for r in raw_after.values()} == {vk_mapping.MAPPER_VERSION + 1}  # all from the current mapping
     assert {pid: r.payload for pid, r in raw_after.items()} == {pid: r.payload for pid, r in raw_before.items()}
 
     again = run_remap(vk_scanned)

@@ -491,3 +491,35 @@ def test_store_url_options_and_credentials(monkeypatch, tmp_path) -> None:
     with build_client(plain) as client:  # security is off on the test node: the header is ignored
         assert client.info()["version"]["number"].startswith("8.")
     assert "s3cr3t" not in repr(plain) + plain.display
+
+
+def test_a_refused_post_becomes_a_dead_letter_and_the_rest_of_the_bulk_stands(es: ElasticsearchStore, make,
+                                                                                tmp_path) -> None:
+    """A native id longer than Lucene's 32 766-byte term limit (a feed whose entry id is a huge URL)
+    makes Elasticsearch refuse that one document (HTTP 400): it is kept as a dead letter with the
+    reason, the other posts are indexed."""
+    good = [make.item(str(n), f"Яма на дороге номер {n}", hours=-n) for n in range(1, 4)]
+    bad_post = make.post("https://news.example/?id=" + "x" * 40_000, "Пост с огромной ссылкой")
+    bad = (bad_post, make.analysis(bad_post))
+    result = es.upsert_posts([good[0], bad, *good[1:]])
+    assert result.new == 4  # counted as written: its copy is kept, the watermark may move
+    assert sorted(ids(es.search(SearchQuery(limit=10)))) == sorted(p.id for p, _ in good)
+    letters = es.dead_letters()
+    assert [letter.post_id for letter in letters] == [bad_post.id]
+    assert letters[0].reason.startswith("HTTP 400: document_parsing_exception") and "native_id" in letters[0].reason
+    assert len(letters[0].reason) <= 300
+    assert letters[0].document["text"] == "Пост с огромной ссылкой" and letters[0].source == bad_post.source
+    url = f"elasticsearch://{os.environ['ES_URL'].split('://', 1)[-1]}?prefix={es.prefix}&outbox=off"
+    from typer.testing import CliRunner
+
+    from cli.app import app
+    from tests.scan.test_scan import demo_config
+
+    shown = CliRunner().invoke(app, ["index", "dead-letters", "--store", url, "-c", str(demo_config(tmp_path))],
+                               env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert bad_post.id in shown.output and "native_id" in shown.output and "Отклонённых публикаций: 1" in shown.output
+
+
+def ids(hits) -> list[str]:
+    return [h.post.id for h in hits]

@@ -207,7 +207,9 @@ def settings(tmp_path, monkeypatch):
         monkeypatch.delenv("MCU_TG_SESSION", raising=False)
     else:  # until Settings has its telegram: section, the environment names the session
         monkeypatch.setenv("MCU_TG_SESSION", str(session))
-    return Settings(municipality="Тест", sources=[source()], gazetteer=tmp_path / "g.yaml", rubricator=rubricator,
+    gazetteer = tmp_path / "g.yaml"
+    gazetteer.write_text("places: []\n", encoding="utf-8")
+    return Settings(municipality="Тест", sources=[source()], gazetteer=gazetteer, rubricator=rubricator,
                     **extra)
 
 

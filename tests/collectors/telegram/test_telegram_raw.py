@@ -12,7 +12,7 @@ from tests.collectors.raw_checks import check_raw
 
 def test_channel_posts_and_comments_carry_raw_items(fake, new_account):
     batch = collector(new_account(fake)).collect(None)
-    assert check_raw(batch, source()) == {"message": 4, "comment": 4}
+    assert check_raw(batch, source()) == {"message": 5, "comment": 4}  # 202 is a photo without text
     road = batch.raw[post_id(Platform.telegram, "pestovo_live", "201")]
     assert isinstance(road.payload["date"], str) and datetime.fromisoformat(road.payload["date"])  # was a datetime
     assert road.context["chat"]["username"] == "pestovo_live" and road.context["reach"] == 6210

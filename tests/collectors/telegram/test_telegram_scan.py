@@ -27,7 +27,7 @@ def test_deferred_chat_keeps_its_watermark_and_the_others_go_on(tmp_path, monkey
         clock.now += 1801  # the next run after the wait
         install_account(settings, new_account(fake))
         second = {r.key: r for r in run_scan(pipeline).sources}
-        assert second["pestovo_live"].error is None and second["pestovo_live"].new == 8
+        assert second["pestovo_live"].error is None and second["pestovo_live"].new == 9
         assert second["town"].fetched == 0
         assert json.loads(pipeline.store.get_watermark("pestovo_live"))["min_id"] == 205
     finally:
