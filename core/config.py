@@ -16,6 +16,7 @@ from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, 
 
 from core import validation
 from core.domain import LEVEL_ORDER, RiskLevel
+from core.service_levels import Contact, SlaSettings
 from core.text import os_error
 from core.webconfig import WebSettings
 
@@ -108,6 +109,11 @@ class Rubricator(Strict):
 
     def department(self, code: str | None) -> Department | None:
         return next((d for d in self.departments if d.code == code), None)
+
+    def positions(self) -> set[str]:
+        """Every position named in the rubricator (block heads and members, department heads)."""
+        people = [p for b in self.blocks for p in (b.head, *b.members)] + [d.head for d in self.departments]
+        return {p.position for p in people}
 
 
 class RiskThresholds(Strict):
@@ -250,6 +256,8 @@ class Settings(Strict):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     privacy: Privacy = Field(default_factory=Privacy)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    sla: SlaSettings = Field(default_factory=SlaSettings)
+    people: dict[str, Contact] = Field(default_factory=dict, description="position of the rubricator → the person")
     web: WebSettings = Field(default_factory=WebSettings)
     base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")
     config_file: Path = Field(Path("config.yaml"), exclude=True, description="the config file itself")
@@ -270,6 +278,14 @@ class Settings(Strict):
             if source.key in seen:
                 raise ValueError(f"sources.{i}.key: ключ источника «{source.key}» повторяется")
             seen.add(source.key)
+        return self
+
+    @model_validator(mode="after")
+    def _known_positions(self) -> "Settings":
+        known = self.rubricator.positions()
+        for position in self.people:
+            if position not in known:
+                raise ValueError(f"people.{position}: такой должности нет в рубрикаторе (опечатка?)")
         return self
 
     def resolve(self, path: Path) -> Path:

@@ -239,6 +239,10 @@ ACTION_RU: dict[str, str] = {
     "in_work": "в работе",
     "answer_published": "ответ опубликован",
     "watching": "наблюдение за реакцией",
+    "remind_take_soon": "напоминание: срок взятия в работу истекает",
+    "remind_take_overdue": "напоминание: взятие в работу просрочено",
+    "remind_answer_soon": "напоминание: срок ответа истекает",
+    "remind_answer_overdue": "напоминание: ответ просрочен",
 }
 
 

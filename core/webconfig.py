@@ -32,14 +32,6 @@ class WebAccount(Strict):
     password_hash: str = Field(pattern=r"^\$argon2(id|i|d)\$", description="argon2 hash, never a password")
 
 
-class Deadlines(Strict):
-    """Hours from a risk's creation to its first published answer, by level; later is overdue."""
-
-    critical: float = Field(2, gt=0)
-    high: float = Field(8, gt=0)
-    medium: float = Field(24, gt=0)
-
-
 class WebSettings(Strict):
     """The web workplace (``mcu web``)."""
 
@@ -49,7 +41,6 @@ class WebSettings(Strict):
                                                 "none: points and the outline on a blank map (intranet)")
     tiles_attribution: str = Field("", description="attribution text the tile server requires")
     outline: Path | None = Field(None, description="GeoJSON of the district outline, relative to the config")
-    deadlines: Deadlines = Field(default_factory=Deadlines)
     session_hours: float = Field(12, gt=0, le=24 * 30, description="a sign-in lasts this long")
     secure_cookies: Literal["auto", "always", "never"] = Field(
         "auto", description="auto: Secure cookies when the request came over https (also via a proxy)")

@@ -1,4 +1,5 @@
-"""Seasonal campaigns: every Monday, the seasonal topics of the week for the МЦУ.
+"""Seasonal campaigns from the calendar: every Monday, the seasonal topics of the week for the МЦУ
+(``reports.campaign_plan`` merges them with the threats the store's history shows).
 
 The calendar is ``config/campaigns.yaml``: a campaign is due when its window
 (``start``..``end``, MM-DD, across the new year if need be) covers the day. The
@@ -85,20 +86,9 @@ def count_topics(store: Store, topics: list[str], since: datetime, until: dateti
     return {topic: store.count(SearchQuery(topic=topic, since=since, until=until)) for topic in topics}
 
 
-def render_reminder(due: list[Campaign], monday: date, counts: dict[str, int], settings: Settings) -> str:
-    labels = {t.code: t.label for t in settings.rubricator.topics}
-    lines = [f"Сезонные темы на неделю {monday:%d.%m}–{monday + timedelta(days=6):%d.%m.%Y} · {settings.municipality}"]
-    for campaign in due:
-        lines += ["", f"• {campaign.title}" + (f" ({campaign.season})" if campaign.season else ""),
-                  f"  Что сделать: {campaign.reminder.strip()}"]
-        if campaign.topics:
-            lines.append("  Публикаций по темам за прошлую неделю: "
-                         + ", ".join(f"{labels.get(t, t)} — {counts.get(t, 0)}" for t in campaign.topics))
-    return "\n".join(lines) + "\n"
-
-
-def week_key(config: str, monday: date, due: list[Campaign]) -> str:
-    """One send per config, ISO week and set of due campaigns."""
+def week_key(config: str, monday: date, due: list[Campaign], threats: list[str] = ()) -> str:
+    """One send per config, ISO week and set of due campaigns (and seasonal threats found)."""
     year, week, _ = monday.isocalendar()
-    digest = hashlib.sha1(f"{Path(config).resolve()}|{[c.code for c in due]}".encode()).hexdigest()[:12]
+    found = [c.code for c in due] + list(threats)
+    digest = hashlib.sha1(f"{Path(config).resolve()}|{found}".encode()).hexdigest()[:12]
     return f"campaigns-{year}-W{week:02d}-{digest}"

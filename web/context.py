@@ -11,6 +11,7 @@ from alerts.sinks import AlertSink, notify_refresh, telegram_sinks
 from alerts.workflow import Outcome
 from core.config import ConfigError, Settings
 from core.store import Store
+from reports.sla import Deadlines
 from web.accounts import Accounts
 from web.localdb import LocalDb, web_db_path
 from web.sessions import LoginThrottle, Sessions
@@ -62,7 +63,7 @@ class WebContext:
     now: Callable[[], datetime] = utc_now
     sinks: Callable[[], list[AlertSink]] | None = None
     cache: dict = field(default_factory=dict)
-    """Things loaded once on first use (the gazetteer of the map)."""
+    """Things loaded once on first use (the gazetteer of the map, the working calendar)."""
 
     @classmethod
     def build(cls, settings: Settings, store: Store, now: Callable[[], datetime] = utc_now) -> "WebContext":
@@ -72,6 +73,12 @@ class WebContext:
                    sessions=Sessions(db, web.session_hours),
                    throttle=LoginThrottle(db, web.login_attempts, web.login_window_minutes * 60),
                    labels=Labels.of(settings), now=now)
+
+    def deadlines(self) -> Deadlines:
+        """The config's deadlines and working calendar, built once."""
+        if "deadlines" not in self.cache:
+            self.cache["deadlines"] = Deadlines(self.settings)
+        return self.cache["deadlines"]
 
     def epoch(self) -> float:
         return self.now().timestamp()

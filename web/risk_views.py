@@ -1,24 +1,19 @@
-"""What the risk pages show, computed from the store's records: list rows with deadlines, the
+"""What the risk pages show, computed from the store's records: list rows with their deadlines
+(``reports.sla``, the same working-hour deadlines as the CLI, the digest and the reminders), the
 card's posts in time order, and the reaction in the story after each answer."""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from core.config import Settings
 from core.domain import LEVEL_ORDER, Analysis, Answer, Post, Risk, RiskStatus, Story
-from core.webconfig import Deadlines
+from reports.sla import RiskSla, Stage, stage_text
 from web.context import Labels
 
 STATUS_FILTERS = {"open": "открытые", "all": "все", **{s.value: None for s in RiskStatus}}
 SORTS = {"level": "по уровню", "age": "по возрасту", "deadline": "по сроку"}
 OPEN = {RiskStatus.new, RiskStatus.in_work, RiskStatus.answer_published, RiskStatus.watching}
-
-
-def deadline_of(risk: Risk, deadlines: Deadlines) -> datetime:
-    """When the first answer is due: the level's hours after the risk was raised."""
-    return risk.created_at + timedelta(hours=getattr(deadlines, risk.level, deadlines.medium))
 
 
 @dataclass(frozen=True)
@@ -59,27 +54,39 @@ class RiskRow:
     topic: str
     block: str
     department: str | None
-    deadline: datetime
-    overdue: bool
+    sla: RiskSla
     assignee: str | None
 
+    @property
+    def overdue(self) -> bool:
+        return bool(self.sla.overdue)
 
-def risk_rows(risks: list[Risk], filters: RiskFilters, settings: Settings, labels: Labels, now: datetime,
+    @property
+    def stage(self) -> Stage | None:
+        """The deadline that matters now (taking it, then the answer); None when both are done."""
+        return self.sla.next_open
+
+    @property
+    def deadline_text(self) -> str:
+        return stage_text(self.stage) if self.stage else "сроки выполнены"
+
+
+def risk_rows(risks: list[Risk], filters: RiskFilters, slas: dict[str, RiskSla], labels: Labels,
               name_of=lambda actor: actor) -> list[RiskRow]:
+    """The list's rows; ``slas`` are the risks' deadlines (``reports.sla.evaluate``)."""
     rows = []
     for risk in risks:
         if not filters.keep(risk):
             continue
-        due = deadline_of(risk, settings.web.deadlines)
         rows.append(RiskRow(
             risk=risk, topic=labels.topics.get(risk.topic, risk.topic), block=labels.blocks.get(risk.block, risk.block),
             department=labels.departments.get(risk.department, risk.department) if risk.department else None,
-            deadline=due, overdue=risk.is_open and not risk.answers and now > due,
-            assignee=name_of(risk.assignee) if risk.assignee else None))
+            sla=slas[risk.id], assignee=name_of(risk.assignee) if risk.assignee else None))
     keys = {
-        "level": lambda r: (-LEVEL_ORDER[r.risk.level], not r.overdue, r.risk.created_at, r.risk.number),
-        "age": lambda r: (r.risk.created_at, r.risk.number),
-        "deadline": lambda r: (not r.overdue, r.deadline, -LEVEL_ORDER[r.risk.level]),
+        "level": lambda r: (-LEVEL_ORDER[r.risk.level], not r.overdue, r.sla.start, r.risk.number),
+        "age": lambda r: (r.sla.start, r.risk.number),
+        "deadline": lambda r: (not r.overdue, r.stage.due.timestamp() if r.stage else float("inf"),
+                               -LEVEL_ORDER[r.risk.level], r.risk.number),
     }
     return sorted(rows, key=keys[filters.sort])
 

@@ -33,6 +33,17 @@ def default_actor(settings: Settings) -> str:
     return settings.environment.actor or f"{getpass.getuser()} (cli)"
 
 
+def prepared(config: Optional[Path], store: Optional[str], at: Optional[str], sinks_of):
+    """The settings, the moment of ``--now`` and the sinks ``sinks_of(settings)`` builds (a bad sink
+    config is a one-line error)."""
+    settings = load_settings(config, store)
+    moment = parse_moment(at)
+    try:
+        return settings, moment, sinks_of(settings)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
 def register(app: typer.Typer) -> None:
     risk_app = typer.Typer(help="Информационные риски: порядок работы из командной строки.", no_args_is_help=True)
     app.add_typer(risk_app, name="risk")
@@ -69,30 +80,46 @@ def register(app: typer.Typer) -> None:
         config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
         all_: bool = typer.Option(False, "--all", "-a", help="Все риски, не только открытые."),
         status: Optional[RiskStatus] = typer.Option(None, "--status", help="Только в этом статусе."),
+        overdue: bool = typer.Option(False, "--overdue", help="Только просроченные (взятие в работу или ответ)."),
         as_json: bool = typer.Option(False, "--json", help="JSON Lines вместо таблицы."),
     ) -> None:
-        """Открытые риски по уровню и возрасту."""
+        """Открытые риски по уровню и возрасту, со сроками (возраст — от первой публикации истории)."""
+        import json
+
         from core.store import open_risks
+        from reports.sla import evaluate, stage_text
 
         settings = load_settings(config, store)
+        now = datetime.now(timezone.utc)
         with opened_store(settings) as db:
             risks = db.list_risks([status]) if status else (db.list_risks() if all_ else open_risks(db))
+            slas = evaluate(db, settings, risks, now)
+        if overdue:
+            risks = [r for r in risks if slas[r.id].overdue]
         if as_json:
             for risk in risks:
-                print(clean(risk.model_dump_json(exclude={"history", "reasons"})))
+                sla = slas[risk.id]
+                record = json.loads(risk.model_dump_json(exclude={"history", "reasons"}))
+                record["sla"] = {"start": sla.start.isoformat(), **{s.name: {
+                    "state": s.state, "due": s.due.isoformat(), "hours": s.hours} for s in sla.stages}}
+                print(clean(json.dumps(record, ensure_ascii=False)))
             return
         if not risks:
-            console.print("Рисков нет." if all_ or status else "Открытых рисков нет.")
+            console.print("Просроченных рисков нет." if overdue else
+                          ("Рисков нет." if all_ or status else "Открытых рисков нет."))
             return
-        now = datetime.now(timezone.utc)
         labels = {t.code: t.label for t in settings.rubricator.topics}
-        table = Table(title=f"Риски: {len(risks)}")
-        for column in ("№", "уровень", "статус", "тема", "место", "возраст", "в работе у"):
+        table = Table(title=f"Риски: {len(risks)}, просрочено: {sum(1 for r in risks if slas[r.id].overdue)}")
+        for column in ("№", "уровень", "статус", "тема", "место", "возраст", "срок", "в работе у"):
             table.add_column(column, no_wrap=column in ("№", "уровень", "возраст"))
         for r in risks:
+            sla = slas[r.id]
+            stage = sla.next_open
+            deadline = Text(("⛔ " if stage.state == "overdue" else "") + stage_text(stage),
+                            style="bold red" if stage.state == "overdue" else "") if stage else Text("—")
             table.add_row(str(r.number or r.id[:8]), f"{LEVEL_MARK[r.level]} {LEVEL_RU[r.level].lower()}",
                           RISK_STATUS_RU[r.status], Text(labels.get(r.topic, r.topic)),
-                          Text(clean(", ".join(r.places[:2]) or "—")), age(r.since, now),
+                          Text(clean(", ".join(r.places[:2]) or "—")), age(sla.start, now), deadline,
                           Text(clean(r.assignee or "—")))
         console.print(table)
 
@@ -173,12 +200,7 @@ def register(app: typer.Typer) -> None:
         from alerts.reactions import track_reactions
         from alerts.sinks import telegram_sinks
 
-        settings = load_settings(config, store)
-        moment = parse_moment(at)
-        try:
-            sinks = telegram_sinks(settings)
-        except ConfigError as exc:
-            raise fail(str(exc)) from None
+        settings, moment, sinks = prepared(config, store, at, telegram_sinks)
         with opened_store(settings) as db:
             reports = track_reactions(db, settings, moment, sinks=sinks, sentiment_of=LazySentiment(settings))
         if not reports:
@@ -191,6 +213,21 @@ def register(app: typer.Typer) -> None:
             table.add_row(report.risk.label, OUTCOME_RU[report.outcome], RISK_STATUS_RU[report.risk.status],
                           Text(clean(report.reason)))
         console.print(table)
+
+    @risk_app.command("remind")
+    def remind(config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
+               at: Optional[str] = typer.Option(None, "--now", help="Момент проверки (ISO); по умолчанию — сейчас.")
+               ) -> None:
+        """Напомнить в алерт-чат о сроках: истекает или просрочено (каждое напоминание — один раз)."""
+        from pipeline.deadlines import remind_deadlines
+        from pipeline.wiring import sinks as build_sinks
+
+        settings, moment, sinks = prepared(config, store, at, build_sinks)
+        with opened_store(settings) as db:
+            sent = remind_deadlines(db, settings, moment, sinks)
+        console.print(f"Напоминаний отправлено: {len(sent)}", highlight=False)
+        for reminder in sent:
+            console.print(f"  {reminder.risk.label}: {reminder.left}", highlight=False)
 
     @risk_app.command("history-export")
     def history_export(

@@ -74,6 +74,8 @@ def demo(
         "mcu search --place Пестово --sentiment negative --json",
         "mcu alerts",
         "mcu risk list        # открытые риски; дальше: mcu risk take N, mcu risk answer N ...",
+        "mcu digest           # сводка за 24 часа; mcu rating --period 14d — рейтинг блоков и отделов",
+        "mcu report --period 14d   # отчёт Главе округа: PDF и XLSX в data/reports/",
         "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
         f"datasette {db_path}   # просмотр базы в браузере (.venv/bin/pip install datasette)",
     ):

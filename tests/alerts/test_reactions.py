@@ -27,7 +27,7 @@ def recorded_comments(name: str) -> list[str]:
 
 def answered(demo, recording: str):
     """The Лаптево risk taken and answered, then the answer's page scanned from the recording."""
-    demo.add_answer_source(recording)
+    demo.add_answer_source(FIXTURES / recording)
     settings = demo.settings()
     store = open_store(settings.store, str.split)
     risk = demo.risk_about(store, "Лаптево", "utilities")
@@ -38,7 +38,7 @@ def answered(demo, recording: str):
 
 
 def test_answer_links_point_at_collected_posts(demo):
-    demo.add_answer_source("answer_calm_vk.json")
+    demo.add_answer_source(FIXTURES / "answer_calm_vk.json")
     settings = demo.settings()
     assert post_id("vk", "adm_vk", "-220011407_3318") in answer_post_ids(ANSWER_LINK, settings)
     assert answer_post_ids("https://vk.com/wall-220011407_3318?reply=5", settings) == \

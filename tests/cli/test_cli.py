@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from cli.options import parse_since
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from cli import filters
 from cli.app import app
 from pipeline.wiring import load_settings
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 def test_defaults_listen_on_loopback_without_tiles():
     web = WebSettings()
     assert (web.host, web.port, web.tiles, web.outline) == ("127.0.0.1", 8080, None, None)
-    assert (web.deadlines.critical, web.deadlines.high, web.deadlines.medium) == (2, 8, 24)
+    assert (web.session_hours, web.refresh_seconds, web.login_attempts, web.login_window_minutes) == (12, 20, 5, 15)
 
 
 @pytest.mark.parametrize(("value", "where"), [
@@ -22,6 +22,7 @@ def test_defaults_listen_on_loopback_without_tiles():
     ({"users": [{"username": "anna", "name": "A", "password_hash": "plain-password"}]}, "users.0.password_hash"),
     ({"users": [{"username": "anna", "name": "A", "role": "boss", "password_hash": HASH}]}, "users.0.role"),
     ({"secure_cookies": "sometimes"}, "secure_cookies"),
+    ({"deadlines": {"critical": 2}}, "deadlines"),  # deadlines are the config's sla: section
 ])
 def test_bad_values_are_refused_by_key(value, where):
     with pytest.raises(ValidationError) as caught:

@@ -18,7 +18,7 @@ import yaml
 
 from flows.limits import DEFAULT_LIMITS, apply_limits, parse_limits, wanted_limits
 from core.config import ConfigError
-from tests.collectors.vk.vk_server import TOKEN, VkServer
+from testing.fakes.vk import TOKEN, VkServer
 from tests.flows.conftest import ROOT
 
 PUBLICS = 6

@@ -10,7 +10,7 @@ import pytest
 
 from flows.deployments import read_specs
 from tests.flows.conftest import ROOT, snapshot
-from tests.scan.test_scan import demo_config, manifest_total
+from testing.configs import demo_config, manifest_total
 
 pytestmark = pytest.mark.prefect_server
 RUN_TIMEOUT = 240
@@ -52,6 +52,21 @@ def wait_for(run_id, timeout: float = RUN_TIMEOUT):
     raise AssertionError(f"flow run {run_id} did not finish in {timeout} s (last state {run.state})")
 
 
+def wait_for_deployment(name: str, seconds: float = 60) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    deadline = time.monotonic() + seconds
+    with get_client(sync_client=True) as client:
+        while True:
+            try:
+                client.read_deployment_by_name(name)
+                return
+            except ObjectNotFound:
+                assert time.monotonic() < deadline, f"deployment {name} was not registered"
+                time.sleep(0.5)
+
+
 def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_server, tmp_path):
     # First in the module: a deployment is either served (`mcu serve`) or deployed to the work
     # pool (`prefect deploy`), not both; the pool deployments below are created after this.
@@ -84,6 +99,7 @@ def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_serve
                     assert serve.poll() is None and time.monotonic() < deadline + 60, "digest was not deployed"
                     time.sleep(0.5)
         out_dir = tmp_path / "digests"
+        wait_for_deployment("digest/digest")  # serve registers it just after printing the address
         run = run_deployment("digest/digest", parameters={"config": str(config), "out_dir": str(out_dir)},
                              timeout=0)
         finished = wait_for(run.id)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from core.store import SearchQuery
 from pipeline.wiring import load_settings, opened_store, pseudonymizer
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
 
 runner = CliRunner()
 

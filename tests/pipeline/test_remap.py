@@ -23,6 +23,7 @@ from pipeline.pipeline import Pipeline
 from pipeline.remap import remap_store
 from pipeline.run import run_scan
 from pipeline.wiring import pseudonymizer
+from testing.configs import write_config as write_test_config
 
 ROOT = Path(__file__).resolve().parents[2]
 VK_WALL = ROOT / "tests/collectors/fixtures/vk_wall.json"
@@ -30,14 +31,8 @@ ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
 
 def write_config(tmp_path: Path, sources: list[dict], store: str | None = None) -> Path:
-    data = yaml.safe_load((ROOT / "config/demo.yaml").read_text(encoding="utf-8"))
-    data.update(gazetteer=str(ROOT / "config/gazetteer/pestovo.yaml"), rubricator=str(ROOT / "config/rubricator.yaml"),
-                store=store or f"sqlite:///{tmp_path / 'mcu.sqlite'}", sources=sources, data_dir=str(tmp_path / "data"))
-    data["alerts"]["sinks"] = [{"type": "file", "path": str(tmp_path / "alerts.txt")}]
-    data["privacy"] = {"pseudonymize_authors": True, "retention_days": 3650}
-    path = tmp_path / "mcu.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    """These sources, the store (default SQLite in tmp_path) and the local state in tmp_path."""
+    return write_test_config(tmp_path, sources, data_dir=str(tmp_path / "data"), **({"store": store} if store else {}))
 
 
 def scan(config: Path) -> None:

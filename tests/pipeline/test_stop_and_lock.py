@@ -16,7 +16,7 @@ import yaml
 
 from pipeline.lock import lock_path, store_identity, store_lock
 from pipeline.wiring import load_settings
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
 
 ROOT = Path(__file__).resolve().parents[2]
 ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Медленная лента</title>

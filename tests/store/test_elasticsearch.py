@@ -513,7 +513,7 @@ def test_a_refused_post_becomes_a_dead_letter_and_the_rest_of_the_bulk_stands(es
     from typer.testing import CliRunner
 
     from cli.app import app
-    from tests.scan.test_scan import demo_config
+    from testing.configs import demo_config
 
     shown = CliRunner().invoke(app, ["index", "dead-letters", "--store", url, "-c", str(demo_config(tmp_path))],
                                env={"COLUMNS": "200"})

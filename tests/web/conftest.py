@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from pipeline.wiring import load_settings
 from web.accounts import Accounts
 from web.localdb import LocalDb, web_db_path
-from tests.scan.test_scan import demo_config, scan
+from testing.configs import demo_config
+from tests.pipeline.test_scan import scan
 
 PASSWORDS = {"viewer": "viewer-pass-1", "oper": "operator-pass-1", "admin": "admin-pass-01"}
 CHAT = -1001234567890

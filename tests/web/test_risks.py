@@ -10,7 +10,7 @@ from datetime import timedelta
 from alerts.outbox import Outbox, outbox_path
 from alerts.workflow import record_answer, parse_answer, take
 from core.domain import RiskStatus
-from web.risk_views import deadline_of
+from reports.sla import evaluate
 
 
 def refreshed(web, risk_id: str) -> bool:
@@ -47,17 +47,40 @@ def test_the_list_filters_by_department_topic_block_and_status(as_viewer):
     assert "Рисков с такими условиями нет" in web.client.get("/risks?status=not_risk").text
 
 
-def test_overdue_risks_are_highlighted_until_answered(as_operator):
+def row_class(html: str, risk_id: str) -> str:
+    return re.search(r'<tr class="([^"]+)">\s*<td><a href="/risks/' + risk_id + '">', html).group(1)
+
+
+def row_deadline(html: str, risk_id: str) -> list[str]:
+    row = html.split(f'<a href="/risks/{risk_id}">')[1].split("</tr>")[0]
+    return re.sub(r"<[^>]+>", " ", re.findall(r"<td>(.*?)</td>", row, re.S)[-2]).split()
+
+
+def test_overdue_risks_are_highlighted_until_taken_and_answered(as_operator):
+    """The list's deadlines are the config's (``sla:``) in working hours, from ``reports.sla``."""
     web = as_operator
     risk = web.first_risk(level="critical")
-    due = deadline_of(risk, web.ctx.settings.web.deadlines)
-    assert due - risk.created_at == timedelta(hours=2)
-    assert 'class="level-critical overdue"' not in web.client.get("/risks").text
-    web.clock.moment = due + timedelta(minutes=1)
-    page = web.client.get("/risks")
-    assert f'class="level-critical overdue"' in page.text and "просрочено: " in page.text
+    sla = evaluate(web.store, web.ctx.settings, [risk], web.clock.moment)[risk.id]
+    assert (sla.take.limit_hours, sla.answer.limit_hours) == (1, 8)  # the defaults for a critical risk
+    web.clock.moment = sla.take.due - timedelta(minutes=1)
+    page = web.client.get("/risks").text
+    assert row_class(page, risk.id) == "level-critical"
+    assert " ".join(row_deadline(page, risk.id)).endswith("взятие в работу: осталось 1 мин раб.")
+    web.clock.moment = sla.take.due + timedelta(seconds=1)
+    page = web.client.get("/risks").text
+    assert row_class(page, risk.id) == "level-critical overdue" and "просрочено: " in page
+    assert "взятие в работу: просрочен на" in " ".join(row_deadline(page, risk.id))
+    assert "просрочен на" in web.client.get(f"/risks/{risk.id}").text.split('class="deadlines"')[1][:400]
+    web.post(f"/risks/{risk.id}/take")
+    page = web.client.get("/risks").text
+    assert row_class(page, risk.id) == "level-critical"
+    assert "ответ: осталось" in " ".join(row_deadline(page, risk.id))
+    web.clock.moment = sla.answer.due + timedelta(seconds=1)
+    assert row_class(web.client.get("/risks").text, risk.id) == "level-critical overdue"
     web.post(f"/risks/{risk.id}/answer", {"text": "Подвоз воды организован", "links": "https://vk.com/wall-1_2"})
-    assert 'class="level-critical overdue"' not in web.client.get("/risks").text
+    page = web.client.get("/risks").text
+    assert row_class(page, risk.id) == "level-critical"
+    assert " ".join(row_deadline(page, risk.id)) == "сроки выполнены"
 
 
 def test_the_table_refreshes_itself_and_shows_new_risks(as_viewer):

@@ -1,5 +1,9 @@
-"""Reports: today's digest (``reports.digest``), the saved daily digests, and the risks' history
-as CSV. The ratings and report files of the reports issue join this page when they exist."""
+"""Reports: the digest, the ratings of blocks and departments, the period report as PDF and XLSX,
+the saved digests and report files, and the risks' history as CSV.
+
+Everything is counted by the ``reports`` stage (the same functions as ``mcu digest``,
+``mcu rating`` and ``mcu report``); this module only chooses the period and shows the result.
+"""
 from __future__ import annotations
 
 import io
@@ -9,35 +13,71 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from alerts.history import export_history
-from reports.digest import daily_digest, render_digest
+from reports.digest import daily_digest, digest_lines
+from reports.files import FORMATS, render
+from reports.period import Period, resolve
+from reports.rating import COLUMNS, MIN_RISKS, WEIGHTS, build_rating, table_row
+from reports.report import build_report
 from web.guard import Signed, context, signed_in
 from web.templating import page
 
 router = APIRouter()
 DIGEST_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.txt$")
+REPORT_FILE = re.compile(r"^mcu-report-[0-9a-z-]+\.(pdf|xlsx)$")
+PERIODS = {"30d": "последние 30 дней", "7d": "последние 7 дней", "week": "прошлая неделя", "month": "прошлый месяц"}
+MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "txt": "text/plain; charset=utf-8"}
 
 
-def digest_folder(ctx):
-    return ctx.settings.data_dir / "digests"
+def _period(request: Request, spec: str) -> tuple[str, Period]:
+    ctx = context(request)
+    spec = spec if spec in PERIODS else "30d"
+    return spec, resolve(spec, ctx.now(), ctx.settings.timezone)
+
+
+def _saved(folder, pattern: re.Pattern) -> list[str]:
+    return sorted((p.name for p in folder.glob("*") if pattern.match(p.name)), reverse=True) if folder.is_dir() else []
 
 
 @router.get("/reports")
-def reports_page(request: Request, who: Signed = Depends(signed_in)):
+def reports_page(request: Request, period: str = "30d", who: Signed = Depends(signed_in)):
     ctx = context(request)
-    summary = daily_digest(ctx.store, ctx.settings, ctx.now())
-    folder = digest_folder(ctx)
-    saved = sorted((p.name for p in folder.glob("*.txt") if DIGEST_FILE.match(p.name)), reverse=True) \
-        if folder.is_dir() else []
-    return page(request, "reports.html", digest=render_digest(summary, ctx.settings.municipality), summary=summary,
-                saved=saved[:60])
+    now = ctx.now()
+    spec, chosen = _period(request, period)
+    data = ctx.settings.data_dir
+    return page(request, "reports.html", digest=digest_lines(daily_digest(ctx.store, ctx.settings, now)),
+                rating=build_rating(ctx.store, ctx.settings, chosen, now), columns=COLUMNS, table_row=table_row,
+                min_risks=MIN_RISKS, weights=WEIGHTS, period=spec, chosen=chosen, periods=PERIODS, formats=FORMATS,
+                digests=_saved(data / "digests", DIGEST_FILE)[:60], files=_saved(data / "reports", REPORT_FILE)[:40])
+
+
+@router.get("/reports/report.{fmt}")
+def report_file(request: Request, fmt: str, period: str = "30d", who: Signed = Depends(signed_in)):
+    """The period report built now (``reports.report`` rendered by ``reports.files``)."""
+    if fmt not in FORMATS:
+        raise HTTPException(status_code=404, detail="Такого формата отчёта нет.")
+    ctx = context(request)
+    _, chosen = _period(request, period)
+    body = render(build_report(ctx.store, ctx.settings, chosen, ctx.now()), ctx.settings, fmt)
+    return Response(body, media_type=MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="mcu-report-{chosen.slug}.{fmt}"'})
+
+
+def _file(folder, name: str, pattern: re.Pattern, missing: str) -> FileResponse:
+    path = folder / name
+    if not pattern.match(name) or not path.is_file():
+        raise HTTPException(status_code=404, detail=missing)
+    return FileResponse(path, media_type=MEDIA[name.rsplit(".", 1)[1]])
 
 
 @router.get("/reports/digests/{name}")
 def saved_digest(request: Request, name: str, who: Signed = Depends(signed_in)):
-    path = digest_folder(context(request)) / name
-    if not DIGEST_FILE.match(name) or not path.is_file():
-        raise HTTPException(status_code=404, detail="Такой сводки нет.")
-    return FileResponse(path, media_type="text/plain; charset=utf-8")
+    return _file(context(request).settings.data_dir / "digests", name, DIGEST_FILE, "Такой сводки нет.")
+
+
+@router.get("/reports/files/{name}")
+def saved_report(request: Request, name: str, who: Signed = Depends(signed_in)):
+    return _file(context(request).settings.data_dir / "reports", name, REPORT_FILE, "Такого файла отчёта нет.")
 
 
 @router.get("/reports/history.csv")

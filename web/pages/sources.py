@@ -3,7 +3,7 @@ so that a broken token or a silent source is seen the same morning."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from fastapi import APIRouter, Depends, Request
 
@@ -11,12 +11,16 @@ from core.config import SourceBase
 from core.store import SearchQuery
 from core.text import zone
 from pipeline.journal import SourceStatus, source_status
-from reports.digest import day_start
 from web.guard import Signed, context, signed_in
 from web.templating import page
 
 router = APIRouter()
 DAYS = 7
+
+
+def day_start(now: datetime, tz: str) -> datetime:
+    """The local midnight that began ``now``'s day, in UTC."""
+    return datetime.combine(now.astimezone(zone(tz)).date(), time(0), tzinfo=zone(tz)).astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)

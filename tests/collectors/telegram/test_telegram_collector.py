@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from telegram_fakes import NOW, chat_message, collector, source
 from telethon.tl import types
 
 from collectors.telegram.client import PAGE
 from core.domain import Platform, post_id
+from testing.fakes.telegram_client import NOW, chat_message
+from tests.collectors.telegram.conftest import collector, source
 
 
 def by_native(batch):

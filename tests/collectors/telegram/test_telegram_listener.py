@@ -5,7 +5,6 @@ import json
 import logging
 
 import pytest
-from telegram_fakes import LIVE_SOURCES, NOW, chat_message, new_message, write_config
 from telethon.tl import types
 
 from collectors.telegram.account import install_account
@@ -13,6 +12,8 @@ from collectors.telegram.listener import Listener, WatchedChat, start_listener
 from core.config import load_config
 from core.domain import Platform, post_id
 from pipeline.pipeline import Pipeline
+from testing.fakes.telegram_client import NOW, chat_message, new_message
+from tests.collectors.telegram.conftest import LIVE_SOURCES, telegram_config
 
 TOWN_ID, CHANNEL_ID = 1700000600, 1700000700
 ALARM = ("В Лаптево третий день нет воды! Прорвало трубу, администрация молчит, люди возмущены, "
@@ -26,7 +27,7 @@ LOUD = dict(views=5000, forwards=60, replies=types.MessageReplies(replies=40, re
 def live(tmp_path, monkeypatch, fake, town, new_account):
     """A pipeline on a tmp store with both chats caught up, and the listener attached to the fake client."""
     town.messages = [m for m in town.messages if m.id != 305]  # the catch-up then ends on an unbroken run
-    settings = load_config(write_config(tmp_path, LIVE_SOURCES, monkeypatch))
+    settings = load_config(telegram_config(tmp_path, LIVE_SOURCES, monkeypatch))
     account = new_account(fake)
     install_account(settings, account)
     pipeline = Pipeline.open(settings)
@@ -141,7 +142,7 @@ def test_handler_is_a_plain_function(tmp_path, monkeypatch, channel):
     """Without any client: a real Message in, a stored post out."""
     from collectors.telegram.entities import channel_info
 
-    settings = load_config(write_config(tmp_path, LIVE_SOURCES, monkeypatch))
+    settings = load_config(telegram_config(tmp_path, LIVE_SOURCES, monkeypatch))
     pipeline = Pipeline.open(settings)
     try:
         info = channel_info(channel.channel, NOW.timestamp())
@@ -161,7 +162,7 @@ def test_mcu_listen_command(tmp_path, monkeypatch, fake, town, new_account):
     import collectors.telegram.account as account_module
     from cli.app import app
 
-    config = write_config(tmp_path, LIVE_SOURCES, monkeypatch)
+    config = telegram_config(tmp_path, LIVE_SOURCES, monkeypatch)
     monkeypatch.setattr(account_module, "connect_account", lambda settings, receive_updates=False: new_account(fake))
     fake.pushed = [new_message(TOWN_ID, 306, ALARM, **LOUD)]
     result = CliRunner().invoke(app, ["listen", "--config", str(config)])
@@ -181,7 +182,7 @@ def test_mcu_listen_without_live_chats(tmp_path, monkeypatch):
 
     from cli.app import app
 
-    config = write_config(tmp_path, [{"key": "rec", "platform": "telegram", "name": "Запись", "chat": "@recorded",
+    config = telegram_config(tmp_path, [{"key": "rec", "platform": "telegram", "name": "Запись", "chat": "@recorded",
                                       "replay": str(tmp_path / "x.json")}], monkeypatch)
     result = CliRunner().invoke(app, ["listen", "--config", str(config)])
     assert result.exit_code == 2 and "слушать нечего" in result.output

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram_fakes import collector, source
-
 from core.domain import Platform, post_id
 from tests.collectors.raw_checks import check_raw
+from tests.collectors.telegram.conftest import collector, source
 
 
 def test_channel_posts_and_comments_carry_raw_items(fake, new_account):

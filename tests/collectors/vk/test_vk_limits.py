@@ -9,7 +9,7 @@ import pytest
 
 from collectors.vk.client import LiveVkClient
 from collectors.vk.limits import BudgetExhausted, DailyBudget, RateLimiter, bucket_for, token_fingerprint
-from tests.collectors.vk.vk_server import TOKEN
+from testing.fakes.vk import TOKEN
 
 
 class FakeTime:

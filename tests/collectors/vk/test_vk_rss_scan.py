@@ -9,17 +9,19 @@ import pytest
 from core.config import load_config
 from pipeline.pipeline import Pipeline
 from pipeline.run import run_scan
-from tests.collectors.rss.conftest import site_routes
-from tests.collectors.rss.feed_server import LocalServer, fixture, static, write_config
-from tests.collectors.vk.conftest import T
-from tests.collectors.vk.vk_server import TOKEN, VkServer, load_calls, shift_dates
+from testing.configs import write_config
+from testing.fakes.http import LocalServer, static
+from testing.fakes.vk import TOKEN, VkServer, load_calls, shift_dates
+from tests.collectors.rss.conftest import fixture, site_routes
+from tests.collectors.vk.conftest import FIXTURES, T
 
 
 @pytest.fixture
 def servers(monkeypatch):
     monkeypatch.setenv("MCU_VK_TOKEN", TOKEN)
     delta = int(time.time()) - (T + 7200)  # the recording happened two hours ago
-    calls = shift_dates(load_calls("wall_pestovo.json") + load_calls("search_pestovo.json"), delta)
+    recorded = load_calls(FIXTURES / "wall_pestovo.json") + load_calls(FIXTURES / "search_pestovo.json")
+    calls = shift_dates(recorded, delta)
     with VkServer(calls) as vk, LocalServer() as site:
         site.routes.update(site_routes(site.url))
         yield vk, site

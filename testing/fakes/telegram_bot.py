@@ -84,6 +84,7 @@ class FakeBotApi:
         self.token = token
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], dict] = {}  # (chat, message id) → {"text", "reply_markup", …}
+        self.documents: dict[tuple[int, int], dict] = {}  # (chat, message id) → {"filename", "data", "caption"}
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(100)
@@ -295,6 +296,26 @@ class FakeBotApi:
                                                     "reply_parameters": params.get("reply_parameters")}
         return {"message_id": message_id, "date": int(time.time()), "chat": self._chat(chat_id), "from": BOT,
                 "text": plain}
+
+    def _api_sendDocument(self, params: dict) -> dict:
+        """A multipart upload: the file is kept with its name and caption (at most 1024 characters)."""
+        upload = params.get("document")
+        if isinstance(upload, str) and upload.startswith("attach://"):  # the file is another part of the form
+            upload = params.get(upload.removeprefix("attach://"))
+        if not hasattr(upload, "file"):
+            raise ValueError("there is no document in the request")
+        caption = params.get("caption", "")
+        plain = parse_html(caption) if caption and params.get("parse_mode") == "HTML" else caption
+        if len(plain) > 1024:
+            raise ValueError("message caption is too long")
+        chat_id = int(params["chat_id"])
+        message_id = next(self._message_ids)
+        data = upload.file.read()
+        with self._lock:
+            self.documents[(chat_id, message_id)] = {"filename": upload.filename, "data": data, "caption": plain}
+        return {"message_id": message_id, "date": int(time.time()), "chat": self._chat(chat_id), "from": BOT,
+                "caption": plain, "document": {"file_id": f"doc{message_id}", "file_unique_id": f"u{message_id}",
+                                               "file_name": upload.filename, "file_size": len(data)}}
 
     def _api_editMessageText(self, params: dict) -> dict:
         plain = self._visible(params)

@@ -1,4 +1,4 @@
-"""A fake Telegram for the collector tests: real ``telethon.tl`` objects from recorded data.
+"""A fake Telegram client for the collector tests: real ``telethon.tl`` objects from recorded data.
 
 ``revive`` turns a recorded ``to_dict()`` dump back into the real TL objects. ``FakeTelegram``
 stands where ``TelegramClient`` stands: it is called with real request objects
@@ -21,7 +21,6 @@ from typing import Any
 from telethon import errors
 from telethon.tl import types
 
-FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
@@ -62,8 +61,9 @@ class FakeChat:
     private: bool = False  # ChannelPrivateError on every read, as after a ban
 
     @classmethod
-    def load(cls, name: str) -> "FakeChat":
-        data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    def load(cls, path: Path) -> "FakeChat":
+        """A chat recorded as ``{"channel", "full", "messages", "comments"?, "discussion"?}`` dumps."""
+        data = json.loads(path.read_text(encoding="utf-8"))
         return cls(channel=revive(data["channel"]), participants_count=data["full"]["participants_count"],
                    linked_chat_id=data["full"]["linked_chat_id"], messages=revive(data["messages"]),
                    comments={int(k): revive(v) for k, v in data.get("comments", {}).items()},
@@ -245,52 +245,6 @@ def flood(seconds: int, request: Any = None) -> errors.FloodWaitError:
 
 def chat_message(chat_id: int, message_id: int, text: str, when: datetime = NOW, **extra) -> types.Message:
     return types.Message(id=message_id, peer_id=types.PeerChannel(chat_id), date=when, message=text, **extra)
-
-
-def source(key: str = "pestovo_live", chat: str = "@pestovo_live", **extra):
-    from collectors.telegram.config import TelegramSource
-
-    return TelegramSource(key=key, platform="telegram", name="Тест", chat=chat, **extra)
-
-
-def collector(account, src=None):
-    """The Telegram collector reading ``src`` live through ``account``."""
-    from collectors.telegram.client import LiveTelegramReader
-    from collectors.telegram.collector import TelegramCollector
-
-    src = src or source()
-    return TelegramCollector(src, LiveTelegramReader(account, src))
-
-
-def write_config(tmp_path, sources: list[dict], monkeypatch) -> Path:
-    """A config in tmp_path: the Pestovo rubricator and gazetteer, these sources, a tmp store and alert file,
-    and the Telegram session in tmp_path/tg."""
-    import yaml
-
-    root = Path(__file__).resolve().parents[3]
-    data = yaml.safe_load((root / "config/demo.yaml").read_text(encoding="utf-8"))
-    data["gazetteer"] = str(root / "config/gazetteer/pestovo.yaml")
-    data["rubricator"] = str(root / "config/rubricator.yaml")
-    data["store"] = f"sqlite:///{tmp_path / 'mcu.sqlite'}"
-    data["alerts"]["sinks"] = [{"type": "file", "path": str(tmp_path / "alerts.txt")}]
-    data["sources"] = sources
-    session = tmp_path / "tg" / "mcu.session"
-    from core.config import Settings
-
-    if "telegram" in Settings.model_fields:
-        data["telegram"] = {"session": str(session)}
-        monkeypatch.delenv("MCU_TG_SESSION", raising=False)
-    else:  # until Settings has its telegram: section, the environment names the session
-        monkeypatch.setenv("MCU_TG_SESSION", str(session))
-    path = tmp_path / "mcu.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-LIVE_SOURCES = [
-    {"key": "pestovo_live", "platform": "telegram", "name": "Пестово Live", "chat": "@pestovo_live"},
-    {"key": "town", "platform": "telegram", "name": "Чат жителей", "chat": "https://t.me/pestovo_town"},
-]
 
 
 def new_message(chat_id: int, message_id: int, text: str, **extra):

@@ -10,18 +10,21 @@ from typer.testing import CliRunner
 import collectors.base as base
 from cli.commands.sources import check_sources
 from core.config import load_config
+from testing.configs import write_config
+from testing.fakes.http import LocalServer
+from testing.fakes.vk import TOKEN, VkServer, load_calls
 from tests.collectors.rss.conftest import site_routes
-from tests.collectors.rss.feed_server import LocalServer, write_config
-from tests.collectors.vk.vk_server import TOKEN, VkServer, load_calls
+from tests.collectors.vk.conftest import FIXTURES as VK_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "collectors" / "fixtures"  # the recorded Telegram chat
 runner = CliRunner()
+WIDE = {"COLUMNS": "250"}  # the console reads it on every print; setting console.width would pin it for later tests
 
 
 @pytest.fixture
 def config(tmp_path, monkeypatch):
     monkeypatch.setenv("MCU_VK_TOKEN", TOKEN)
-    calls = load_calls("wall_pestovo.json") + load_calls("search_pestovo.json")
+    calls = load_calls(VK_FIXTURES / "wall_pestovo.json") + load_calls(VK_FIXTURES / "search_pestovo.json")
     calls.insert(0, {"method": "wall.get", "params": {"owner_id": -217000099},
                      "error": {"error_code": 30, "error_msg": "This profile is private"}})
     calls.insert(0, {"method": "groups.getById", "params": {"group_id": "closed_club"},
@@ -72,19 +75,17 @@ def test_a_registered_check_is_used_and_its_answer_shown(config, monkeypatch):
 
 
 def test_command_prints_a_table_and_fails_on_errors(config, monkeypatch):
-    from cli import options
     from cli.app import app
 
     path, _ = config
-    monkeypatch.setattr(options.console, "width", 250)
     monkeypatch.setitem(base.CHECKS, "telegram", lambda source, settings: (True, "«Тестовый чат»"))
-    result = runner.invoke(app, ["sources", "check", "-c", str(path)])
+    result = runner.invoke(app, ["sources", "check", "-c", str(path)], env=WIDE)
     assert result.exit_code == 1, result.output
     assert "Пестовский муниципальный округ: проверка источников" in result.output
     assert "работает" in result.output and "ошибка" in result.output and "предупреждение" in result.output
     assert "Работают: 4, с предупреждением: 1, с ошибкой: 3, не проверено: 0." in result.output
-    only = runner.invoke(app, ["sources", "check", "-c", str(path), "-s", "vesti"])
+    only = runner.invoke(app, ["sources", "check", "-c", str(path), "-s", "vesti"], env=WIDE)
     assert only.exit_code == 0, only.output
     assert "Работают: 1, с предупреждением: 0, с ошибкой: 0, не проверено: 0." in only.output
-    unknown = runner.invoke(app, ["sources", "check", "-c", str(path), "-s", "nope"])
+    unknown = runner.invoke(app, ["sources", "check", "-c", str(path), "-s", "nope"], env=WIDE)
     assert unknown.exit_code == 2 and "нет источников ['nope']" in unknown.output

@@ -1,7 +1,8 @@
-"""A small HTTP server on 127.0.0.1 for collector tests (stdlib ``http.server`` in a thread).
+"""A small HTTP server on 127.0.0.1 for tests and benchmarks (stdlib ``http.server`` in a thread).
 
-Routes map a path to a function ``(request) -> Reply``; every request is logged so
-tests can assert on what the collector sent (conditional headers, how many tries).
+Routes map a path to a function ``(request) -> Reply``, and ``fallback`` answers every other
+path; every request is logged so tests can assert on what a collector sent (conditional
+headers, how many tries). ``static`` serves a file like a web server (validators, 304).
 """
 from __future__ import annotations
 
@@ -9,11 +10,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @dataclass
@@ -121,28 +119,3 @@ def sequence(*replies: Reply) -> Route:
 
     return route
 
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def write_config(tmp_path: Path, sources: list[dict], **extra) -> Path:
-    """A real config file for the given sources, with the store and alerts inside ``tmp_path``."""
-    import yaml
-
-    data = {
-        "municipality": "Пестовский муниципальный округ",
-        "store": f"sqlite:///{tmp_path / 'mcu.sqlite'}",
-        "gazetteer": str(ROOT / "config/gazetteer/pestovo.yaml"),
-        "rubricator": str(ROOT / "config/rubricator.yaml"),
-        "sources": sources,
-        "alerts": {"min_level": "medium", "sinks": [{"type": "file", "path": str(tmp_path / "alerts.txt")}]},
-        "privacy": {"pseudonymize_authors": True, "retention_days": 36500},
-    }
-    data.update(extra)
-    path = tmp_path / "mcu.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from alerts.outbox import Outbox, outbox_path
 from cli.app import app
 from store import open_store
-from tests.alerts.conftest import ANSWERED, CHAT
+from testing.alert_chat import CHAT
+from tests.alerts.conftest import ANSWERED, FIXTURES
 from tests.alerts.test_reactions import ANSWER_LINK
 
 runner = CliRunner()
@@ -25,7 +26,7 @@ def mcu(demo, *args: str, code: int = 0) -> str:
 
 
 def test_every_state_from_the_command_line(demo):
-    demo.add_answer_source("answer_calm_vk.json")
+    demo.add_answer_source(FIXTURES / "answer_calm_vk.json")
     demo.scan_source("adm_vk")
     settings = demo.settings()
     with open_store(settings.store, str.split) as db:
@@ -145,5 +146,7 @@ def test_a_risk_is_as_old_as_its_first_publication(demo):
     assert risk.first_seen == story.first_seen and risk.since == story.first_seen
     assert risk.since < risk.created_at
     listing = mcu(demo, "risk", "list")
+    header = next(line for line in listing.splitlines() if "возраст" in line)
     row = next(line for line in listing.splitlines() if f"│ {risk.number} " in line)
-    assert "0 мин" not in row
+    age = row.split("│")[header.split("┃").index(next(c for c in header.split("┃") if "возраст" in c))].strip()
+    assert age != "0 мин" and age.endswith("дн")  # days since the first post, not minutes since the scan

@@ -1,38 +1,15 @@
 """The whole scan, end to end, on the demo data: collect → analyse → store → alert."""
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
-from demo.render import render
 from core.config import load_config
 from pipeline.pipeline import Pipeline
 from pipeline.run import run_scan
 from store import SearchQuery
-
-ROOT = Path(__file__).resolve().parents[2]
-ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
-
-
-def demo_config(tmp_path: Path, mutate=None) -> Path:
-    """The demo config with replay files rendered into tmp_path and the store inside it."""
-    render(tmp_path / "demo", ANCHOR)
-    data = yaml.safe_load((ROOT / "config/demo.yaml").read_text(encoding="utf-8"))
-    data["gazetteer"] = str(ROOT / "config/gazetteer/pestovo.yaml")
-    data["rubricator"] = str(ROOT / "config/rubricator.yaml")
-    data["store"] = f"sqlite:///{tmp_path / 'mcu.sqlite'}"
-    data["alerts"]["sinks"] = [{"type": "file", "path": str(tmp_path / "alerts.txt")}]
-    for source in data["sources"]:
-        source["replay"] = str(tmp_path / "demo" / source["replay"].removeprefix("../data/demo/"))
-    if mutate:
-        mutate(data)
-    path = tmp_path / "mcu.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+from testing.configs import demo_config, manifest_total
 
 
 def scan(config: Path, full: bool = False):
@@ -49,11 +26,6 @@ def scanned(tmp_path_factory):
     config = demo_config(tmp_path)
     report, _ = scan(config)
     return tmp_path, config, report
-
-
-def manifest_total(tmp_path: Path) -> int:
-    counts = json.loads((tmp_path / "demo" / "MANIFEST.json").read_text(encoding="utf-8"))["counts"]
-    return sum(c["posts"] + c["comments"] for c in counts.values())
 
 
 def open_store(config: Path):
