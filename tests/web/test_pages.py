@@ -1,8 +1,10 @@
 """The map, reports and sources pages."""
 from __future__ import annotations
 
+import io
 import json
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timedelta, timezone
 
 from pipeline.journal import record_scan, source_status
 from pipeline.report import SourceReport
@@ -66,6 +68,54 @@ def test_reports_show_the_digest_saved_digests_and_the_history(as_operator):
     assert csv.headers["content-type"].startswith("text/csv")
     lines = csv.text.splitlines()
     assert lines[0].startswith("risk,risk_id,story_id") and any("Оператор Иванова (web:oper)" in l for l in lines)
+
+
+def rating_row(html: str, label: str) -> list[str]:
+    row = re.search(r"<tr[^>]*><td[^>]*>[^<]*</td><td[^>]*>" + re.escape(label) + r"</td>(.*?)</tr>", html).group(1)
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+
+def test_reports_rate_blocks_and_departments_over_the_chosen_period(as_viewer):
+    web = as_viewer
+    settings, now = web.ctx.settings, web.clock.moment
+    risks = web.store.list_risks()
+    assert all(r.first_seen for r in risks) and any(r.first_seen >= now - timedelta(days=7) for r in risks)
+    for period, days in (("30d", 30), ("7d", 7)):
+        page = web.client.get(f"/reports?period={period}").text
+        assert f'<option value="{period}" selected>' in page
+        since = now - timedelta(days=days)
+        for department in settings.rubricator.departments:
+            received = sum(1 for r in risks if r.department == department.code and since <= r.first_seen < now)
+            assert rating_row(page, department.label)[0] == str(received), (period, department.label)
+        for block in settings.rubricator.blocks:
+            received = sum(1 for r in risks if r.block == block.code and since <= r.first_seen < now)
+            assert rating_row(page, block.label)[0] == str(received), (period, block.label)
+    assert '<option value="30d" selected>' in web.client.get("/reports?period=nonsense").text
+
+
+def test_reports_are_built_as_pdf_and_xlsx_and_saved_files_are_listed(as_viewer):
+    from openpyxl import load_workbook
+
+    web = as_viewer
+    pdf = web.client.get("/reports/report.pdf?period=7d")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and 'filename="mcu-report-7d-' in pdf.headers["content-disposition"]
+    xlsx = web.client.get("/reports/report.xlsx?period=7d")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert len(book.sheetnames) > 1
+    assert web.client.get("/reports/report.doc").status_code == 404
+    page = web.client.get("/reports").text
+    assert "Сохранённых отчётов пока нет" in page
+    folder = web.ctx.settings.data_dir / "reports"
+    folder.mkdir()
+    (folder / "mcu-report-week-2026-11-09.pdf").write_bytes(pdf.content)
+    (folder / "secrets.txt").write_text("не отчёт", encoding="utf-8")
+    page = web.client.get("/reports").text
+    assert '<a href="/reports/files/mcu-report-week-2026-11-09.pdf">' in page and "secrets" not in page
+    saved = web.client.get("/reports/files/mcu-report-week-2026-11-09.pdf")
+    assert saved.content == pdf.content and saved.headers["content-type"] == "application/pdf"
+    assert web.client.get("/reports/files/secrets.txt").status_code == 404
+    assert web.client.get("/reports/files/..%2Fmcu.yaml").status_code == 404
 
 
 def test_sources_show_the_last_scan_errors_and_posts_per_day(as_viewer):
