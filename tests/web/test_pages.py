@@ -6,6 +6,9 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 
+import yaml
+
+from core.domain import RiskStatus
 from pipeline.journal import record_scan, source_status
 from pipeline.report import SourceReport
 from tests.web.conftest import make_web
@@ -21,13 +24,28 @@ def test_map_points_come_from_the_gazetteer_with_open_risks_and_negative_posts(a
     town = load_gazetteer(web.ctx.settings.resolve(web.ctx.settings.gazetteer)).place("Пестово")
     assert town.lat is not None and (places["Пестово"]["lat"], places["Пестово"]["lon"]) == (town.lat, town.lon)
     assert all(p["lat"] is not None for p in data["places"])
-    open_in_pestovo = {r.label for r in web.store.list_risks() if r.is_open and "Пестово" in r.places}
+    gazetteer = yaml.safe_load(web.ctx.settings.resolve(web.ctx.settings.gazetteer).read_text(encoding="utf-8"))
+    in_town = {"Пестово"} | {p["name"] for p in gazetteer["places"] if p.get("within") == "Пестово"}
+    open_in_pestovo = {r.label for r in web.store.list_risks() if r.is_open and in_town & set(r.places)}
+    assert {r.label for r in web.store.list_risks() if r.is_open and "Пестово" in r.places} < open_in_pestovo
     assert {r["label"] for r in places["Пестово"]["risks"]} == open_in_pestovo
     assert places["Пестово"]["level"] == "critical"
     assert places["Пестово"]["negative"] > 0
     page = web.client.get("/map").text
     assert 'data-source="/map/data.json?period=30d"' in page and "/static/vendor/leaflet/leaflet.js" in page
     assert "Лаптево" in page and "нет в справочнике" in page  # a risk place without coordinates is listed
+
+
+def test_a_risk_on_a_street_lies_at_its_settlement(as_viewer):
+    web = as_viewer
+    risk = web.first_risk()
+    on_street = risk.model_copy(update={"id": "e" * 20, "number": 98, "story_id": "t" * 20, "version": 0,
+                                        "places": ["Советская", "Пестово"], "history": [],
+                                        "status": RiskStatus.new})
+    web.store.save_risk(on_street)  # «Советская» is a street within Пестово in the gazetteer
+    places = {p["name"]: p for p in web.client.get("/map/data.json").json()["places"]}
+    assert "Советская" not in places
+    assert [r["label"] for r in places["Пестово"]["risks"]].count("№98") == 1  # once, though named twice
 
 
 def test_map_with_a_tile_server_and_a_district_outline(scanned_demo, tmp_path):

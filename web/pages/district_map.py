@@ -3,7 +3,9 @@
 Leaflet draws it. With a tile server configured (``web.tiles``) the points lie on its map;
 without one (an intranet) they lie on a blank background with the district outline
 (``web.outline``, GeoJSON) when it is known, so the page works with no outside connection.
-Places the gazetteer has no coordinates for are listed under the map.
+The coordinates are ``reports.places``' (the same as the period report's map): a street or an
+object lies at the settlement it is within. Places without known coordinates are listed under
+the map.
 """
 from __future__ import annotations
 
@@ -16,32 +18,29 @@ from fastapi import APIRouter, Depends, Request
 from core.config import ConfigError
 from core.domain import LEVEL_ORDER
 from core.store import SearchQuery
+from reports.places import Spot, coordinates
 from web.guard import Signed, context, signed_in
 from web.templating import page
 
 router = APIRouter()
 PERIODS = {"7d": ("за неделю", 7), "30d": ("за месяц", 30), "90d": ("за 3 месяца", 90), "all": ("за всё время", None)}
-SETTLEMENTS = ("town", "village", "station", "object", "street")
 
 
 @dataclass
 class PlaceMark:
     name: str
-    kind: str
     lat: float | None
     lon: float | None
-    department: str | None
     risks: list[dict] = field(default_factory=list)
     level: str = "none"
     negative: int = 0
 
 
-def gazetteer(ctx):
-    if "gazetteer" not in ctx.cache:
-        from nlp import load_gazetteer
-
-        ctx.cache["gazetteer"] = load_gazetteer(ctx.settings.resolve(ctx.settings.gazetteer).resolve())
-    return ctx.cache["gazetteer"]
+def spots(ctx) -> dict[str, Spot]:
+    """Place name → where it is drawn (``reports.places``: a street lies at its settlement), read once."""
+    if "spots" not in ctx.cache:
+        ctx.cache["spots"] = coordinates(ctx.settings)
+    return ctx.cache["spots"]
 
 
 def outline(ctx) -> dict | None:
@@ -58,36 +57,32 @@ def outline(ctx) -> dict | None:
 
 
 def place_marks(ctx, period: str) -> list[PlaceMark]:
-    """Every settlement with an open risk or a negative post in the period, and every settlement
-    with coordinates (so the map shows the district even when it is quiet)."""
+    """Every place with an open risk or a negative post in the period, drawn at its settlement
+    when the gazetteer knows where that is, and every place with coordinates (so the map shows
+    the district even when it is quiet)."""
     days = PERIODS.get(period, PERIODS["30d"])[1]
     since = ctx.now() - timedelta(days=days) if days else None
-    negative = ctx.store.aggregate("place", SearchQuery(sentiment="negative", since=since, limit=0))
-    places = {p.name: p for p in gazetteer(ctx).places if p.kind in SETTLEMENTS}
+    known = spots(ctx)
     marks: dict[str, PlaceMark] = {}
 
-    def mark(name: str) -> PlaceMark | None:
-        place = places.get(name)
-        if place is None:
-            return None
-        if name not in marks:
-            marks[name] = PlaceMark(place.name, place.kind, place.lat, place.lon, place.department)
-        return marks[name]
+    def mark(name: str) -> PlaceMark:
+        spot = known.get(name)
+        key = spot.name if spot else name
+        if key not in marks:
+            marks[key] = PlaceMark(key, spot.lat if spot else None, spot.lon if spot else None)
+        return marks[key]
 
-    for name, place in places.items():
-        if place.lat is not None and place.lon is not None:
-            mark(name)
-    for name, count in negative.items():
-        if (found := mark(name)) is not None:
-            found.negative = count
+    for spot in known.values():
+        mark(spot.name)
+    for name, count in ctx.store.aggregate("place", SearchQuery(sentiment="negative", since=since, limit=0)).items():
+        mark(name).negative += count
     for risk in ctx.store.list_risks():
         if not risk.is_open:
             continue
-        for name in risk.places:
-            if (found := mark(name)) is not None:
-                found.risks.append({"label": risk.label, "url": f"/risks/{risk.id}", "level": risk.level})
-                if LEVEL_ORDER[risk.level] > LEVEL_ORDER[found.level]:
-                    found.level = risk.level
+        for found in {mark(name).name: mark(name) for name in risk.places}.values():
+            found.risks.append({"label": risk.label, "url": f"/risks/{risk.id}", "level": risk.level})
+            if LEVEL_ORDER[risk.level] > LEVEL_ORDER[found.level]:
+                found.level = risk.level
     return sorted(marks.values(), key=lambda m: (-LEVEL_ORDER[m.level], -len(m.risks), -m.negative, m.name))
 
 
