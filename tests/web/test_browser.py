@@ -3,13 +3,14 @@ Playwright (``executable_path``: no browser is ever downloaded).
 
 ``mcu web`` runs as its own process on the scanned demo store. The test signs in, searches
 «вода» and narrows by a department, opens a risk, takes it, records an answer with a link,
-sees the history, watches the list refresh itself when a new risk arrives, checks that a viewer
-cannot act, and saves screenshots (``WEB_SCREENSHOTS=<folder>`` copies them there: the README's
+sees the history, watches the list refresh itself when a new risk arrives, looks at the map and
+the reports (downloads the period's PDF), checks that a viewer cannot act, and saves screenshots (``WEB_SCREENSHOTS=<folder>`` copies them there: the README's
 pictures in docs/ru/img/ are made so).
 """
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -28,7 +29,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ROOT = Path(__file__).resolve().parents[2]
 OPERATOR, VIEWER = ("oper", "operator-pass-1"), ("viewer", "viewer-pass-1")
-SHOTS = ("risks", "search", "risk", "history", "map", "viewer")
+SHOTS = ("risks", "search", "risk", "history", "map", "reports", "viewer")
 
 pytestmark = pytest.mark.browser
 
@@ -125,7 +126,7 @@ def test_a_working_day_in_the_browser(server, browser, tmp_path):
     sign_in(page, base, OPERATOR)
     expect(page.locator("header .whoami")).to_contain_text("Оператор Иванова")
     rows = page.locator("table.risks tbody tr")
-    expect(rows.first).to_have_class("level-critical")
+    expect(rows.first).to_have_class(re.compile(r"^level-critical( overdue)?$"))  # the demo is weeks old: overdue
     shown = rows.count()
     page.screenshot(path=shots / "risks.png")
 
@@ -176,6 +177,17 @@ def test_a_working_day_in_the_browser(server, browser, tmp_path):
     assert int(page.locator("#map").get_attribute("data-ready")) > 5
     expect(page.locator(".leaflet-interactive").first).to_be_visible()
     page.screenshot(path=shots / "map.png")
+
+    # the reports: the digest and the rating of the departments, the report file for the period
+    page.click("nav >> text=Отчёты")
+    expect(page.locator("#digest")).to_contain_text("Сводка МЦУ")
+    expect(page.locator("#rating table.rating")).to_have_count(2)
+    expect(page.locator("#rating table.rating").nth(1)).to_contain_text("Лаптевский территориальный отдел")
+    with page.expect_download() as download:
+        page.click("#rating a:has-text('PDF')")
+    assert download.value.suggested_filename.startswith("mcu-report-30d-")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.screenshot(path=shots / "reports.png")
 
     # a viewer sees the card but cannot act
     page.click("header .whoami button")
