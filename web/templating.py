@@ -31,6 +31,7 @@ def build_templates(tz: str) -> Jinja2Templates:
         level_ru=lambda level: LEVEL_RU.get(level, level).lower(), level_mark=lambda level: LEVEL_MARK.get(level, ""),
         status_ru=lambda status: RISK_STATUS_RU.get(str(status), str(status)),
         action_ru=lambda action: ACTION_RU.get(action, action), safe_url=safe_url,
+        decimal=lambda value, digits=2: f"{value:.{digits}f}".replace(".", ","),
     )
     env.globals.update(age=age, counted=counted, query=query_string)
     return Jinja2Templates(env=env)

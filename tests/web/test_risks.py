@@ -110,6 +110,8 @@ def test_the_card_shows_posts_reasons_people_and_history(as_viewer):
     assert page.count('class="post comment') > 0 and "открыть публикацию" in page
     top = max(risk.reasons, key=lambda r: r.value)
     assert top.detail in page
+    assert f'<span class="weight">{top.value:.2f}</span>'.replace(".", ",") in page  # Russian decimals
+    assert f"<dd>{risk.score:.2f}".replace(".", ",") + " · публикаций в истории" in page
     assert "Глава Лаптевского территориального отдела" in page  # a responsible position
     assert "Риск ещё никто не брал в работу" in page
     assert web.client.get("/risks/nothing-like-this").status_code == 404
