@@ -234,3 +234,18 @@ def test_a_large_story_loads_its_first_post_and_the_latest(as_viewer):
     story, items = story_of(as_viewer.store, risk, limit=5)
     assert len(story.post_ids) > 5
     assert [post.id for post, _ in items] == story.post_ids[:1] + story.post_ids[-4:]
+
+
+def test_the_list_orders_by_age_or_by_deadline(as_viewer):
+    web = as_viewer
+    risks = {r.label: r for r in web.store.list_risks()}
+    by_age = [risks[label].first_seen for label in row_numbers(web.client.get("/risks?sort=age").text)]
+    assert len(by_age) > 5 and by_age == sorted(by_age)  # oldest story first
+    web.clock.moment = sorted(r.first_seen for r in risks.values())[len(risks) // 2]  # some overdue, some not
+    page = web.client.get("/risks?sort=deadline").text
+    rows = re.findall(r'<tr class="([^"]+)">\s*<td><a href="/risks/[0-9a-f]+">(№\d+)</a></td>.*?'
+                      r"<td>(\d\d)\.(\d\d) (\d\d:\d\d)<br>", page, re.S)
+    overdue = [("overdue" in css) for css, *_ in rows]
+    assert True in overdue and False in overdue and overdue == sorted(overdue, reverse=True)  # overdue first
+    waiting = [(month, day, clock) for css, _, day, month, clock in rows if "overdue" not in css]
+    assert waiting == sorted(waiting)  # then the nearest deadline first
