@@ -187,9 +187,8 @@ def main() -> None:
 
         es = os.environ["ES_URL"].split("://", 1)[-1].rstrip("/")
         store = f"elasticsearch://{es}?prefix=webbench{args.posts}&outbox={folder / 'outbox'}"
-    config = folder / "mcu.yaml"
     district = generate_district(items=50, sources=50, now=time.time())  # the 50 source keys only
-    write_district_config(config, district, "http://127.0.0.1:9", store, ROOT)
+    config = write_district_config(folder, district, "http://127.0.0.1:9", store)
     print(f"store: {store}")
     if args.copy_from:
         copy_store(config, args.copy_from)

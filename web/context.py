@@ -11,7 +11,8 @@ from alerts.sinks import AlertSink, notify_refresh, telegram_sinks
 from alerts.workflow import Outcome
 from core.config import ConfigError, Settings
 from core.store import Store
-from reports.sla import Deadlines
+from core.domain import Risk
+from reports.sla import Deadlines, RiskSla, risk_starts
 from web.accounts import Accounts
 from web.localdb import LocalDb, web_db_path
 from web.sessions import LoginThrottle, Sessions
@@ -79,6 +80,15 @@ class WebContext:
         if "deadlines" not in self.cache:
             self.cache["deadlines"] = Deadlines(self.settings)
         return self.cache["deadlines"]
+
+    def slas(self, risks: list[Risk], now: datetime) -> dict[str, RiskSla]:
+        """Risk id → its deadlines at ``now`` (``reports.sla``). A risk recorded before
+        ``Risk.first_seen`` existed starts at its story's first publication, looked up once per
+        process rather than on every refresh of the list."""
+        starts = self.cache.setdefault("starts", {})
+        starts.update(risk_starts(self.store, [r for r in risks if r.first_seen is None and r.id not in starts]))
+        deadlines = self.deadlines()
+        return {r.id: deadlines.of(r, r.first_seen or starts[r.id], now) for r in risks}
 
     def epoch(self) -> float:
         return self.now().timestamp()

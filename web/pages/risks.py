@@ -15,7 +15,7 @@ from alerts.card import responsible
 from core.domain import RISK_STATUS_RU, TransitionError
 from core.text import clean
 from web.guard import Signed, context, operator, signed_in
-from reports.sla import evaluate, stage_text
+from reports.sla import stage_text
 from web.risk_views import (SORTS, STATUS_FILTERS, RiskFilters, actions_for, reactions, risk_rows, shown_posts,
                             story_of, story_posts)
 from web.templating import page
@@ -28,8 +28,7 @@ def _list_values(request: Request) -> dict:
     ctx = context(request)
     filters = RiskFilters.of(request.query_params)
     risks = [risk for risk in ctx.store.list_risks(filters.statuses()) if filters.keep(risk)]
-    rows = risk_rows(risks, filters, evaluate(ctx.store, ctx.settings, risks, ctx.now(), ctx.deadlines()),
-                     ctx.labels, ctx.accounts.display_name)
+    rows = risk_rows(risks, filters, ctx.slas(risks, ctx.now()), ctx.labels, ctx.accounts.display_name)
     return {"rows": rows, "filters": filters, "statuses": {k: v or RISK_STATUS_RU[k] for k, v in STATUS_FILTERS.items()},
             "sorts": SORTS, "overdue": sum(r.overdue for r in rows),
             "refresh": ctx.settings.web.refresh_seconds}
@@ -64,7 +63,7 @@ def risk_card(request: Request, ref: str, who: Signed = Depends(signed_in)):
     return page(request, "risk.html", risk=risk, story=story, posts=shown_posts(posts), total_posts=total,
                 reasons=sorted(risk.reasons, key=lambda r: -r.value), people=responsible(risk, ctx.settings),
                 answered=reactions(risk, posts, now), actions=actions_for(risk), name_of=ctx.accounts.display_name,
-                sla=evaluate(ctx.store, ctx.settings, [risk], now, ctx.deadlines())[risk.id], stage_text=stage_text,
+                sla=ctx.slas([risk], now)[risk.id], stage_text=stage_text,
                 platforms=ANSWER_PLATFORMS,
                 topic=ctx.labels.topics.get(risk.topic, risk.topic), block=ctx.labels.blocks.get(risk.block, risk.block),
                 department=ctx.labels.departments.get(risk.department) if risk.department else None)
