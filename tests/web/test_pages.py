@@ -71,8 +71,12 @@ def test_reports_show_the_digest_saved_digests_and_the_history(as_operator):
     risk = web.first_risk(level="critical")
     web.post(f"/risks/{risk.id}/take")
     page = web.client.get("/reports").text
-    assert "Сводка МЦУ · Пестовский муниципальный округ" in page and "Открытых рисков:" in page
-    assert "Сводок пока нет" in page
+    assert 'hx-get="/reports/digest" hx-trigger="load"' in page and "Сводок пока нет" in page
+    fragment = web.client.get("/reports/digest", headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment and "<title>" not in fragment
+    assert "Сводка МЦУ · Пестовский муниципальный округ" in fragment and "Открытых рисков:" in fragment
+    alone = web.client.get("/reports/digest").text  # without JavaScript: a page of its own
+    assert "<html" in alone and "Сводка МЦУ · Пестовский муниципальный округ" in alone
     folder = web.ctx.settings.data_dir / "digests"
     folder.mkdir()
     (folder / "2026-11-20.txt").write_text("Сводка за 20.11\n", encoding="utf-8")
@@ -91,6 +95,22 @@ def test_reports_show_the_digest_saved_digests_and_the_history(as_operator):
 def rating_row(html: str, label: str) -> list[str]:
     row = re.search(r"<tr[^>]*><td[^>]*>[^<]*</td><td[^>]*>" + re.escape(label) + r"</td>(.*?)</tr>", html).group(1)
     return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+
+def test_the_digest_is_recounted_at_most_every_five_minutes(as_operator):
+    web = as_operator
+
+    def open_risks() -> str:
+        text = web.client.get("/reports/digest", headers={"HX-Request": "true"}).text
+        return re.search(r"Открытых рисков: (\d+)", text).group(1)
+
+    before = open_risks()
+    risk = web.first_risk(level="critical")
+    web.post(f"/risks/{risk.id}/not-risk", {"reason": "проверено: не риск"})
+    web.clock.advance(minutes=4)
+    assert open_risks() == before  # the counted digest is reused
+    web.clock.advance(minutes=2)
+    assert open_risks() == str(int(before) - 1)
 
 
 def test_reports_rate_blocks_and_departments_over_the_chosen_period(as_viewer):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
@@ -22,6 +23,9 @@ from web.guard import Signed, context, signed_in
 from web.templating import page
 
 router = APIRouter()
+DIGEST_FRESH = timedelta(minutes=5)
+"""The digest is recounted at most this often per process: on a large store it reads every post
+of the day's stories (``reports.digest``), which takes seconds to minutes."""
 DIGEST_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.txt$")
 REPORT_FILE = re.compile(r"^mcu-report-[0-9a-z-]+\.(pdf|xlsx)$")
 PERIODS = {"30d": "последние 30 дней", "7d": "последние 7 дней", "week": "прошлая неделя", "month": "прошлый месяц"}
@@ -45,10 +49,24 @@ def reports_page(request: Request, period: str = "30d", who: Signed = Depends(si
     now = ctx.now()
     spec, chosen = _period(request, period)
     data = ctx.settings.data_dir
-    return page(request, "reports.html", digest=digest_lines(daily_digest(ctx.store, ctx.settings, now)),
-                rating=build_rating(ctx.store, ctx.settings, chosen, now), columns=COLUMNS, table_row=table_row,
+    return page(request, "reports.html", rating=build_rating(ctx.store, ctx.settings, chosen, now), columns=COLUMNS, table_row=table_row,
                 min_risks=MIN_RISKS, weights=WEIGHTS, period=spec, chosen=chosen, periods=PERIODS, formats=FORMATS,
                 digests=_saved(data / "digests", DIGEST_FILE)[:60], files=_saved(data / "reports", REPORT_FILE)[:40])
+
+
+@router.get("/reports/digest")
+def digest(request: Request, who: Signed = Depends(signed_in)):
+    """The digest of the last 24 hours: a fragment the reports page loads after it is shown
+    (htmx), or a page of its own without JavaScript."""
+    ctx = context(request)
+    now = ctx.now()
+    counted_at, lines = ctx.cache.get("digest", (None, None))
+    if counted_at is None or not now - DIGEST_FRESH <= counted_at <= now:
+        counted_at, lines = now, digest_lines(daily_digest(ctx.store, ctx.settings, now))
+        ctx.cache["digest"] = (counted_at, lines)
+    fragment = bool(request.headers.get("hx-request"))
+    return page(request, "digest.html", take_flash=not fragment, fragment=fragment, digest=lines,
+                counted_at=counted_at)
 
 
 @router.get("/reports/report.{fmt}")
