@@ -44,7 +44,7 @@ PAGES = {
     "search, no words, negative + place": "/search?sentiment=negative&place=Пестово&period=all",
     "risk card": None,  # the first critical risk, found at run time
     "map": "/map/data.json",
-    "reports (digest, 30-day rating)": "/reports",
+    "reports (30-day rating; the digest loads apart)": "/reports",
     "sources": "/sources",
 }
 BATCH = 2000
