@@ -187,6 +187,7 @@ def test_a_working_day_in_the_browser(server, browser, tmp_path):
         page.click("#rating a:has-text('PDF')")
     assert download.value.suggested_filename.startswith("mcu-report-30d-")
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=shots / "reports.png")
 
     # a viewer sees the card but cannot act
