@@ -20,6 +20,7 @@ from core.secrets import secret  # noqa: F401 (re-exported: stages import it fro
 from core.yamlfile import read_yaml
 from core.domain import LEVEL_ORDER, RiskLevel
 from core.service_levels import Contact, SlaSettings
+from core.webconfig import WebSettings
 
 
 class Strict(BaseModel):
@@ -255,6 +256,7 @@ class Settings(Strict):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     sla: SlaSettings = Field(default_factory=SlaSettings)
     people: dict[str, Contact] = Field(default_factory=dict, description="position of the rubricator → the person")
+    web: WebSettings = Field(default_factory=WebSettings)
     base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")
     config_file: Path = Field(Path("config.yaml"), exclude=True, description="the config file itself")
     environment: Environment = Field(default_factory=Environment, exclude=True,

@@ -101,7 +101,12 @@ class Store(Protocol):
     def search(self, query: SearchQuery) -> list[SearchHit]: ...
     def count(self, query: SearchQuery) -> int: ...
     def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
-        """Counts per value of ``topic``, ``place``, ``sentiment``, ``source`` or ``platform``."""
+        """Counts per value of ``topic``, ``place``, ``sentiment``, ``source``, ``platform``, ``block``
+        or ``department``."""
+        ...
+    def facets(self, fields: Iterable[str], query: SearchQuery) -> dict[str, dict[str, int]]:
+        """``aggregate`` for several fields at once (a search page's facets), in one pass or one
+        request where the backend can; the same counts and order as ``aggregate`` per field."""
         ...
     def purge_before(self, cutoff: datetime) -> int:
         """Retention (152-ФЗ): delete posts published before ``cutoff`` with their raw items, and the records that

@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
+from datetime import datetime, timezone
 from typing import ContextManager, Iterable, Iterator, Protocol
 
+from pipeline.journal import record_scan
 from pipeline.lock import store_lock
 from pipeline.pipeline import Pipeline
 from pipeline.report import STAGES, Collected, ScanReport, SourceReport, failed_report, lap
@@ -100,6 +102,7 @@ def run_scan(pipeline: Pipeline, keys: list[str] | None = None, full: bool = Fal
             except Exception as exc:  # one broken source must not stop the others
                 reports.append(failed_report(pipeline.settings, key, exc))
                 pipeline.observer.source_finished(reports[-1])
+            record_scan(pipeline.store, reports[-1], datetime.now(timezone.utc))
         lock()
         clock = time.perf_counter()
         if STOP.is_set():  # the stories written wait in the store's pending list for the next run

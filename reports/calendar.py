@@ -42,6 +42,7 @@ class WorkCalendar:
         if cursor < self.config.end:
             spans.append((cursor, self.config.end))
         self._spans = spans
+        self._days: dict[date, list[tuple[datetime, datetime]]] = {}
 
     def is_working_day(self, day: date) -> bool:
         if day in self._off:
@@ -54,10 +55,12 @@ class WorkCalendar:
         return self.public.get(day)
 
     def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The working intervals of ``day`` as aware UTC datetimes (none on a day off)."""
-        if not self.is_working_day(day):
-            return []
-        return [(self._at(day, first), self._at(day, last)) for first, last in self._spans]
+        """The working intervals of ``day`` as aware UTC datetimes (none on a day off); remembered
+        per day, since a list of risks asks for the same days again and again."""
+        if day not in self._days:
+            self._days[day] = [(self._at(day, first), self._at(day, last)) for first, last in self._spans] \
+                if self.is_working_day(day) else []
+        return self._days[day]
 
     def _at(self, day: date, moment: time) -> datetime:
         return datetime.combine(day, moment, tzinfo=self.tz).astimezone(timezone.utc)

@@ -77,6 +77,7 @@ def demo(
         "mcu digest           # сводка за 24 часа; mcu rating --period 14d — рейтинг блоков и отделов",
         "mcu report --period 14d   # отчёт Главе округа: PDF и XLSX в data/reports/",
         "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
+        "mcu users add admin --name 'Руководитель МЦУ' --role admin && .venv/bin/mcu web   # веб: http://127.0.0.1:8080/",
         f"datasette {db_path}   # просмотр базы в браузере (.venv/bin/pip install datasette)",
     ):
         console.print(f"  .venv/bin/{line}", style="cyan", markup=False, highlight=False, soft_wrap=True)

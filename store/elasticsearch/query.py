@@ -7,7 +7,7 @@
   no searchable lemma means "no text condition", as in SQLite.
 * since inclusive, until exclusive, on ``published_at`` (``date_nanos``: microseconds
   are kept, as SQLite keeps them).
-* topic, platform, source, sentiment and place are exact terms; place is any of the
+* topic, platform, source, sentiment, block, department and place are exact terms; place is any of the
   post's ``places``.
 """
 from __future__ import annotations

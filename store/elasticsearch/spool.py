@@ -193,6 +193,9 @@ class SpoolingStore(PendingStoriesInWatermarks):
     def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
         return self._read(lambda: self.inner.aggregate(field, query))
 
+    def facets(self, fields: Iterable[str], query: SearchQuery) -> dict[str, dict[str, int]]:
+        return self._read(lambda: self.inner.facets(fields, query))
+
     def raw_items(self, source: str | None = None, platform: str | None = None) -> Iterator[RawItem]:
         """Needs the cluster (and the outbox replayed first, so spooled raw items are read too)."""
         pages = self._read(lambda: self.inner.raw_items(source, platform))

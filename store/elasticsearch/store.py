@@ -36,12 +36,15 @@ from store.elasticsearch import documents as docs
 from store.elasticsearch.connection import translate_errors
 from store.elasticsearch.indices import Indices, Json, create_posts_month
 from store.elasticsearch.names import IndexNames, check_prefix
-from store.elasticsearch.query import AGGREGATE_FIELDS, post_query
+from store.elasticsearch.query import AGGREGATE_FIELDS, by_count, composite_terms, post_query
 from store.elasticsearch.setup import read_state, setup_indices
 from store.elasticsearch.templates import TemplateSet
 from store.elasticsearch.deadletters import DeadLettersMixin
 from store.elasticsearch.forget import ForgettingMixin
 from store.pending import PendingStoriesInWatermarks
+
+FACET_PAGE = 1000
+"""Values per field in the one facets request; a field with more pages on (exact counts)."""
 
 _CHUNK = 1000
 _STORY_ATTEMPTS = 20
@@ -189,6 +192,27 @@ class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin, DeadLetter
         if column is None:
             raise ValueError(f"cannot aggregate by «{field}»; known fields: {sorted(AGGREGATE_FIELDS)}")
         return self._io.counts(self.ready().alias("posts"), column, post_query(query, self._lemmatize).query)
+
+    def facets(self, fields: Iterable[str], query: SearchQuery) -> dict[str, dict[str, int]]:
+        """``aggregate`` for several fields in one request (a field with more values than one
+        composite page holds pages on by itself, so the counts stay exact)."""
+        wanted = list(dict.fromkeys(fields))
+        unknown = [f for f in wanted if f not in AGGREGATE_FIELDS]
+        if unknown:
+            raise ValueError(f"cannot aggregate by «{unknown[0]}»; known fields: {sorted(AGGREGATE_FIELDS)}")
+        if not wanted:
+            return {}
+        alias, q = self.ready().alias("posts"), post_query(query, self._lemmatize).query
+        aggs = {f"f{i}": composite_terms(AGGREGATE_FIELDS[f], size=FACET_PAGE)["values"] for i, f in enumerate(wanted)}
+        response = self._io.search(alias, query=q, size=0, aggs=aggs, track_total_hits=False)
+        found = {}
+        for i, name in enumerate(wanted):
+            agg = response.get("aggregations", {}).get(f"f{i}", {"buckets": []})
+            if len(agg["buckets"]) >= FACET_PAGE:
+                found[name] = self._io.counts(alias, AGGREGATE_FIELDS[name], q)
+            else:
+                found[name] = by_count({str(b["key"]["value"]): int(b["doc_count"]) for b in agg["buckets"]})
+        return found
 
     def raw_items(self, source: str | None = None, platform: str | None = None) -> Iterator[RawItem]:
         """The raw items of the post documents that carry one, in post id order (pages of

@@ -3,6 +3,7 @@ aggregations, the input of ``mcu remap``, and the post part of retention."""
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 
@@ -69,11 +70,13 @@ class PostTables(Database):
         """Lemma search (AND of the query's lemmas) plus filters; best bm25 first,
         or newest first when there is no searchable text."""
         where = self._where(query)
-        if where.ranked:
-            head, order = "SELECT p.json, a.json, -bm25(posts_fts)", "bm25(posts_fts), p.published_us DESC"
-        else:
-            head, order = "SELECT p.json, a.json, 0.0", "p.published_us DESC"
-        sql = f"{head} {where.sql} ORDER BY {order}, p.id LIMIT ?"
+        score = "-bm25(posts_fts)" if where.ranked else "0.0"
+        # order and cut on keys alone, then read the JSON of the page only (a sort that carried
+        # every match's JSON made a common word on a large store slow)
+        page = (f"SELECT p.seq AS seq, {score} AS score, p.published_us AS us, p.id AS id {where.sql}"
+                f" ORDER BY score DESC, us DESC, id LIMIT ?")
+        sql = (f"SELECT p.json, a.json, hit.score FROM ({page}) AS hit JOIN posts p ON p.seq = hit.seq"
+               " LEFT JOIN analyses a ON a.post_id = p.id ORDER BY hit.score DESC, hit.us DESC, hit.id")
         with self._read("search") as conn:
             rows = conn.execute(sql, [*where.params, max(0, query.limit)]).fetchall()
         return [SearchHit(*_load_pair(pj, aj), score=float(score)) for pj, aj, score in rows]
@@ -98,6 +101,28 @@ class PostTables(Database):
         )
         with self._read("aggregate") as conn:
             return {str(value): int(n) for value, n in conn.execute(sql, where.params)}
+
+    def facets(self, fields: Iterable[str], query: SearchQuery) -> dict[str, dict[str, int]]:
+        """``aggregate`` for several fields in one pass over the matching posts (places, which
+        are many per post, take a second query)."""
+        wanted = list(dict.fromkeys(fields))
+        unknown = [f for f in wanted if f not in AGGREGATE_COLUMNS]
+        if unknown:
+            raise ValueError(f"cannot aggregate by «{unknown[0]}»; known fields: {sorted(AGGREGATE_COLUMNS)}")
+        columns = [f for f in wanted if f != "place"]
+        counters: dict[str, Counter] = {f: Counter() for f in columns}
+        if columns:
+            where = self._where(query)
+            sql = f"SELECT {', '.join(AGGREGATE_COLUMNS[f] for f in columns)} {where.sql}"
+            with self._read("facets") as conn:
+                for row in conn.execute(sql, where.params):
+                    for name, value in zip(columns, row):
+                        if value is not None:
+                            counters[name][str(value)] += 1
+        found = {f: dict(sorted(c.items(), key=lambda item: (-item[1], item[0]))) for f, c in counters.items()}
+        if "place" in wanted:
+            found["place"] = self.aggregate("place", query)
+        return {f: found[f] for f in wanted}
 
     def raw_items(self, source: str | None = None, platform: str | None = None) -> Iterator[RawItem]:
         """Stored raw items in post id order, a page at a time (the lock is not held between

@@ -10,7 +10,7 @@ import sqlite3
 
 from core.store import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # MIGRATIONS[n] takes the schema from version n to n + 1; append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -73,6 +73,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
             mapper INTEGER NOT NULL, json TEXT NOT NULL) WITHOUT ROWID""",
         "CREATE INDEX raw_items_source ON raw_items(source, post_id)",
         "CREATE INDEX raw_items_platform ON raw_items(platform, post_id)",
+    ),
+    (  # 4: the analysis columns that filters and facets read, beside the post id, so that joining
+       # a post to its analysis reads only this index (the web's facets on a large store)
+        "CREATE INDEX IF NOT EXISTS analyses_facets ON analyses(post_id, topic, block, department, sentiment)",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -21,7 +21,7 @@ DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 ENV_DIR = DEPLOY / "env"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
-CODE_DIRS = ("core", "collectors", "nlp", "store", "alerts", "reports", "pipeline", "cli", "flows", "demo")
+CODE_DIRS = ("core", "collectors", "nlp", "store", "alerts", "reports", "pipeline", "cli", "flows", "demo", "web")
 APP_IMAGE = "mcu-monitor"
 
 
@@ -80,8 +80,17 @@ def unit_commands(unit: Path) -> list[list[str]]:
 
 
 def test_compose_has_the_production_services():
-    assert set(services()) >= {"postgres", "prefect-server", "elasticsearch", "kibana", "setup", "worker", "bot"}
-    assert set(app_services()) >= {"setup", "worker", "bot"}
+    assert set(services()) >= {"postgres", "prefect-server", "elasticsearch", "kibana", "setup", "worker", "bot", "web"}
+    assert set(app_services()) >= {"setup", "worker", "bot", "web"}
+
+
+def test_the_web_is_published_on_loopback_and_checked_where_it_listens():
+    web = services()["web"]
+    port = web["command"][web["command"].index("--port") + 1]
+    assert web["ports"] == [f"127.0.0.1:{port}:{port}"]
+    assert f"http://localhost:{port}/healthz" in web["healthcheck"]["test"][-1]
+    unit = (DEPLOY / "systemd" / "mcu-web.service").read_text(encoding="utf-8")
+    assert "ExecStart=/opt/mcu/.venv/bin/mcu web --host 127.0.0.1 --port" in unit
 
 
 def test_images_are_pinned_to_the_tested_versions():
@@ -222,7 +231,7 @@ def test_every_command_exists(where, argv):
 
 def test_systemd_units_are_complete():
     assert {u.name for u in UNITS} >= {"mcu-prefect-server.service", "mcu-worker@.service", "mcu-bot.service",
-                                       "mcu-setup.service", "mcu-serve.service"}
+                                       "mcu-setup.service", "mcu-serve.service", "mcu-web.service"}
     for unit in UNITS:
         text = unit.read_text(encoding="utf-8")
         for section in ("[Unit]", "[Service]", "[Install]"):

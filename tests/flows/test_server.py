@@ -72,6 +72,7 @@ def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_serve
     # pool (`prefect deploy`), not both; the pool deployments below are created after this.
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
+    from prefect.exceptions import ObjectNotFound
 
     config = demo_config(tmp_path)
     env = prefect_server.environment() | {"PREFECT_RUNNER_POLL_FREQUENCY": "1", "COLUMNS": "200"}
@@ -90,6 +91,13 @@ def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_serve
         with get_client(sync_client=True) as client:
             assert client.read_concurrency_limit_by_tag("es").concurrency_limit == 3
             assert client.read_concurrency_limit_by_tag("telegram").concurrency_limit == 1
+            while True:  # the start line comes before Prefect registers the deployments (slow under load)
+                try:
+                    client.read_deployment_by_name("digest/digest")
+                    break
+                except ObjectNotFound:
+                    assert serve.poll() is None and time.monotonic() < deadline + 60, "digest was not deployed"
+                    time.sleep(0.5)
         out_dir = tmp_path / "digests"
         wait_for_deployment("digest/digest")  # serve registers it just after printing the address
         run = run_deployment("digest/digest", parameters={"config": str(config), "out_dir": str(out_dir)},

@@ -133,6 +133,7 @@ def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> No
         (dict(department="laptevsky"), ["roads_tg", "waste_vk"]),
         (dict(department="bykovsky", block="infrastructure"), ["roads_vk"]),
         (dict(text="ямы", order="date"), ["roads_vk", "works_tg"]),
+        (dict(text="дорогу", department="laptevsky"), ["roads_tg"]),
     ],
 )
 def test_search_filters(store: Store, loaded: Corpus, make, query: dict, expected: list[str]) -> None:
@@ -198,6 +199,24 @@ def test_aggregate_other_fields(store: Store, loaded: Corpus) -> None:
     assert store.aggregate("block", everything) == {"infrastructure": 4, "social": 1}
     assert store.aggregate("department", everything) == {"laptevsky": 2, "bykovsky": 1}
     assert store.aggregate("topic", SearchQuery(text="дорогу", platform="telegram")) == {"roads": 1}
+    assert store.aggregate("place", SearchQuery(department="laptevsky")) == {"Лаптево": 2}
+    assert store.aggregate("department", SearchQuery(block="infrastructure")) == {"laptevsky": 2, "bykovsky": 1}
+
+
+@pytest.mark.parametrize("query", [{}, {"text": "дорогу"}, {"department": "laptevsky"}, {"topic": "nothing"},
+                                   {"text": "дорога", "platform": "vk", "limit": 1}])
+def test_facets_equal_aggregates_field_by_field(store: Store, loaded: Corpus, query: dict) -> None:
+    fields = ["topic", "place", "sentiment", "source", "platform", "block", "department"]
+    q = SearchQuery(**query)
+    found = store.facets(fields, q)
+    assert list(found) == fields
+    for name in fields:
+        assert found[name] == store.aggregate(name, q), name
+        assert list(found[name]) == list(store.aggregate(name, q)), name  # the same order
+    assert store.facets(["department", "topic"], SearchQuery(text="мусор")) == {"department": {"laptevsky": 1},
+                                                                                "topic": {"waste": 1}}
+    with pytest.raises(ValueError, match="author"):
+        store.facets(["topic", "author"], SearchQuery())
 
 
 def test_aggregate_unknown_field(store: Store) -> None:

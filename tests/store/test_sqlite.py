@@ -64,7 +64,7 @@ def test_a_version_2_file_gains_the_raw_items_table(db: Path, lemmatize, make) -
     conn.executescript("DROP TABLE raw_items; PRAGMA user_version = 2;")  # the file as version 2 left it
     conn.close()
     with SqliteStore(db, lemmatize) as store:
-        assert raw(db, "PRAGMA user_version") == [(3,)]
+        assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
         assert store.get_post(post.id) == (post, analysis)
         item = make.raw(post)
         assert store.upsert_posts([(post, analysis)], {post.id: item}).unchanged == 1
@@ -248,3 +248,16 @@ def test_package_reexports() -> None:
         [sys.executable, "-c", f"from store import {names}"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_an_older_file_gets_the_facets_index_and_joins_read_only_it(db: Path, lemmatize) -> None:
+    SqliteStore(db, lemmatize).close()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP INDEX analyses_facets")
+    conn.execute("PRAGMA user_version = 3")  # a file written before schema 4
+    conn.close()
+    SqliteStore(db, lemmatize).close()
+    assert raw(db, "PRAGMA user_version") == [(4,)]
+    plan = raw(db, "EXPLAIN QUERY PLAN SELECT a.topic, a.department FROM posts p LEFT JOIN analyses a"
+                   " ON a.post_id = p.id WHERE a.department = 'x'")
+    assert any("COVERING INDEX analyses_facets" in row[-1] for row in plan), plan
