@@ -25,7 +25,7 @@ from collectors.vk.mapping import map_group, map_post, raw_post, signature
 from collectors.vk.search import search_posts
 from collectors.vk.state import RecentPost, VkState
 from core.config import secret
-from core.domain import Post, RawItem
+from core.domain import Platform, Post, RawItem, post_id
 
 log = logging.getLogger(__name__)
 PAGE = 100
@@ -65,6 +65,7 @@ class _Run:
         self.raw: dict[str, RawItem] = {}
         self.problems: list[str] = []
         self.skipped = 0
+        self.deleted: list[str] = []
 
     def emit(self, post: Post, raw: RawItem) -> None:
         if post.id not in self.raw:
@@ -72,7 +73,7 @@ class _Run:
             self.posts.append(post)
 
     def batch(self, watermark: str | None, problems: list[str]) -> Batch:
-        return Batch(self.posts, watermark, problems, self.skipped, self.raw)
+        return Batch(self.posts, watermark, problems, self.skipped, self.raw, self.deleted)
 
 
 class VkCollector:
@@ -138,7 +139,8 @@ class VkCollector:
         new.recent = {ref: post for ref, post in new.recent.items() if window is not None and post.date > window}
         for ref, post in state.recent.items():
             if post.date > floor and ref not in seen:
-                log.info("%s: post %s is no longer on the wall (deleted); the stored copy is kept", key, ref)
+                log.info("%s: post %s is no longer on the wall (deleted); marked deleted, the copy is kept", key, ref)
+                run.deleted.append(post_id(Platform.vk, key, ref))
                 new.recent.pop(ref, None)
         if wants:
             self._comments(owner, reach, wants, new, run)

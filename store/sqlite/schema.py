@@ -10,7 +10,7 @@ import sqlite3
 
 from core.store import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # MIGRATIONS[n] takes the schema from version n to n + 1; append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -73,6 +73,12 @@ MIGRATIONS: list[tuple[str, ...]] = [
             mapper INTEGER NOT NULL, json TEXT NOT NULL) WITHOUT ROWID""",
         "CREATE INDEX raw_items_source ON raw_items(source, post_id)",
         "CREATE INDEX raw_items_platform ON raw_items(platform, post_id)",
+    ),
+    (  # 4: posts carrying a poll (the period's polls in digests and reports), and posts found deleted
+        "ALTER TABLE posts ADD COLUMN has_poll INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE posts ADD COLUMN deleted_at TEXT",
+        "UPDATE posts SET has_poll = 1 WHERE json_extract(json, '$.poll') IS NOT NULL",
+        "CREATE INDEX posts_poll ON posts(published_us) WHERE has_poll = 1",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -55,16 +55,43 @@ def test_reopening_does_not_migrate_again(db: Path, lemmatize) -> None:
     assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
+AS_VERSION_3 = ("DROP INDEX posts_poll; ALTER TABLE posts DROP COLUMN has_poll; "
+                "ALTER TABLE posts DROP COLUMN deleted_at;")
+"""Undo schema 4 on a current file: the file as schema 3 left it."""
+
+
+def test_a_version_3_file_finds_its_polls_and_deleted_posts(db: Path, lemmatize, make) -> None:
+    """Schema 4 added ``has_poll`` (filled from the stored post JSON) and ``deleted_at`` (no post of
+    schema 3 was ever marked)."""
+    from core.polls import Poll, PollOption
+    from core.store import SearchQuery
+
+    post, analysis = make.item("1", "Голосуем за площадку")
+    post = post.model_copy(update={"poll": Poll(question="Где?", options=[PollOption(text="У школы", votes=3)])})
+    plain = make.item("2", "Нет воды в Лаптево")
+    with SqliteStore(db, lemmatize) as store:
+        store.upsert_posts([(post, analysis), plain])
+    conn = sqlite3.connect(db)
+    conn.executescript(f"{AS_VERSION_3} PRAGMA user_version = 3;")
+    conn.close()
+    with SqliteStore(db, lemmatize) as store:
+        assert [h.post.id for h in store.search(SearchQuery(polls=True))] == [post.id]
+        assert store.get_post(post.id) == (post, analysis)
+        store.mark_deleted([post.id], make.at(5))
+    assert raw(db, "SELECT id, deleted_at FROM posts ORDER BY id") == sorted(
+        [(post.id, "2025-03-10T17:00:00.000000Z"), (plain[0].id, None)])
+
+
 def test_a_version_2_file_gains_the_raw_items_table(db: Path, lemmatize, make) -> None:
     """Schema 3 added raw items: a file of schema 2 keeps its posts and can store raw items."""
     post, analysis = make.item("1", "Нет воды в Лаптево")
     with SqliteStore(db, lemmatize) as store:
         store.upsert_posts([(post, analysis)])
     conn = sqlite3.connect(db)
-    conn.executescript("DROP TABLE raw_items; PRAGMA user_version = 2;")  # the file as version 2 left it
+    conn.executescript(f"DROP TABLE raw_items; {AS_VERSION_3} PRAGMA user_version = 2;")  # as version 2 left it
     conn.close()
     with SqliteStore(db, lemmatize) as store:
-        assert raw(db, "PRAGMA user_version") == [(3,)]
+        assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
         assert store.get_post(post.id) == (post, analysis)
         item = make.raw(post)
         assert store.upsert_posts([(post, analysis)], {post.id: item}).unchanged == 1
