@@ -146,3 +146,26 @@ def test_an_official_post_in_the_story_is_not_spread(demo):
     evidence = store.get_risk(risk.id).verdict.evidence
     assert evidence.new_posts == 0 and "pestovo_adm" not in evidence.new_sources
     store.close()
+
+
+def test_a_deleted_complaint_is_a_signal_not_spread(demo):
+    """The same resident post as in the spread test, found deleted on its platform an hour after it
+    appeared: it is not spread (the risk stays under watch) and the reason names it."""
+    settings, store, risk = answered(demo, "answer_calm_vk.json")
+    pipeline = Pipeline.open(settings)
+    post = Post(platform="telegram", source="pestovo_chat", native_id="99001", url="https://t.me/pestovo_chat/99001",
+                text="Лаптево опять без воды! Насос на водонапорной башне снова сгорел, воды в Лаптево нет. "
+                     "Куда смотрит администрация? Носим воду вёдрами из колодца",
+                published_at=ANSWERED + timedelta(hours=5), reach=3100)
+    pipeline.ingest([post])
+    assert pipeline.store.get_post(post.id)[1].story_id == risk.story_id, "precondition: the post joins the story"
+    pipeline.close()
+    assert store.mark_deleted([post.id], ANSWERED + timedelta(hours=5, minutes=40)) == 1
+    reports = track_reactions(store, settings, ANSWERED + timedelta(hours=6))
+    assert reports[0].outcome == "watching"
+    evidence = store.get_risk(risk.id).verdict.evidence
+    assert (evidence.new_posts, evidence.new_sources, evidence.deleted) == (0, [], 1)
+    assert reports[0].reason.endswith("; 1 жалоба удалена на площадке (сигнал, не распространение)")
+    final = track_reactions(store, settings, ANSWERED + timedelta(hours=24, minutes=1))
+    assert final[0].outcome == "handled" and store.get_risk(risk.id).verdict.evidence.deleted == 1
+    store.close()
