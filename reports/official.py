@@ -26,6 +26,7 @@ from core.config import Settings
 from core.domain import Analysis, Post
 from core.store import SearchQuery, Store
 from reports.period import Period, rolling
+from reports.scores import weighted_score
 
 LIMIT = 10_000  # posts and comments of one page read per evaluation
 ACTIVE_WEEKLY = 7.0  # a page posting daily counts as fully active
@@ -111,11 +112,7 @@ class PageActivity:
         parts = {"answered": self.answered_share,
                  "in_time": self.in_time / len(due) if due else None,
                  "activity": min(1.0, self.per_week / ACTIVE_WEEKLY) if self.posts or self.appeals else None}
-        known = {name: value for name, value in parts.items() if value is not None}
-        if not known:
-            return None
-        weight = sum(WEIGHTS[name] for name in known)
-        return round(100 * sum(WEIGHTS[name] * value for name, value in known.items()) / weight, 1)
+        return weighted_score(parts, WEIGHTS)
 
 
 @dataclass

@@ -32,6 +32,7 @@ from core.domain import Risk, RiskStatus
 from core.store import Store
 from reports.official import PageActivity, official_activity
 from reports.period import Period
+from reports.scores import weighted_score
 from reports.sla import Deadlines, RiskSla, risk_starts
 
 MIN_RISKS = 2
@@ -117,11 +118,7 @@ class UnitRating:
         reescalated = self.reescalated_share
         parts = {"on_time": self.on_time_share, "handled": self.handled_share,
                  "not_reescalated": None if reescalated is None else 1 - reescalated, "calm": self.calm_share}
-        known = {name: value for name, value in parts.items() if value is not None}
-        if not known:
-            return None
-        weight = sum(WEIGHTS[name] for name in known)
-        return round(100 * sum(WEIGHTS[name] * value for name, value in known.items()) / weight, 1)
+        return weighted_score(parts, WEIGHTS)
 
 
 @dataclass

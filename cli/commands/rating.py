@@ -39,12 +39,7 @@ def register(app: typer.Typer) -> None:
                              ensure_ascii=False, indent=2))
             return
         for title, units in (("Блоки МЦУ", result.blocks), ("Территориальные отделы", result.departments)):
-            table = Table(title=f"{title} · {chosen.title}", title_justify="left")
-            for column in SHORT_COLUMNS:
-                table.add_column(column, overflow="fold", min_width=14 if column == "подразделение" else None)
-            for unit in units:
-                table.add_row(*table_row(unit))
-            console.print(table)
+            print_table(f"{title} · {chosen.title}", SHORT_COLUMNS, [table_row(u) for u in units], "подразделение")
         if result.pages:
             print_pages(result.pages, chosen.title)
         console.print("Взятие и ответ — медианы в рабочих часах от первой публикации. "
@@ -53,16 +48,21 @@ def register(app: typer.Typer) -> None:
                       highlight=False)
 
 
+def print_table(title: str, columns, rows: list[list[str]], name_column: str) -> None:
+    """A rating table: the name column kept readable, the others folded."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold", min_width=14 if column == name_column else None)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
 def print_pages(pages, title: str) -> None:
     """The official pages' table (``mcu rating``, ``mcu official``)."""
     from reports.official import PAGE_COLUMNS, page_row
 
-    table = Table(title=f"Госпаблики · {title}", title_justify="left")
-    for column in PAGE_COLUMNS:
-        table.add_column(column, overflow="fold", min_width=14 if column == "страница" else None)
-    for page in pages:
-        table.add_row(*page_row(page))
-    console.print(table)
+    print_table(f"Госпаблики · {title}", PAGE_COLUMNS, [page_row(p) for p in pages], "страница")
     console.print("Госпаблики: балл — отвечено ×0,5, ответ в пределах лимита ×0,3, активность (публикаций в неделю "
                   "из 7) ×0,2.", highlight=False)
 

@@ -89,8 +89,8 @@ def test_negative_comments_reescalate_with_the_reason(demo):
     store.close()
 
 
-def test_spread_after_the_answer_reescalates(demo):
-    settings, store, risk = answered(demo, "answer_calm_vk.json")
+def resident_post_in_story(settings, risk) -> Post:
+    """A resident's post in a chat five hours after the answer, about the same trouble: it joins the story."""
     pipeline = Pipeline.open(settings)
     post = Post(platform="telegram", source="pestovo_chat", native_id="99001", url="https://t.me/pestovo_chat/99001",
                 text="Лаптево опять без воды! Насос на водонапорной башне снова сгорел, воды в Лаптево нет. "
@@ -99,6 +99,12 @@ def test_spread_after_the_answer_reescalates(demo):
     pipeline.ingest([post])
     assert pipeline.store.get_post(post.id)[1].story_id == risk.story_id, "precondition: the post joins the story"
     pipeline.close()
+    return post
+
+
+def test_spread_after_the_answer_reescalates(demo):
+    settings, store, risk = answered(demo, "answer_calm_vk.json")
+    post = resident_post_in_story(settings, risk)
     reports = track_reactions(store, settings, ANSWERED + timedelta(hours=6))
     assert reports[0].outcome == "reescalated"
     reason = store.get_risk(risk.id).verdict.reason
@@ -152,14 +158,7 @@ def test_a_deleted_complaint_is_a_signal_not_spread(demo):
     """The same resident post as in the spread test, found deleted on its platform an hour after it
     appeared: it is not spread (the risk stays under watch) and the reason names it."""
     settings, store, risk = answered(demo, "answer_calm_vk.json")
-    pipeline = Pipeline.open(settings)
-    post = Post(platform="telegram", source="pestovo_chat", native_id="99001", url="https://t.me/pestovo_chat/99001",
-                text="Лаптево опять без воды! Насос на водонапорной башне снова сгорел, воды в Лаптево нет. "
-                     "Куда смотрит администрация? Носим воду вёдрами из колодца",
-                published_at=ANSWERED + timedelta(hours=5), reach=3100)
-    pipeline.ingest([post])
-    assert pipeline.store.get_post(post.id)[1].story_id == risk.story_id, "precondition: the post joins the story"
-    pipeline.close()
+    post = resident_post_in_story(settings, risk)
     assert store.mark_deleted([post.id], ANSWERED + timedelta(hours=5, minutes=40)) == 1
     reports = track_reactions(store, settings, ANSWERED + timedelta(hours=6))
     assert reports[0].outcome == "watching"
