@@ -119,6 +119,9 @@ def collect_evidence(store: Store, settings: Settings, risk: Risk, now: datetime
     items = store.posts_by_ids(story.post_ids) if story else []
     # the administration's own posts are answers or context: never spread, never a negative reaction
     items = [(p, a) for p, a in items if p.id not in answer_ids and not settings.is_official(p)]
+    # a complaint deleted on its platform is a signal (resolved, or removed), not the story spreading
+    deleted = [p for p, _ in items if p.deleted_at is not None and p.deleted_at <= now]
+    items = [(p, a) for p, a in items if p.deleted_at is None or p.deleted_at > now]
     before = {p.source for p, _ in items if p.published_at <= since}
     after = [(p, a) for p, a in items if since < p.published_at <= now]
     new_posts = [p for p, _ in after if not p.is_comment]
@@ -132,11 +135,21 @@ def collect_evidence(store: Store, settings: Settings, risk: Risk, now: datetime
         new_posts=len(new_posts),
         new_sources=sorted({p.source for p in new_posts} - before),
         last_activity=max([since, *(p.published_at for p in new_posts)]),
+        deleted=len(deleted),
     )
 
 
 def judge(evidence: ReactionEvidence, settings: Settings, now: datetime) -> tuple[str, str]:
-    """(outcome, reason): «reescalated», «handled» or still «watching»."""
+    """(outcome, reason): «reescalated», «handled» or still «watching»; deleted complaints are
+    named in the reason (a signal for staff), they never count as spread."""
+    outcome, reason = _judge(evidence, settings, now)
+    if evidence.deleted:
+        reason += "; " + counted(evidence.deleted, "жалоба удалена", "жалобы удалены", "жалоб удалено") + \
+            " на площадке (сигнал, не распространение)"
+    return outcome, reason
+
+
+def _judge(evidence: ReactionEvidence, settings: Settings, now: datetime) -> tuple[str, str]:
     rules = settings.alerts.reactions
     negative = evidence.negative + evidence.story_negative
     if evidence.net_negative >= rules.net_negative:

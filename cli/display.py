@@ -94,6 +94,10 @@ def print_hits(console: Console, hits, settings, query: str) -> None:
         tone = SENTIMENT_RU.get(a.sentiment.label, "") if a else ""
         level = LEVEL_SHORT.get(a.risk.level, "") if a else ""
         text = excerpt(hit.post.display_text, text_width * 3) + (f"\n{hit.post.url}" if hit.post.url else "")
+        if hit.post.poll is not None:
+            text += f"\nОпрос: {hit.post.poll.results_ru()}"
+        if hit.post.deleted:
+            text += "\n(удалено на площадке)"
         row = [hit.post.published_at.strftime("%d.%m %H:%M"), Text(names.get(hit.post.source, hit.post.source))]
         if not narrow:
             row += [Text(topics.get(a.topic.code, a.topic.code) if a else ""), Text(", ".join(a.places) if a else "")]

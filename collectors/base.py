@@ -58,6 +58,8 @@ class Batch:
     when ``report_once`` keeps their problem lines quiet."""
     raw: dict[str, RawItem] = field(default_factory=dict)
     """Post id → the platform item the post was mapped from, for every post of the batch."""
+    deleted: list[str] = field(default_factory=list)
+    """Ids of stored posts the platform no longer has (deleted): the pipeline marks them."""
 
 
 class Collector(Protocol):

@@ -212,6 +212,16 @@ class TelegramSettings(Strict):
     resolve_retry_hours: float = Field(24.0, gt=0, description="an unresolvable @username is retried after this")
 
 
+class OfficialPages(Strict):
+    """How the administration's own pages (sources with ``official: true``) are watched: residents'
+    questions and complaints in their comments should get the page's answer within ``answer_hours``."""
+
+    answer_hours: float = Field(24, gt=0, le=24 * 30, description="hours after which a question or a "
+                                "complaint without the page's answer is listed as unanswered")
+    lookback_days: float = Field(7, gt=0, le=90, description="how far back the daily list of unanswered "
+                                 "questions looks, and the period of the digest's figures")
+
+
 class Privacy(Strict):
     pseudonymize_authors: bool = True
     retention_days: int = Field(365, ge=1, description="posts older than this are deleted (152-ФЗ)")
@@ -255,6 +265,7 @@ class Settings(Strict):
     privacy: Privacy = Field(default_factory=Privacy)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     sla: SlaSettings = Field(default_factory=SlaSettings)
+    official_pages: OfficialPages = Field(default_factory=OfficialPages)
     people: dict[str, Contact] = Field(default_factory=dict, description="position of the rubricator → the person")
     web: WebSettings = Field(default_factory=WebSettings)
     base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")

@@ -1,7 +1,9 @@
 """The domain model: what flows between collectors, NLP, stores and alerts.
 
 Every stage speaks these pydantic models and nothing else, so a store or a sink
-never sees a platform's raw JSON and a collector never sees the NLP.
+never sees a platform's raw JSON and a collector never sees the NLP. The module is a little
+over 400 lines: it is the one list of the models every stage shares (polls live in
+``core.polls``).
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.polls import Poll
 
 
 class Platform(StrEnum):
@@ -79,11 +83,14 @@ class Post(Model):
     thread_id: str | None = Field(None, description="post id of the thread root")
     reach: int = Field(0, ge=0, description="audience of the source (members, subscribers)")
     attachments: list[Attachment] = Field(default_factory=list)
+    poll: Poll | None = Field(None, description="the poll the post carries, with its results as last read")
+    by_owner: bool = Field(False, description="a comment written by the page or channel itself (its reply)")
+    deleted_at: datetime | None = Field(None, description="when a scan found the post deleted on its platform")
 
-    @field_validator("published_at")
+    @field_validator("published_at", "deleted_at")
     @classmethod
-    def _published_utc(cls, value: datetime) -> datetime:
-        return utc(value)
+    def _published_utc(cls, value: datetime | None) -> datetime | None:
+        return utc(value) if value is not None else None
 
     def model_post_init(self, __context) -> None:
         if not self.id:
@@ -94,8 +101,14 @@ class Post(Model):
         return self.parent_id is not None
 
     @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
     def full_text(self) -> str:
-        return f"{self.title}\n{self.text}" if self.title else self.text
+        """Title, text and the poll's question and options: what is analysed and searched."""
+        parts = [self.title, self.text, self.poll.text if self.poll else None]
+        return "\n".join(p for p in parts if p)
 
     @property
     def is_empty(self) -> bool:
@@ -180,6 +193,8 @@ class Analysis(Model):
     toponyms: list[Toponym] = Field(default_factory=list)
     risk: RiskAssessment
     story_id: str | None = None
+    appeal: Literal["question", "complaint"] | None = Field(
+        None, description="a resident's question or complaint (nlp.appeals rules); None for anything else")
 
     @property
     def places(self) -> list[str]:
@@ -304,6 +319,7 @@ class ReactionEvidence(Model):
     story_negative: int = Field(0, description="negative comments elsewhere in the story after the answer")
     new_posts: int = Field(0, description="new posts (not comments) in the story after the answer")
     new_sources: list[str] = Field(default_factory=list, description="sources the story reached after the answer")
+    deleted: int = Field(0, description="the story's complaints deleted on their platform: a signal, not spread")
     last_activity: datetime = Field(description="the answer time or the latest new post, whichever is later")
 
     @property

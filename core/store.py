@@ -61,6 +61,8 @@ class SearchQuery:
     sentiment: str | None = None
     block: str | None = None
     department: str | None = None
+    polls: bool = False
+    """Only posts that carry a poll."""
     order: str = "relevance"
     """``relevance``: the best text match first (newest first without text); ``date``: newest first."""
     limit: int = 50
@@ -97,6 +99,11 @@ class Store(Protocol):
         a time: the input of ``mcu remap``."""
         ...
     def get_post(self, post_id: str) -> tuple[Post, Analysis | None] | None: ...
+    def mark_deleted(self, post_ids: Iterable[str], at: datetime) -> int:
+        """Mark stored posts deleted on their platform (``Post.deleted_at = at``); the post is kept
+        (it is evidence). Posts already marked keep their first time; unknown ids are skipped.
+        Returns how many posts were newly marked."""
+        ...
     def posts_by_ids(self, post_ids: Iterable[str]) -> list[tuple[Post, Analysis | None]]: ...
     def search(self, query: SearchQuery) -> list[SearchHit]: ...
     def count(self, query: SearchQuery) -> int: ...

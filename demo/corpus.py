@@ -26,7 +26,7 @@ VK_PAGE = 100
 
 COMMON_POST_KEYS = {"src", "day", "time", "text", "story", "comments"}
 POST_KEYS = {
-    "vk": {"by", "signer", "likes", "reposts", "views", "pinned"},
+    "vk": {"by", "signer", "likes", "reposts", "views", "pinned", "poll"},
     "chat": {"by", "reactions"},
     "channel": {"views", "forwards", "reactions"},
     "rss": {"title", "slug", "category", "teaser", "full"},

@@ -31,7 +31,20 @@ def vk_post(post: Item, source: dict, when: datetime, users: Users) -> dict:
     })
     if "signer" in f:
         obj["signer_id"] = users.id("vk", f["signer"])
+    if "poll" in f:
+        obj["attachments"].append({"type": "poll", "poll": vk_poll(f["poll"], post.id, owner, int(when.timestamp()))})
     return obj
+
+
+def vk_poll(poll: dict, post_id: int, owner: int, created: int) -> dict:
+    """A VK poll object (API 5.199) from the corpus' ``poll: {question, answers: [[text, votes]…]}``."""
+    answers = [{"id": i + 1, "text": text, "votes": votes} for i, (text, votes) in enumerate(poll["answers"])]
+    total = sum(a["votes"] for a in answers)
+    for answer in answers:
+        answer["rate"] = round(100 * answer["votes"] / total, 2) if total else 0
+    return {"id": 900000 + post_id, "owner_id": owner, "created": created, "question": poll["question"],
+            "votes": total, "answers": answers, "anonymous": True, "multiple": bool(poll.get("multiple")),
+            "closed": bool(poll.get("closed")), "end_date": 0, "answer_ids": [], "can_vote": True}
 
 
 def vk_comment(c: Item, post: Item, source: dict, at, users: Users) -> dict:

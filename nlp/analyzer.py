@@ -13,6 +13,7 @@ from typing import Sequence
 
 from core.config import RiskThresholds, Rubricator, Settings
 from core.domain import Analysis, Post, Toponym
+from nlp.appeals import appeal_of
 from nlp.gazetteer import Gazetteer, load_gazetteer
 from nlp.lemmas import Lemmatizer
 from nlp.risk import score_post
@@ -104,9 +105,11 @@ class Analyzer:
             block = self.rubricator.rural_block if village else self.rubricator.topic(topic.primary.code).block
             risk = score_post(post, sentiment, topic.primary, self.rubricator, self.thresholds,
                               tokens=toks, triggers=self.triggers)
+            triggered = any(reason.component == "trigger" for reason in risk.reasons)
             result.append(Analysis(
                 post_id=post.id, lemmas=lem, sentiment=sentiment, topic=topic.primary, topics=topic.all,
                 block=block, department=village.department if village else None, toponyms=places, risk=risk,
+                appeal=None if post.by_owner else appeal_of(post.full_text, sentiment.label, triggered),
             ))
         self._tick("risk", clock)
         self.timings.posts += len(posts)

@@ -121,13 +121,16 @@ class Pipeline:
         report.skipped = batch.skipped
         lap(report.stages, "collect", clock)
         posts, analyses = self.analyse(batch.posts, key, report.stages)
-        return Collected(report, posts, analyses, watermark, batch.watermark, self.pseudonymise_raw(batch.raw))
+        return Collected(report, posts, analyses, watermark, batch.watermark, self.pseudonymise_raw(batch.raw),
+                         list(batch.deleted))
 
     def commit_source(self, collected: Collected) -> SourceReport:
         """Assign stories, store the posts, then move the watermark. One commit at a time."""
         report = collected.report
         clock = time.perf_counter()
         result = self.store_posts(collected.posts, collected.analyses, report.key, collected.raw)
+        if collected.deleted:
+            report.deleted = self.store.mark_deleted(collected.deleted, datetime.now(timezone.utc))
         if collected.next_watermark and collected.next_watermark != collected.watermark:
             self.store.set_watermark(report.key, collected.next_watermark)  # only after the posts are stored
         report.new, report.updated, report.unchanged = result.new, result.updated, result.unchanged

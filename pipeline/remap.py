@@ -109,6 +109,7 @@ class Remapper:
                 self._problem(raw, "id", "the post of this raw item is no longer stored")
                 continue
             before, analysis = stored[post.id]
+            post = post.model_copy(update={"deleted_at": before.deleted_at})  # a scan's finding, not the payload's
             current = self._current(raw)
             if before.model_dump_json() == post.model_dump_json() and analysis is not None:
                 counts.unchanged += 1

@@ -23,6 +23,8 @@ class SourceReport:
     unchanged: int = 0
     skipped: int = 0
     """Items read but not turned into posts (bad payload, no text)."""
+    deleted: int = 0
+    """Stored posts found deleted on the platform in this scan (marked, not removed)."""
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -62,6 +64,8 @@ class Collected:
     """The watermark to save once the posts are stored."""
     raw: dict = field(default_factory=dict)
     """Post id → the platform's raw item it was mapped from (``core.domain.RawItem``)."""
+    deleted: list[str] = field(default_factory=list)
+    """Ids of stored posts the platform no longer has."""
 
 
 def lap(stages: dict[str, float], stage: str, since: float) -> float:

@@ -16,7 +16,9 @@ from core.config import Settings
 from core.domain import LEVEL_MARK, LEVEL_ORDER, OUTCOME_RU, RISK_STATUS_RU, Risk, RiskStatus
 from core.store import SearchQuery, Store, open_risks
 from core.text import excerpt, h, local, trim_html, zone
+from reports.official import OfficialActivity, page_line, recent_activity
 from reports.owners import owner_of
+from reports.polls import PollNote, period_polls
 from reports.period import Period, rolling
 from reports.sla import Deadlines, RiskSla, evaluate, stage_text
 
@@ -72,6 +74,8 @@ class Digest:
     open: list[OpenRisk] = field(default_factory=list)
     grown: list[GrownStory] = field(default_factory=list)
     answers: list[AnswerNote] = field(default_factory=list)
+    polls: list[PollNote] = field(default_factory=list)
+    official: OfficialActivity | None = None
 
     @property
     def day(self) -> date:
@@ -126,6 +130,8 @@ def daily_digest(store: Store, settings: Settings, now: datetime, period: timede
         places=list(store.aggregate("place", query).items())[:TOP],
         alerts=sum(1 for a in store.list_alerts() if start <= a.created_at < end),
         grown=_grown(store, start, end),
+        polls=period_polls(store, settings, start, end),
+        official=recent_activity(store, settings, now) if settings.official_sources else None,
     )
     risks = store.list_risks()
     fresh = [r for r in risks if start <= r.created_at < end]
@@ -202,12 +208,39 @@ def digest_lines(d: Digest) -> list[tuple[str, bool]]:
         lines += [("", False), ("Истории, которые выросли:", True)]
         lines += [(f"  • «{g.title}» +{g.added} (всего {g.total})" + (f" · {', '.join(g.places)}" if g.places else ""),
                    False) for g in d.grown]
+    lines += poll_lines(d.polls)
+    if d.official is not None:
+        lines += official_lines(d.official)
     lines += [("", False), (f"Опубликованных ответов: {len(d.answers)}", True)]
     for note in d.answers:
         verdict = note.verdict or ("ожидает оценки реакции" if note.risk.status in (
             RiskStatus.answer_published, RiskStatus.watching) else RISK_STATUS_RU[note.risk.status])
         lines.append((f"  • {note.risk.label} · {local(note.at, tz)} · {', '.join(note.platforms)} · "
                       f"ссылок {note.links} · вердикт: {verdict}", False))
+    return lines
+
+
+def poll_lines(polls: list[PollNote]) -> list[tuple[str, bool]]:
+    if not polls:
+        return []
+    lines = [("", False), (f"Опросы за период: {len(polls)}", True)]
+    for note in polls:
+        lines.append((f"  • «{note.question}» · {note.source}{note.state} · {note.results}", False))
+        if note.url:
+            lines.append((f"    {note.url}", False))
+    return lines
+
+
+def official_lines(activity: OfficialActivity) -> list[tuple[str, bool]]:
+    days = round(activity.period.length.total_seconds() / 86400)
+    lines = [("", False), (f"Госпаблики за {days} дн.:", True)]
+    lines += [(f"  • {page_line(page)}", False) for page in activity.pages]
+    waiting = activity.unanswered
+    if waiting:
+        lines.append((f"  Без ответа дольше {activity.limit_hours:g} ч: {len(waiting)}", False))
+        lines += [(f"    {a.post.url or a.post.id}", False) for a in waiting[:TOP]]
+        if len(waiting) > TOP:
+            lines.append((f"    … и ещё {len(waiting) - TOP} (mcu official)", False))
     return lines
 
 

@@ -12,6 +12,9 @@ first published, the moment its deadlines count from), evaluated at the moment o
 * reaction: negative minus positive comments after the answer (``Verdict.evidence.net_negative``),
   summed; «calm» is the share of judged answers with a net negative of 0 or less.
 
+The administration's own pages (``official: true``) are rated beside them by their
+responsiveness to residents (``reports.official``: its own score and columns).
+
 **The score** (0–100) is the weighted mean of the shares a unit has data for:
 on time ×0.4, handled ×0.3, not re-escalated ×0.15, calm ×0.15. A share whose denominator is
 empty is left out and the other weights are rescaled. Units with fewer than ``MIN_RISKS``
@@ -27,7 +30,9 @@ from typing import Literal
 from core.config import Settings
 from core.domain import Risk, RiskStatus
 from core.store import Store
+from reports.official import PageActivity, official_activity
 from reports.period import Period
+from reports.scores import weighted_score
 from reports.sla import Deadlines, RiskSla, risk_starts
 
 MIN_RISKS = 2
@@ -113,11 +118,7 @@ class UnitRating:
         reescalated = self.reescalated_share
         parts = {"on_time": self.on_time_share, "handled": self.handled_share,
                  "not_reescalated": None if reescalated is None else 1 - reescalated, "calm": self.calm_share}
-        known = {name: value for name, value in parts.items() if value is not None}
-        if not known:
-            return None
-        weight = sum(WEIGHTS[name] for name in known)
-        return round(100 * sum(WEIGHTS[name] * value for name, value in known.items()) / weight, 1)
+        return weighted_score(parts, WEIGHTS)
 
 
 @dataclass
@@ -128,6 +129,8 @@ class Rating:
     departments: list[UnitRating]
     slas: dict[str, RiskSla]
     """every risk of the period with its deadlines, by risk id"""
+    pages: list[PageActivity] = field(default_factory=list)
+    """the administration's own pages over the period, ranked by responsiveness (``reports.official``)"""
 
     @property
     def units(self) -> list[UnitRating]:
@@ -173,7 +176,8 @@ def build_rating(store: Store, settings: Settings, period: Period, now: datetime
         if risk.department:
             departments.setdefault(risk.department, UnitRating("department", risk.department,
                                                                risk.department)).add(sla)
-    return Rating(period, now, rank(list(blocks.values())), rank(list(departments.values())), slas)
+    return Rating(period, now, rank(list(blocks.values())), rank(list(departments.values())), slas,
+                  official_activity(store, settings, period, now).pages)
 
 
 SHORT_COLUMNS = ("место", "подразделение", "рисков", "взятие, ч", "ответ, ч", "в срок", "отработано",

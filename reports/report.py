@@ -19,6 +19,7 @@ from reports.examples import Example, example_of
 from reports.owners import owner_of
 from reports.period import Period
 from reports.places import coordinates
+from reports.polls import PollNote, period_polls
 from reports.rating import Rating, build_rating
 from reports.sla import RiskSla
 
@@ -86,6 +87,8 @@ class PeriodReport:
     complaints: int
     previous_complaints: int
     stories: list[ComplaintStory]
+    polls: list[PollNote] = field(default_factory=list)
+    """the period's polls with their results (decree 2.2.5); the official pages are ``rating.pages``"""
 
     @property
     def by_level(self) -> Counter:
@@ -176,4 +179,5 @@ def build_report(store: Store, settings: Settings, period: Period, now: datetime
         places=places, unplaced=unplaced, complaints=store.count(negative),
         previous_complaints=store.count(SearchQuery(since=before.since, until=before.until, sentiment="negative")),
         stories=_stories(store, period, settings, rows),
+        polls=period_polls(store, settings, period.since, period.until),
     )

@@ -14,6 +14,7 @@ from core.domain import LEVEL_RU, RISK_STATUS_RU
 from core.text import clean as _clean, local
 from reports import charts
 from reports.places import Spot
+from reports.official import PAGE_COLUMNS, page_row
 from reports.rating import COLUMNS, table_row
 from reports.report import PeriodReport
 from reports.sla import STATE_RU, hours_text, stage_text
@@ -155,6 +156,15 @@ def render_pdf(report: PeriodReport, known: list[Spot]) -> bytes:
     for name, units in (("Блоки МЦУ", report.rating.blocks), ("Территориальные отделы", report.rating.departments)):
         pdf.heading(name, 11)
         pdf.grid(COLUMNS, [table_row(u) for u in units], widths)
+    if report.rating.pages:
+        pdf.heading("Госпаблики", 11)
+        pdf.para(f"Балл: отвечено ×0,5, ответ в пределах {report.rating.pages[0].limit_hours:g} ч ×0,3, активность "
+                 "(публикаций в неделю из 7) ×0,2.", size=8)
+        pdf.grid(PAGE_COLUMNS, [page_row(p) for p in report.rating.pages], (14, 62, 20, 18, 18, 16, 28, 24, 26, 14))
+    if report.polls:
+        pdf.heading("Опросы за период", 11)
+        for note in report.polls:
+            pdf.para(f"«{note.question}» · {note.source}{note.state} · {note.results}", size=8.5, height=4.6)
     pdf.add_page()
     pdf.heading(HEADINGS[2])
     pdf.pictures([charts.risks_per_day(report), charts.sentiment(report)])

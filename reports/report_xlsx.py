@@ -100,6 +100,18 @@ def render_xlsx(report: PeriodReport) -> bytes:
             13: "DD.MM.YYYY HH:MM", 14: HOURS, 15: "DD.MM.YYYY HH:MM"})
     _sheet(book, "Рейтинг блоков", UNIT_COLUMNS, [_unit_row(u) for u in report.rating.blocks], UNIT_FORMATS)
     _sheet(book, "Рейтинг отделов", UNIT_COLUMNS, [_unit_row(u) for u in report.rating.departments], UNIT_FORMATS)
+    _sheet(book, "Госпаблики", ["место", "страница", "публикаций", "в неделю", "вопросов", "жалоб", "отвечено",
+                                "доля отвеченных", "медиана ответа, ч", "без ответа > лимита", "балл"],
+           [[p.rank, p.name, p.posts, round(p.per_week, 2), p.questions, p.complaints, len(p.answered),
+             p.answered_share, p.median_hours, len(p.unanswered), p.score] for p in report.rating.pages],
+           {7: PERCENT, 8: HOURS})
+    _sheet(book, "Без ответа", ["страница", "вид", "опубликовано", "текст", "ссылка"],
+           [[p.name, "вопрос" if a.kind == "question" else "жалоба", _local(a.post.published_at, tz),
+             a.post.display_text, a.post.url] for p in report.rating.pages for a in p.unanswered],
+           {2: "DD.MM.YYYY HH:MM"})
+    _sheet(book, "Опросы", ["вопрос", "источник", "опубликован", "голосовавших", "итоги", "завершён", "ссылка"],
+           [[n.question, n.source, _local(n.published_at, tz), n.voters, n.results, "да" if n.closed else "нет", n.url]
+            for n in report.polls], {2: "DD.MM.YYYY HH:MM"})
     _sheet(book, "По дням", ["день", "рисков: критических", "высоких", "средних", "публикаций", "негативных",
                              "доля негатива"],
            [[d.day, d.levels.get("critical", 0), d.levels.get("high", 0), d.levels.get("medium", 0), d.posts,

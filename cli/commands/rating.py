@@ -34,20 +34,45 @@ def register(app: typer.Typer) -> None:
             result = build_rating(db, settings, chosen, now)
         if as_json:
             print(json.dumps({"period": chosen.title, "since": chosen.since.isoformat(),
-                              "until": chosen.until.isoformat(), "units": [unit_json(u) for u in result.units]},
+                              "until": chosen.until.isoformat(), "units": [unit_json(u) for u in result.units],
+                              "official_pages": [page_json(p) for p in result.pages]},
                              ensure_ascii=False, indent=2))
             return
         for title, units in (("Блоки МЦУ", result.blocks), ("Территориальные отделы", result.departments)):
-            table = Table(title=f"{title} · {chosen.title}", title_justify="left")
-            for column in SHORT_COLUMNS:
-                table.add_column(column, overflow="fold", min_width=14 if column == "подразделение" else None)
-            for unit in units:
-                table.add_row(*table_row(unit))
-            console.print(table)
+            print_table(f"{title} · {chosen.title}", SHORT_COLUMNS, [table_row(u) for u in units], "подразделение")
+        if result.pages:
+            print_pages(result.pages, chosen.title)
         console.print("Взятие и ответ — медианы в рабочих часах от первой публикации. "
                       f"Балл: ответ в срок ×0,4, отработано ×0,3, не возвращено в работу ×0,15, спокойная реакция "
                       f"×0,15; с числом рисков меньше {MIN_RISKS} — вне рейтинга. Подробно: docs/ru/reports.md",
                       highlight=False)
+
+
+def print_table(title: str, columns, rows: list[list[str]], name_column: str) -> None:
+    """A rating table: the name column kept readable, the others folded."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold", min_width=14 if column == name_column else None)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def print_pages(pages, title: str) -> None:
+    """The official pages' table (``mcu rating``, ``mcu official``)."""
+    from reports.official import PAGE_COLUMNS, page_row
+
+    print_table(f"Госпаблики · {title}", PAGE_COLUMNS, [page_row(p) for p in pages], "страница")
+    console.print("Госпаблики: балл — отвечено ×0,5, ответ в пределах лимита ×0,3, активность (публикаций в неделю "
+                  "из 7) ×0,2.", highlight=False)
+
+
+def page_json(page) -> dict:
+    return {"key": page.key, "name": page.name, "rank": page.rank, "score": page.score, "posts": page.posts,
+            "per_week": round(page.per_week, 2), "questions": page.questions, "complaints": page.complaints,
+            "answered": len(page.answered), "median_answer_hours": page.median_hours,
+            "unanswered": [{"url": a.post.url, "kind": a.kind, "published_at": a.post.published_at.isoformat()}
+                           for a in page.unanswered]}
 
 
 def unit_json(unit) -> dict:

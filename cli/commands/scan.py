@@ -52,6 +52,26 @@ def scan(
         raise typer.Exit(code=1)
 
 
+def show_polls_and_official_pages(settings, moment: datetime) -> None:
+    """The demo's polls and the official pages' figures over the two weeks up to ``moment``."""
+    from datetime import timedelta
+
+    from pipeline.wiring import opened_store
+    from reports.official import official_activity, page_line
+    from reports.period import rolling
+    from reports.polls import period_polls
+
+    period = rolling(timedelta(days=14), moment, settings.timezone)
+    with opened_store(settings) as db:
+        polls = period_polls(db, settings, period.since, period.until)
+        pages = official_activity(db, settings, period, moment).pages
+    for note in polls:
+        console.print(f"\nОпрос «{note.question}» ({note.source}{note.state}): {note.results}", highlight=False,
+                      markup=False, soft_wrap=True)
+    for page in pages:
+        console.print(f"Госпаблик · {page_line(page)}", highlight=False, markup=False, soft_wrap=True)
+
+
 def demo(
     out: Path = typer.Option(Path("data/demo"), "--out", help="Куда записать демо-источники."),
     config: Path = typer.Option(Path("config/demo.yaml"), "--config", "-c"),
@@ -66,6 +86,7 @@ def demo(
     console.print(f"Демо-источники: {len(files)} файлов в [bold]{out}[/] (окно две недели до {moment:%d.%m.%Y %H:%M} UTC)")
     scan(config=config, store=None, full=False, source=[])
     settings = load_settings(config)
+    show_polls_and_official_pages(settings, moment)
     db_path = settings.store.removeprefix("sqlite:///")
     console.print(f"\nХранилище: [bold]{db_path}[/]. Попробуйте:")
     for line in (
@@ -75,6 +96,7 @@ def demo(
         "mcu alerts",
         "mcu risk list        # открытые риски; дальше: mcu risk take N, mcu risk answer N ...",
         "mcu digest           # сводка за 24 часа; mcu rating --period 14d — рейтинг блоков и отделов",
+        "mcu official --period 14d   # госпаблики: вопросы жителей, доля ответов, без ответа > 24 ч",
         "mcu report --period 14d   # отчёт Главе округа: PDF и XLSX в data/reports/",
         "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
         "mcu users add admin --name 'Руководитель МЦУ' --role admin && .venv/bin/mcu web   # веб: http://127.0.0.1:8080/",

@@ -32,6 +32,7 @@ def search(
                                                                         "«Лаптевский» или код."),
     relevance: bool = typer.Option(False, "--by-relevance", help="Сначала самые подходящие к запросу "
                                                                  "(по умолчанию — сначала новые)."),
+    polls: bool = typer.Option(False, "--polls", help="Только публикации с опросом (итоги — в выводе)."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000),
     as_json: bool = typer.Option(False, "--json", help="Вывести JSON Lines вместо таблицы."),
     config: Optional[Path] = ConfigOption,
@@ -53,7 +54,7 @@ def search(
     analyzer = Analyzer.from_settings(settings)
     place_name = analyzer.canonical_place(place) if place else None
     q = SearchQuery(text=query, since=parse_since(since), topic=topic, place=place_name, source=source,
-                    platform=platform, sentiment=sentiment, block=block, department=department,
+                    platform=platform, sentiment=sentiment, block=block, department=department, polls=polls,
                     order="relevance" if relevance else "date", limit=limit)
     with open_store(settings.store, analyzer.lemmatize, data_dir=settings.data_dir) as db:
         hits = db.search(q)

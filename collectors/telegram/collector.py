@@ -54,6 +54,7 @@ class TelegramCollector:
             message = found.get(message_id)
             if message is None:
                 run.batch.problems.append(f"{run.key}: сообщение {message_id} удалено или недоступно")
+                run.batch.deleted.append(post_id(Platform.telegram, run.key, str(message_id)))
                 del run.mark.recent[message_id]
                 continue
             before = run.mark.recent[message_id]

@@ -9,6 +9,13 @@ supergroup grow by one, service messages included (those arrive as raw updates a
 noted too), so an unbroken run means nothing was missed. A gap (a message missed while
 disconnected) leaves the watermark where it was, and the next scheduled scan reads the
 gap; what the listener stored is then an upsert, not a duplicate.
+
+Comments under a channel's posts live in its linked discussion group, which is heard too
+(``linked_chat_id``). A comment there replies to the group's copy of the post, which Telegram
+auto-forwards when the channel posts; the listener learns "copy id → channel post" from those
+auto-forwards and stores each comment under its channel post, as the scan does. A comment under
+a post whose copy it has not seen (posted before the listener started) is left to the next scan,
+which reads the comments of recent posts anyway. Comments move no watermark.
 """
 from __future__ import annotations
 
@@ -21,7 +28,7 @@ from collectors.base import BadPayload
 from collectors.telegram.mapping import map_message, raw_message
 from collectors.telegram.state import ChatInfo
 from collectors.telegram.watermark import ChatWatermark, advance
-from core.domain import Alert, Post
+from core.domain import Alert, Platform, Post, post_id
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +45,24 @@ class WatchedChat:
     @property
     def reach(self) -> int:
         return self.source.reach or int(self.info.participants_count or 0)
+
+
+def discussion_root(data: dict, channel_id: int) -> int | None:
+    """The channel post a discussion-group message is the auto-forwarded copy of, if it is one."""
+    forward = data.get("fwd_from")
+    if not isinstance(forward, dict) or not isinstance(forward.get("channel_post"), int):
+        return None
+    origin = forward.get("saved_from_peer") or forward.get("from_id") or {}
+    return forward["channel_post"] if isinstance(origin, dict) and origin.get("channel_id") == channel_id else None
+
+
+def comment_top(data: dict) -> int | None:
+    """The id of the discussion-group message a comment's thread starts at (the post's copy)."""
+    reply = data.get("reply_to")
+    if not isinstance(reply, dict):
+        return None
+    top = reply.get("reply_to_top_id") or reply.get("reply_to_msg_id")
+    return top if isinstance(top, int) and not isinstance(top, bool) else None
 
 
 @dataclass
@@ -66,6 +91,9 @@ class Listener:
                  clock: Callable[[], float] = time.perf_counter):
         self.pipeline = pipeline
         self.chats = {c.info.id: c for c in chats}
+        self.discussions = {c.info.linked_chat_id: c for c in chats
+                            if c.info.broadcast and c.info.linked_chat_id and getattr(c.source, "comments", True)}
+        self._roots: dict[tuple[int, int], int] = {}  # (discussion id, copy id) → channel post id
         self.report = report or (lambda outcome: None)
         self._clock = clock
         self._pending: dict[str, set[int]] = {}
@@ -74,7 +102,7 @@ class Listener:
         """One new (or edited) ``telethon.tl.types.Message``; ``None`` if its chat is not watched."""
         chat = self.chats.get(peer_of(message))
         if chat is None:
-            return None
+            return self.handle_comment(message) if peer_of(message) in self.discussions else None
         started = self._clock()
         data = message.to_dict() if hasattr(message, "to_dict") else message
         outcome = Outcome(chat.key, getattr(message, "id", None) or 0)
@@ -94,6 +122,44 @@ class Listener:
         if isinstance(outcome.message_id, int) and outcome.message_id > 0:
             channel_post = outcome.post is not None and chat.info.broadcast
             outcome.watermark = self._advance(chat, outcome.message_id, channel_post and not edited)
+        outcome.seconds = self._clock() - started
+        self.report(outcome)
+        return outcome
+
+    def handle_comment(self, message: Any) -> Outcome | None:
+        """A message of a watched channel's discussion group: a post's auto-forwarded copy is
+        remembered, a comment is stored under its channel post (as the scan stores it)."""
+        discussion = peer_of(message)
+        chat = self.discussions[discussion]
+        started = self._clock()
+        data = message.to_dict() if hasattr(message, "to_dict") else message
+        native = data.get("id") if isinstance(data.get("id"), int) else 0
+        root = discussion_root(data, chat.info.id)
+        if root is not None:
+            self._roots[(discussion, native)] = root
+            return None
+        outcome = Outcome(chat.key, native)
+        top = comment_top(data)
+        root = self._roots.get((discussion, top)) if top is not None else None
+        if root is None:
+            outcome.problem = (f"{chat.key}: комментарий {native}: пост канала неизвестен слушателю; "
+                               "его прочитает следующий скан")
+            log.info("%s", outcome.problem)
+        else:
+            thread_root = post_id(Platform.telegram, chat.key, str(root))
+            try:
+                post = map_message(data, chat.key, chat.info.as_chat(), chat.reach, thread_root, root)
+                raw = raw_message(post, data, chat.info.as_chat(), chat.reach, thread_root, root)
+            except BadPayload as exc:
+                log.warning("%s", exc)
+                outcome.problem = str(exc)
+            else:
+                if post.is_empty:
+                    outcome.problem = f"{chat.key}: comment {native}: no text and no media, skipped"
+                else:
+                    result = self.pipeline.ingest([post], chat.key, {post.id: raw})
+                    outcome.post, outcome.new, outcome.updated = post, result.new, result.updated
+                    _, outcome.alerts = self.pipeline.raise_alerts()
         outcome.seconds = self._clock() - started
         self.report(outcome)
         return outcome
@@ -128,6 +194,7 @@ def attach(client: Any, listener: Listener) -> None:
     from telethon.tl import types
 
     peers = [chat.info.peer_id for chat in listener.chats.values()]
+    peers += [int(f"-100{discussion}") for discussion in listener.discussions]
 
     async def on_message(event) -> None:
         _safely(listener.handle, event.message)

@@ -12,8 +12,9 @@ from typing import Any
 from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import clean_text
 from core.domain import Attachment, Engagement, Platform, Post, RawItem, post_id
+from core.polls import Poll, PollOption
 
-MAPPER_VERSION = 2
+MAPPER_VERSION = 3
 """Bump when the same message maps to a different post; ``mcu remap`` then re-maps stored items."""
 AUTHOR_FIELDS = ("from_id.user_id", "from_id.channel_id", "from_id.chat_id", "user_id", "post_author",
                  "fwd_from.from_name")
@@ -115,10 +116,44 @@ def comment_url(chat: dict, post_native: int | None, comment_native: int) -> str
     return f"https://t.me/{chat['username']}/{post_native}?comment={comment_native}"
 
 
+def _plain(value: Any) -> str:
+    """Text that newer layers wrap in ``TextWithEntities``."""
+    value = value.get("text") if isinstance(value, dict) else value
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _voters(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def poll_of(message: dict) -> Poll | None:
+    """The message's poll (``MessageMediaPoll``) with its results; votes stay None where Telegram
+    hides them (results shown only after voting or after the poll closes)."""
+    media = message.get("media")
+    body = media.get("poll") if isinstance(media, dict) and media.get("_") == "MessageMediaPoll" else None
+    if not isinstance(body, dict) or not _plain(body.get("question")):
+        return None
+    results = media.get("results") if isinstance(media.get("results"), dict) else {}
+    counted = {str(r.get("option")): _voters(r.get("voters")) for r in results.get("results") or []
+               if isinstance(r, dict)}
+    options = [PollOption(text=_plain(a.get("text")), votes=counted.get(str(a.get("option"))))
+               for a in body.get("answers") or [] if isinstance(a, dict) and _plain(a.get("text"))]
+    return Poll(question=_plain(body["question"]), options=options, voters=_voters(results.get("total_voters")),
+                closed=bool(body.get("closed")), multiple=bool(body.get("multiple_choice")),
+                anonymous=not body.get("public_voters"))
+
+
+def by_channel(message: dict, chat: dict) -> bool:
+    """A comment the channel itself wrote in its discussion group (``from_id`` is the channel)."""
+    peer = message.get("from_id")
+    return isinstance(peer, dict) and peer.get("channel_id") is not None and peer.get("channel_id") == chat.get("id")
+
+
 def map_message(message: Any, source: str, chat: dict, reach: int, thread_root: str | None = None,
-                root_native: int | None = None) -> Post:
+                root_native: int | None = None, by_owner: bool | None = None) -> Post:
     """A chat or channel message, or (with ``thread_root``) a comment under the channel post
-    ``root_native`` (whose post id is ``thread_root``)."""
+    ``root_native`` (whose post id is ``thread_root``). ``by_owner`` (from a stored raw item's
+    context, whose ``from_id`` is pseudonymised) says whether the channel wrote the comment."""
     if not isinstance(message, dict):
         raise BadPayload(source, "?", "(message)", f"expected an object, got {type(message).__name__}")
     native = message.get("id")
@@ -150,6 +185,8 @@ def map_message(message: Any, source: str, chat: dict, reach: int, thread_root: 
         thread_id=thread,
         reach=reach,
         attachments=media_of(message, chat_url(chat, native) if not thread_root else None),
+        poll=poll_of(message),
+        by_owner=bool(thread_root) and (by_owner if by_owner is not None else by_channel(message, chat)),
     )
 
 
@@ -190,7 +227,7 @@ def raw_message(post: Post, message: dict, chat: dict, reach: int, thread_root: 
     if thread_root is None:
         return raw_item(post, "message", MAPPER_VERSION, message, chat=chat, reach=reach)
     return raw_item(post, "comment", MAPPER_VERSION, message, chat=chat, reach=reach, thread_root=thread_root,
-                    root=root_native)
+                    root=root_native, by_owner=post.by_owner)
 
 
 @register_mapping("telegram", MAPPER_VERSION, AUTHOR_FIELDS)
@@ -200,7 +237,8 @@ def remap(raw: RawItem, source=None) -> Post:
     if raw.kind == "message":
         return map_message(raw.payload, raw.source, chat, reach)
     if raw.kind == "comment":
-        root = raw.context.get("root")
+        root, by_owner = raw.context.get("root"), raw.context.get("by_owner")
         return map_message(raw.payload, raw.source, chat, reach, thread_root=context_value(raw, "thread_root", str),
-                           root_native=root if isinstance(root, int) else None)
+                           root_native=root if isinstance(root, int) else None,
+                           by_owner=by_owner if isinstance(by_owner, bool) else None)
     raise unknown_kind(raw)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from collectors.base import CollectorError
-from collectors.telegram.mapping import reactions_total, replies_of
+from collectors.telegram.mapping import poll_of, reactions_total, replies_of
 
 VIEWS_STEP = 0.1  # a post is re-emitted when its views grew by 10 % (and at least 10)
 
@@ -27,6 +27,7 @@ class Seen:
     reactions: int = 0
     replies: int = 0
     comment_id: int = 0
+    poll_votes: int = 0  # votes of the post's poll (a watermark written before polls has none: 0)
 
     @classmethod
     def of(cls, message: dict, comment_id: int = 0) -> "Seen":
@@ -38,14 +39,21 @@ class Seen:
                 edit = None
         return cls(edited=int(edit.timestamp()) if isinstance(edit, datetime) else 0,
                    views=_int(message.get("views")), forwards=_int(message.get("forwards")),
-                   reactions=reactions_total(message), replies=replies_of(message)[0], comment_id=comment_id)
+                   reactions=reactions_total(message), replies=replies_of(message)[0], comment_id=comment_id,
+                   poll_votes=_poll_votes(message))
 
     def changed(self, now: "Seen") -> bool:
-        """Whether ``now`` is worth storing again (edited, new reactions, forwards or comments, more views)."""
-        if (now.edited, now.forwards, now.reactions, now.replies) != (
-                self.edited, self.forwards, self.reactions, self.replies):
+        """Whether ``now`` is worth storing again (edited, new reactions, forwards, comments or poll
+        votes, more views)."""
+        if (now.edited, now.forwards, now.reactions, now.replies, now.poll_votes) != (
+                self.edited, self.forwards, self.reactions, self.replies, self.poll_votes):
             return True
         return now.views >= max(self.views * (1 + VIEWS_STEP), self.views + 10)
+
+
+def _poll_votes(message: dict) -> int:
+    poll = poll_of(message)
+    return poll.votes + (poll.voters or 0) + int(poll.closed) if poll else 0
 
 
 def _int(value: Any) -> int:

@@ -25,7 +25,7 @@ from collectors.vk.mapping import map_group, map_post, raw_post, signature
 from collectors.vk.search import search_posts
 from collectors.vk.state import RecentPost, VkState
 from core.config import secret
-from core.domain import Post, RawItem
+from core.domain import Platform, Post, RawItem, post_id
 
 log = logging.getLogger(__name__)
 PAGE = 100
@@ -65,6 +65,8 @@ class _Run:
         self.raw: dict[str, RawItem] = {}
         self.problems: list[str] = []
         self.skipped = 0
+        self.deleted: list[str] = []
+        self.wall_owner: int | None = None  # the wall read in this run: its comments are read there
 
     def emit(self, post: Post, raw: RawItem) -> None:
         if post.id not in self.raw:
@@ -72,7 +74,7 @@ class _Run:
             self.posts.append(post)
 
     def batch(self, watermark: str | None, problems: list[str]) -> Batch:
-        return Batch(self.posts, watermark, problems, self.skipped, self.raw)
+        return Batch(self.posts, watermark, problems, self.skipped, self.raw, self.deleted)
 
 
 class VkCollector:
@@ -121,6 +123,7 @@ class VkCollector:
             if group.get("deactivated"):
                 raise VkSkip(18, f"group {group.get('deactivated')}")
             owner = -int(group["id"])
+            run.wall_owner = owner
             reach = self.source.reach or _int(group.get("members_count"))
             now = self.clock()
             window = int(now - self.source.recheck_hours * 3600) if self.source.recheck_hours else None
@@ -138,7 +141,8 @@ class VkCollector:
         new.recent = {ref: post for ref, post in new.recent.items() if window is not None and post.date > window}
         for ref, post in state.recent.items():
             if post.date > floor and ref not in seen:
-                log.info("%s: post %s is no longer on the wall (deleted); the stored copy is kept", key, ref)
+                log.info("%s: post %s is no longer on the wall (deleted); marked deleted, the copy is kept", key, ref)
+                run.deleted.append(post_id(Platform.vk, key, ref))
                 new.recent.pop(ref, None)
         if wants:
             self._comments(owner, reach, wants, new, run)
@@ -203,9 +207,26 @@ class VkCollector:
             self._skip_once(state, new, run, scope, f"поиск «{query}» пропущен: {exc}", exc.code)
             return
         new.skipped.pop(scope, None)
+        if self.source.comments:
+            self._search_comments(result.commented, run)
         new.search[query] = result.newest
         run.problems.extend(result.problems)
         run.skipped += result.skipped
+
+    def _search_comments(self, commented: dict[int, dict[int, int]], run: _Run) -> None:
+        """The comments of what search found, read once when the post is found (a foreign wall is not
+        re-read later). Comments closed on a foreign wall are common and only logged."""
+        for owner, posts in sorted(commented.items()):
+            if owner == run.wall_owner:
+                continue
+            reach = max(posts.values(), default=0)
+            requests = [CommentRequest(post) for post in sorted(posts)]
+            result = fetch_comments(self.api, owner, requests, self.source.key, reach, run.emit)
+            run.problems.extend(result.problems)
+            run.skipped += result.skipped
+            for code, (reason, closed) in sorted(result.unavailable.items()):
+                log.info("%s: search: comments of %s closed (%s)", self.source.key,
+                         ", ".join(f"{owner}_{p}" for p in closed), reason)
 
     def _skip_once(self, state: VkState, new: VkState, run: _Run, scope: str, message: str, code: int) -> None:
         if state.skipped.get(scope) == code:

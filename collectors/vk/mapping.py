@@ -7,10 +7,12 @@ from typing import Any
 from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import clean_field, from_unix
 from core.domain import Attachment, Engagement, Platform, Post, RawItem, make_id, post_id
+from core.polls import Poll, PollOption
 
-MAPPER_VERSION = 2
+MAPPER_VERSION = 3
 """Bump when the same payload maps to a different post; ``mcu remap`` then re-maps stored items."""
-AUTHOR_FIELDS = ("from_id", "signer_id", "user_id", "reply_to_user", "created_by", "copy_history.owner_id")
+AUTHOR_FIELDS = ("from_id", "signer_id", "user_id", "reply_to_user", "created_by", "copy_history.owner_id",
+                 "author_id", "friends.id")
 """Payload keys that hold citizens' ids (pseudonymised in stored raw items)."""
 
 
@@ -90,6 +92,29 @@ def attachments_of(item: dict) -> list[Attachment]:
     return [found for found in map(_attachment, entries) if found is not None]
 
 
+def _votes(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def poll_of(item: dict) -> Poll | None:
+    """The first poll among the post's attachments (or the reposted post's), with its results."""
+    entries = list(item.get("attachments") or []) if isinstance(item.get("attachments"), list) else []
+    for shared in item.get("copy_history") or [] if isinstance(item.get("copy_history"), list) else []:
+        if isinstance(shared, dict) and isinstance(shared.get("attachments"), list):
+            entries += shared["attachments"]
+    for entry in entries:
+        body = entry.get("poll") if isinstance(entry, dict) and entry.get("type") == "poll" else None
+        if not isinstance(body, dict) or not isinstance(body.get("question"), str) or not body["question"].strip():
+            continue
+        options = [PollOption(text=str(answer["text"]).strip(), votes=_votes(answer.get("votes")))
+                   for answer in body.get("answers") or []
+                   if isinstance(answer, dict) and isinstance(answer.get("text"), str) and answer["text"].strip()]
+        return Poll(question=body["question"].strip(), options=options, voters=_votes(body.get("votes")),
+                    closed=bool(body.get("closed")), multiple=bool(body.get("multiple")),
+                    anonymous=body.get("anonymous") is not False)
+    return None
+
+
 def map_post(item: Any, source: str, reach: int) -> Post:
     native = _require(item, "id", int, source)
     owner = _require(item, "owner_id", int, source)
@@ -111,10 +136,14 @@ def map_post(item: Any, source: str, reach: int) -> Post:
         ),
         reach=reach,
         attachments=attachments_of(item),
+        poll=poll_of(item),
     )
 
 
-def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int) -> Post:
+def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int,
+                by_owner: bool | None = None) -> Post:
+    """A comment; ``by_owner`` (from a stored raw item's context, whose ``from_id`` is pseudonymised)
+    says whether the community itself wrote it, else ``from_id == owner`` does."""
     native = _require(item, "id", int, source)
     date = _require(item, "date", int, source)
     root = post_id(Platform.vk, source, f"{owner}_{post_native}")
@@ -135,6 +164,7 @@ def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int
         thread_id=root,
         reach=reach,
         attachments=attachments_of(item),
+        by_owner=by_owner if by_owner is not None else item.get("from_id") == owner,
     )
 
 
@@ -144,7 +174,8 @@ def raw_post(post: Post, item: dict, reach: int) -> RawItem:
 
 
 def raw_comment(post: Post, item: dict, owner: int, post_native: int, reach: int) -> RawItem:
-    return raw_item(post, "comment", MAPPER_VERSION, item, owner=owner, post=post_native, reach=reach)
+    return raw_item(post, "comment", MAPPER_VERSION, item, owner=owner, post=post_native, reach=reach,
+                    by_owner=post.by_owner)
 
 
 @register_mapping("vk", MAPPER_VERSION, AUTHOR_FIELDS)
@@ -153,8 +184,9 @@ def remap(raw: RawItem, source=None) -> Post:
     if raw.kind == "post":
         return map_post(raw.payload, raw.source, context_value(raw, "reach"))
     if raw.kind == "comment":
+        by_owner = raw.context.get("by_owner")
         return map_comment(raw.payload, raw.source, context_value(raw, "owner"), context_value(raw, "post"),
-                           context_value(raw, "reach"))
+                           context_value(raw, "reach"), by_owner if isinstance(by_owner, bool) else None)
     raise unknown_kind(raw)
 
 
@@ -164,9 +196,11 @@ def is_deleted(item: Any) -> bool:
 
 
 def signature(post: Post) -> str:
-    """What makes a re-read post worth storing again: its text and the engagement the risk score uses.
+    """What makes a re-read post worth storing again: its text, the engagement the risk score uses
+    and its poll's votes.
 
     Views are left out on purpose: they grow on every read and would re-store every post.
     """
     e = post.engagement
-    return make_id(post.text, str(e.likes), str(e.comments), str(e.reposts))[:10]
+    votes = [str(o.votes) for o in post.poll.options] + [str(post.poll.closed)] if post.poll else []
+    return make_id(post.text, str(e.likes), str(e.comments), str(e.reposts), *votes)[:10]

@@ -18,6 +18,8 @@ class SearchResult:
     found: int = 0
     problems: list[str] = field(default_factory=list)
     skipped: int = 0
+    commented: dict[int, dict[int, int]] = field(default_factory=dict)
+    """Owner → {post id → audience} of the results that have comments: their comments are read next."""
 
 
 def _audiences(answer: dict) -> dict[int, int]:
@@ -61,6 +63,8 @@ def search_posts(api, query: str, since: int, source: str, emit: Callable[[Post,
             result.newest = max(result.newest, int(item["date"]))
             result.found += 1
             emit(post, raw_post(post, item, reach.get(owner, 0)))
+            if post.engagement.comments:
+                result.commented.setdefault(owner, {})[int(item["id"])] = reach.get(owner, 0)
         cursor = answer.get("next_from")
         if not items or not isinstance(cursor, str) or not cursor:
             break

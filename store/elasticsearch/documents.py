@@ -8,7 +8,7 @@ Derived fields are added for search and dashboards and dropped on the way back:
 * ``lemmas``: the analysis lemmas folded (lower case, ё → е) for the whitespace
   analyzer; the exact list is kept in ``lemmas_exact`` only when folding changed it;
 * ``places``, ``location`` (geo points of the toponyms with coordinates),
-  ``engagement_total``, ``is_comment``, ``indexed_at``.
+  ``engagement_total``, ``is_comment``, ``has_poll``, ``indexed_at``.
 
 The platform item the post was mapped from rides in the same document as ``raw`` (the
 ``RawItem`` JSON, stored but not indexed: ``"enabled": false``), with its mapper version in
@@ -55,6 +55,7 @@ def post_document(post: Post, analysis: Analysis | None, indexed_at: datetime, r
     doc: Json = post.model_dump(mode="json")
     doc["engagement_total"] = post.engagement.total
     doc["is_comment"] = post.is_comment
+    doc["has_poll"] = post.poll is not None
     doc["indexed_at"] = timestamp(indexed_at)
     if raw is not None:
         doc["raw"] = raw.model_dump(mode="json")

@@ -37,7 +37,7 @@ SCHEMA = (
 @dataclass(frozen=True)
 class Op:
     seq: int
-    kind: str  # "posts", "story" or "watermark"
+    kind: str  # "posts", "story", "deleted" or "watermark"
     key: str | None  # the source of a watermark
     body: str  # JSON
 

@@ -74,11 +74,14 @@ def post_query(query: SearchQuery, lemmatize: Lemmatizer) -> PostQuery:
     ):
         if value is not None:
             filters.append({"term": {field: str(value)}})
+    if query.polls:
+        filters.append({"term": {"has_poll": True}})
     clauses: Json = {"filter": filters}
     if terms:
         clauses["must"] = [{"match": {"lemmas": {"query": " ".join(terms), "operator": "and"}}}]
         clauses["should"] = [
-            {"multi_match": {"query": query.text, "fields": ["text", "title"], "boost": 0.5}}
+            {"multi_match": {"query": query.text, "fields": ["text", "title", "poll.question", "poll.options.text"],
+                             "boost": 0.5}}
         ]
     return PostQuery({"bool": clauses}, ranked=bool(terms) and query.order != "date")
 

@@ -97,6 +97,9 @@ class SpoolingStore(PendingStoriesInWatermarks):
             )
         elif op.kind == "story":
             self.inner.upsert_story(Story.model_validate_json(op.body))
+        elif op.kind == "deleted":
+            marks = json.loads(op.body)
+            self.inner.mark_deleted(marks["ids"], datetime.fromisoformat(marks["at"]))
         elif op.kind == "watermark" and op.key is not None:
             self.inner.set_watermark(op.key, op.body)
         else:
@@ -146,6 +149,16 @@ class SpoolingStore(PendingStoriesInWatermarks):
             return SpooledResult(spooled=len(batch))
 
         return self._write(lambda: self.inner.upsert_posts(batch, raws), spool)
+
+    def mark_deleted(self, post_ids: Iterable[str], at: datetime) -> int:
+        """Spooled like a write while the cluster is down (then 0 is returned: nothing marked yet)."""
+        ids = sorted(set(post_ids))
+
+        def spool() -> int:
+            self.outbox.append("deleted", json.dumps({"ids": ids, "at": at.isoformat()}))
+            return 0
+
+        return self._write(lambda: self.inner.mark_deleted(ids, at), spool)
 
     def upsert_story(self, story: Story) -> None:
         def spool() -> None:

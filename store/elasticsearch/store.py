@@ -41,6 +41,7 @@ from store.elasticsearch.setup import read_state, setup_indices
 from store.elasticsearch.templates import TemplateSet
 from store.elasticsearch.deadletters import DeadLettersMixin
 from store.elasticsearch.forget import ForgettingMixin
+from store.elasticsearch.marks import DeletedMarksMixin
 from store.pending import PendingStoriesInWatermarks
 
 FACET_PAGE = 1000
@@ -61,7 +62,7 @@ class StoredPost:
 Stored = dict[str, StoredPost]  # post id → where and what
 
 
-class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin, DeadLettersMixin):
+class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin, DeadLettersMixin, DeletedMarksMixin):
     """Posts, stories, risks, alerts and watermarks in the indices of ``prefix``.
 
     Nothing is sent to the cluster until the first call; then the recorded mapping

@@ -66,6 +66,22 @@ class PostTables(Database):
                     found[pid] = _load_pair(post_json, analysis_json)
         return [found[pid] for pid in wanted if pid in found]
 
+    def mark_deleted(self, post_ids: Iterable[str], at: datetime) -> int:
+        wanted = sorted(set(post_ids))
+        marked = 0
+        with self._write("mark_deleted") as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                rows = conn.execute(f"SELECT id, json FROM posts WHERE deleted_at IS NULL AND id IN"
+                                    f" ({','.join('?' * len(chunk))})", chunk).fetchall()
+                for pid, post_json in rows:
+                    post = Post.model_validate_json(post_json).model_copy(update={"deleted_at": at})
+                    conn.execute("UPDATE posts SET json = ?, deleted_at = ?, updated_at = ? WHERE id = ?",
+                                 (post.model_dump_json(), iso(post.deleted_at), iso(datetime.now(timezone.utc)),
+                                  pid))
+                    marked += 1
+        return marked
+
     def search(self, query: SearchQuery) -> list[SearchHit]:
         """Lemma search (AND of the query's lemmas) plus filters; best bm25 first,
         or newest first when there is no searchable text."""
@@ -176,6 +192,8 @@ def _write_post(conn: sqlite3.Connection, post: Post, post_json: str) -> None:
         "published_us": epoch_us(post.published_at), "likes": e.likes, "comments": e.comments,
         "reposts": e.reposts, "views": e.views, "parent_id": post.parent_id,
         "thread_id": post.thread_id, "reach": post.reach, "json": post_json,
+        "has_poll": int(post.poll is not None),
+        "deleted_at": iso(post.deleted_at) if post.deleted_at else None,
         "updated_at": iso(datetime.now(timezone.utc)),
     })  # fmt: skip
 

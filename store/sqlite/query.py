@@ -76,6 +76,8 @@ def build_where(query: SearchQuery, lemmatize: Lemmatizer, join: str = "") -> Wh
         if value is not None:
             where.append(f"{column} = ?")
             params.append(str(value))
+    if query.polls:
+        where.append("p.has_poll = 1")
     if query.place is not None:
         where.append("EXISTS (SELECT 1 FROM post_places x WHERE x.post_id = p.id AND x.place = ?)")
         params.append(query.place)

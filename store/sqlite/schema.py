@@ -10,7 +10,7 @@ import sqlite3
 
 from core.store import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # MIGRATIONS[n] takes the schema from version n to n + 1; append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -77,6 +77,12 @@ MIGRATIONS: list[tuple[str, ...]] = [
     (  # 4: the analysis columns that filters and facets read, beside the post id, so that joining
        # a post to its analysis reads only this index (the web's facets on a large store)
         "CREATE INDEX IF NOT EXISTS analyses_facets ON analyses(post_id, topic, block, department, sentiment)",
+    ),
+    (  # 5: posts carrying a poll (the period's polls in digests and reports), and posts found deleted
+        "ALTER TABLE posts ADD COLUMN has_poll INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE posts ADD COLUMN deleted_at TEXT",
+        "UPDATE posts SET has_poll = 1 WHERE json_extract(json, '$.poll') IS NOT NULL",
+        "CREATE INDEX posts_poll ON posts(published_us) WHERE has_poll = 1",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -89,8 +89,8 @@ def test_negative_comments_reescalate_with_the_reason(demo):
     store.close()
 
 
-def test_spread_after_the_answer_reescalates(demo):
-    settings, store, risk = answered(demo, "answer_calm_vk.json")
+def resident_post_in_story(settings, risk) -> Post:
+    """A resident's post in a chat five hours after the answer, about the same trouble: it joins the story."""
     pipeline = Pipeline.open(settings)
     post = Post(platform="telegram", source="pestovo_chat", native_id="99001", url="https://t.me/pestovo_chat/99001",
                 text="Лаптево опять без воды! Насос на водонапорной башне снова сгорел, воды в Лаптево нет. "
@@ -99,6 +99,12 @@ def test_spread_after_the_answer_reescalates(demo):
     pipeline.ingest([post])
     assert pipeline.store.get_post(post.id)[1].story_id == risk.story_id, "precondition: the post joins the story"
     pipeline.close()
+    return post
+
+
+def test_spread_after_the_answer_reescalates(demo):
+    settings, store, risk = answered(demo, "answer_calm_vk.json")
+    post = resident_post_in_story(settings, risk)
     reports = track_reactions(store, settings, ANSWERED + timedelta(hours=6))
     assert reports[0].outcome == "reescalated"
     reason = store.get_risk(risk.id).verdict.reason
@@ -145,4 +151,20 @@ def test_an_official_post_in_the_story_is_not_spread(demo):
     assert reports[0].outcome == "watching", reports[0].reason
     evidence = store.get_risk(risk.id).verdict.evidence
     assert evidence.new_posts == 0 and "pestovo_adm" not in evidence.new_sources
+    store.close()
+
+
+def test_a_deleted_complaint_is_a_signal_not_spread(demo):
+    """The same resident post as in the spread test, found deleted on its platform an hour after it
+    appeared: it is not spread (the risk stays under watch) and the reason names it."""
+    settings, store, risk = answered(demo, "answer_calm_vk.json")
+    post = resident_post_in_story(settings, risk)
+    assert store.mark_deleted([post.id], ANSWERED + timedelta(hours=5, minutes=40)) == 1
+    reports = track_reactions(store, settings, ANSWERED + timedelta(hours=6))
+    assert reports[0].outcome == "watching"
+    evidence = store.get_risk(risk.id).verdict.evidence
+    assert (evidence.new_posts, evidence.new_sources, evidence.deleted) == (0, [], 1)
+    assert reports[0].reason.endswith("; 1 жалоба удалена на площадке (сигнал, не распространение)")
+    final = track_reactions(store, settings, ANSWERED + timedelta(hours=24, minutes=1))
+    assert final[0].outcome == "handled" and store.get_risk(risk.id).verdict.evidence.deleted == 1
     store.close()

@@ -70,3 +70,24 @@ def test_parse_since():
     assert parse_since("2026-11-01", now) == datetime(2026, 11, 1, tzinfo=timezone.utc)
     with pytest.raises(Exception, match="ожидается"):
         parse_since("last week", now)
+
+
+def test_search_finds_the_demo_poll_by_its_options(cli_scanned):
+    config, _ = cli_scanned
+    result = runner.invoke(app, ["search", "сквер Дома культуры", "--polls", "--json", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    [line] = [json.loads(x) for x in result.output.splitlines() if x.strip()]
+    poll = line["post"]["poll"]
+    assert poll["question"] == "Где установить новую детскую площадку в 2027 году?" and poll["voters"] == 315
+    assert [(o["text"], o["votes"]) for o in poll["options"]] == [
+        ("Сквер у Дома культуры", 148), ("Двор на улице Советской", 96), ("У школы № 2 на Боровичской", 71)]
+
+
+def test_official_pages_command(cli_scanned):
+    config, _ = cli_scanned
+    result = runner.invoke(app, ["official", "--period", "week", "--date", "2026-11-17", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Госпаблики · неделя 16.11–22.11.2026")
+    assert "Без ответа дольше 24 ч: 2" in result.output  # the Заречье complaint and the Устье question
+    assert "16.11 13:00 · жалоба · https://vk.com/wall-217654321_5129?reply=5132" in result.output
+    assert "17.11 16:30 · вопрос · https://vk.com/wall-217654321_5139?reply=5141" in result.output

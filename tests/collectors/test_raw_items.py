@@ -30,7 +30,7 @@ def test_vk_posts_and_comments_carry_their_raw_items():
     assert check_raw(batch, source) == {"post": 3, "comment": 2}
     reply = next(p for p in batch.posts if p.native_id == "-555_30_c32")
     raw = batch.raw[reply.id]
-    assert raw.context == {"owner": -555, "post": 30, "reach": 1200}
+    assert raw.context == {"owner": -555, "post": 30, "reach": 1200, "by_owner": False}
     assert raw.payload["id"] == 32 and raw.payload["text"] == reply.text
 
 

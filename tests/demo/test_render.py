@@ -18,7 +18,7 @@ ANCHORS = ["2026-11-19T21:00:00+00:00", "2026-11-20T09:00:00+00:00",
 KEYS = {"pestovo_online": "vk/pestovo_online.json", "pestovo_overheard": "vk/pestovo_overheard.json",
         "laptevo_village": "vk/laptevo_village.json", "pestovo_chat": "telegram/pestovo_chat.json",
         "pestovo_news_tg": "telegram/pestovo_news_tg.json", "pestovo_vesti": "rss/pestovo_vesti.xml",
-        "pestovo_adm": "rss/pestovo_adm.xml"}
+        "pestovo_adm": "rss/pestovo_adm.xml", "pestovo_adm_vk": "vk/pestovo_adm_vk.json"}
 EMOJI_ONLY = re.compile(r"^[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+$")
 
 
@@ -86,8 +86,19 @@ def test_manifest_and_counts(out):
     assert manifest["counts"]["pestovo_vesti"] == {"posts": 8, "comments": 0}
 
 
+def test_the_administrations_page_carries_a_vk_poll(out):
+    posts = [p for call in calls(load(out, "pestovo_adm_vk"), "wall.get") for p in call["response"]["items"]]
+    polls = [a["poll"] for p in posts for a in p["attachments"] if a["type"] == "poll"]
+    assert len(polls) == 1
+    poll = polls[0]
+    assert poll["question"] == "Где установить новую детскую площадку в 2027 году?" and poll["votes"] == 315
+    assert [(a["id"], a["text"], a["votes"], a["rate"]) for a in poll["answers"]] == [
+        (1, "Сквер у Дома культуры", 148, 46.98), (2, "Двор на улице Советской", 96, 30.48),
+        (3, "У школы № 2 на Боровичской", 71, 22.54)]
+
+
 def test_vk_files_have_the_api_shapes(out):
-    for key in ("pestovo_online", "pestovo_overheard", "laptevo_village"):
+    for key in ("pestovo_online", "pestovo_overheard", "laptevo_village", "pestovo_adm_vk"):
         data = load(out, key)
         (group_call,) = calls(data, "groups.getById")
         group = group_call["response"]["groups"][0]
@@ -101,7 +112,8 @@ def test_vk_files_have_the_api_shapes(out):
         assert [p["date"] for p in unpinned] == sorted((p["date"] for p in unpinned), reverse=True)
         for p in posts:
             assert isinstance(p["id"], int) and isinstance(p["date"], int) and isinstance(p["text"], str) and p["text"]
-            assert p["owner_id"] == owner and p["post_type"] == "post" and p["attachments"] == []
+            assert p["owner_id"] == owner and p["post_type"] == "post"
+            assert [a["type"] for a in p["attachments"]] in ([], ["poll"])  # the administration's poll
             assert isinstance(p["from_id"], int) and (p["from_id"] == owner or p["from_id"] > 0)
             assert isinstance(p["likes"]["count"], int) and isinstance(p["reposts"]["count"], int)
             assert isinstance(p["views"]["count"], int) and isinstance(p["comments"]["count"], int)

@@ -78,8 +78,8 @@ def test_pdf_pages_are_not_blank_and_hold_the_headings(written, tmp_path, popple
 def test_xlsx_numbers_are_recounted_from_the_store(written, worked):
     settings, period, report, files = written
     book = load_workbook(files[".xlsx"])
-    assert book.sheetnames == ["Сводка", "Риски", "Рейтинг блоков", "Рейтинг отделов", "По дням", "Темы", "Места",
-                               "Истории"]
+    assert book.sheetnames == ["Сводка", "Риски", "Рейтинг блоков", "Рейтинг отделов", "Госпаблики", "Без ответа",
+                               "Опросы", "По дням", "Темы", "Места", "Истории"]
     summary = {row[0]: row[1] for row in book["Сводка"].iter_rows(values_only=True)}
     with worked.store() as db:
         risks = db.list_risks()

@@ -55,13 +55,40 @@ def test_reopening_does_not_migrate_again(db: Path, lemmatize) -> None:
     assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
+AS_VERSION_3 = ("DROP INDEX posts_poll; ALTER TABLE posts DROP COLUMN has_poll; "
+                "ALTER TABLE posts DROP COLUMN deleted_at; DROP INDEX analyses_facets;")
+"""Undo schemas 5 and 4 on a current file: the file as schema 3 left it."""
+
+
+def test_a_version_3_file_finds_its_polls_and_deleted_posts(db: Path, lemmatize, make) -> None:
+    """Schema 5 added ``has_poll`` (filled from the stored post JSON) and ``deleted_at`` (no post of
+    an older schema was ever marked)."""
+    from core.polls import Poll, PollOption
+    from core.store import SearchQuery
+
+    post, analysis = make.item("1", "Голосуем за площадку")
+    post = post.model_copy(update={"poll": Poll(question="Где?", options=[PollOption(text="У школы", votes=3)])})
+    plain = make.item("2", "Нет воды в Лаптево")
+    with SqliteStore(db, lemmatize) as store:
+        store.upsert_posts([(post, analysis), plain])
+    conn = sqlite3.connect(db)
+    conn.executescript(f"{AS_VERSION_3} PRAGMA user_version = 3;")
+    conn.close()
+    with SqliteStore(db, lemmatize) as store:
+        assert [h.post.id for h in store.search(SearchQuery(polls=True))] == [post.id]
+        assert store.get_post(post.id) == (post, analysis)
+        store.mark_deleted([post.id], make.at(5))
+    assert raw(db, "SELECT id, deleted_at FROM posts ORDER BY id") == sorted(
+        [(post.id, "2025-03-10T17:00:00.000000Z"), (plain[0].id, None)])
+
+
 def test_a_version_2_file_gains_the_raw_items_table(db: Path, lemmatize, make) -> None:
     """Schema 3 added raw items: a file of schema 2 keeps its posts and can store raw items."""
     post, analysis = make.item("1", "Нет воды в Лаптево")
     with SqliteStore(db, lemmatize) as store:
         store.upsert_posts([(post, analysis)])
     conn = sqlite3.connect(db)
-    conn.executescript("DROP TABLE raw_items; PRAGMA user_version = 2;")  # the file as version 2 left it
+    conn.executescript(f"DROP TABLE raw_items; {AS_VERSION_3} PRAGMA user_version = 2;")  # as version 2 left it
     conn.close()
     with SqliteStore(db, lemmatize) as store:
         assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
@@ -253,11 +280,10 @@ def test_package_reexports() -> None:
 def test_an_older_file_gets_the_facets_index_and_joins_read_only_it(db: Path, lemmatize) -> None:
     SqliteStore(db, lemmatize).close()
     conn = sqlite3.connect(db)
-    conn.execute("DROP INDEX analyses_facets")
-    conn.execute("PRAGMA user_version = 3")  # a file written before schema 4
+    conn.executescript(f"{AS_VERSION_3} PRAGMA user_version = 3;")  # a file written before schema 4
     conn.close()
     SqliteStore(db, lemmatize).close()
-    assert raw(db, "PRAGMA user_version") == [(4,)]
+    assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     plan = raw(db, "EXPLAIN QUERY PLAN SELECT a.topic, a.department FROM posts p LEFT JOIN analyses a"
                    " ON a.post_id = p.id WHERE a.department = 'x'")
     assert any("COVERING INDEX analyses_facets" in row[-1] for row in plan), plan

@@ -47,7 +47,7 @@ def test_channel_posts_engagement_and_comments(fake, new_account):
 
     mark = json.loads(batch.watermark)
     assert mark["min_id"] == 205
-    assert mark["recent"]["201"][-1] == 9003 and mark["recent"]["202"][-1] == 9005  # newest comment read
+    assert mark["recent"]["201"][5] == 9003 and mark["recent"]["202"][5] == 9005  # newest comment read (6th of Seen)
     assert fake.calls == {"ResolveUsernameRequest": 1, "GetFullChannelRequest": 1, "GetHistoryRequest": 1,
                           "GetRepliesRequest": 2}
 
@@ -89,7 +89,7 @@ def test_edits_engagement_and_new_comments_are_updates(fake, channel, new_accoun
     replies = [r for r in fake.requests if type(r).__name__ == "GetRepliesRequest"]
     assert [(r.msg_id, r.offset_id) for r in replies] == [(201, 9004)]  # only comments after 9003
     mark = json.loads(again.watermark)
-    assert mark["min_id"] == 207 and mark["recent"]["201"][-1] == 9010
+    assert mark["min_id"] == 207 and mark["recent"]["201"][5] == 9010
 
 
 def test_deleted_recent_post_is_reported_and_forgotten(fake, channel, new_account):

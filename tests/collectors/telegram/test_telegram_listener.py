@@ -196,3 +196,35 @@ def test_a_live_message_is_stored_with_its_pseudonymised_raw_item(live, fake):
     assert raw.kind == "message" and raw.payload["message"] == ALARM
     assert raw.payload["from_id"]["user_id"] == stored.author and stored.author.startswith("anon-")
     assert "620000050" not in raw.model_dump_json()
+
+
+DISCUSSION_ID = 1700000799
+
+
+def test_comments_in_the_channels_discussion_group_are_heard(live, fake):
+    pipeline, listener, _, outcomes = live
+    assert set(listener.discussions) == {DISCUSSION_ID}
+    post = chat_message(CHANNEL_ID, 207, "Подача воды в Лаптево возобновлена.", NOW, post=True, views=3)
+    copy = chat_message(DISCUSSION_ID, 5007, "Подача воды в Лаптево возобновлена.", NOW,
+                        fwd_from=types.MessageFwdHeader(date=NOW, from_id=types.PeerChannel(CHANNEL_ID), channel_post=207,
+                                                        saved_from_peer=types.PeerChannel(CHANNEL_ID),
+                                                        saved_from_msg_id=207))
+    asked = chat_message(DISCUSSION_ID, 9020, "А на Советской когда дадут воду?", NOW,
+                         from_id=types.PeerUser(620000077), reply_to=types.MessageReplyHeader(reply_to_msg_id=5007))
+    answer = chat_message(DISCUSSION_ID, 9021, "На Советской — к 18:00, бригада на месте", NOW,
+                          from_id=types.PeerChannel(CHANNEL_ID),
+                          reply_to=types.MessageReplyHeader(reply_to_msg_id=9020, reply_to_top_id=5007))
+    stray = chat_message(DISCUSSION_ID, 9022, "А что со светом?", NOW, from_id=types.PeerUser(620000078),
+                         reply_to=types.MessageReplyHeader(reply_to_msg_id=4999))
+    fake.deliver(*(types.UpdateNewChannelMessage(message=m, pts=m.id, pts_count=1) for m in (post, copy, asked,
+                                                                                            answer, stray)))
+    root = post_id(Platform.telegram, "pestovo_live", "207")
+    question, _ = pipeline.store.get_post(post_id(Platform.telegram, "pestovo_live", "c9020"))
+    reply, _ = pipeline.store.get_post(post_id(Platform.telegram, "pestovo_live", "c9021"))
+    assert (question.parent_id, question.thread_id, question.by_owner) == (root, root, False)
+    assert question.url == "https://t.me/pestovo_live/207?comment=9020"
+    assert (reply.parent_id, reply.thread_id, reply.by_owner) == (question.id, root, True)
+    assert outcomes[-1].problem == ("pestovo_live: комментарий 9022: пост канала неизвестен слушателю; "
+                                    "его прочитает следующий скан")
+    assert pipeline.store.get_post(post_id(Platform.telegram, "pestovo_live", "c9022")) is None
+    assert min_id(pipeline, "pestovo_live") == 205  # comments move no watermark of the channel

@@ -20,4 +20,4 @@ def test_wall_comments_and_search_results_carry_raw_items(vk_settings):
     for post in found:  # a search result keeps the audience of its own wall, not this source's
         assert batch.raw[post.id].context == {"reach": post.reach}
     reply = batch.raw[next(p.id for p in batch.posts if p.native_id == f"{OWNER}_210_c224")]
-    assert reply.context == {"owner": OWNER, "post": 210, "reach": 5400}  # from the long thread
+    assert reply.context == {"owner": OWNER, "post": 210, "reach": 5400, "by_owner": False}  # from the long thread

@@ -7,8 +7,10 @@ import time
 import pytest
 
 from core.config import load_config
+from core.domain import Platform, post_id
 from pipeline.pipeline import Pipeline
 from pipeline.run import run_scan
+from store import open_store
 from testing.configs import write_config
 from testing.fakes.http import LocalServer, static
 from testing.fakes.vk import TOKEN, VkServer, load_calls, shift_dates
@@ -83,3 +85,22 @@ def test_scan_collects_deduplicates_and_resumes(tmp_path, servers):
     assert (third["adm"].new, third["adm"].updated) == (1, 1)
     assert (third["vesti"].fetched, third["adm_old"].fetched, third["overheard"].fetched) == (0, 0, 0)
     assert stats.posts == 38  # edits replaced their posts instead of adding copies
+
+
+def test_a_post_deleted_from_the_wall_is_marked_deleted_in_the_store(servers, tmp_path):
+    vk, site = servers
+    path = write_config(tmp_path, [{"key": "pestovo_test", "platform": "vk", "name": "Пестово | Тестовый паблик",
+                                    "owner": "pestovo_test", "api_url": vk.url, "requests_per_second": 50,
+                                    "backoff": 0.01}])
+    first, _ = scan(path)
+    assert first["pestovo_test"].deleted == 0
+    wall = next(c for c in vk.calls if c["method"] == "wall.get")["response"]["items"]
+    wall.remove(next(i for i in wall if isinstance(i, dict) and i.get("id") == 209))
+    before = time.time()
+    second, _ = scan(path)
+    assert second["pestovo_test"].deleted == 1
+    with open_store(load_config(path).store, str.split) as db:
+        gone, analysis = db.get_post(post_id(Platform.vk, "pestovo_test", "-217000001_209"))
+        kept, _ = db.get_post(post_id(Platform.vk, "pestovo_test", "-217000001_210"))
+    assert gone.deleted_at is not None and gone.deleted_at.timestamp() >= before - 1 and analysis is not None
+    assert kept.deleted_at is None
