@@ -194,7 +194,7 @@ class Analysis(Model):
     risk: RiskAssessment
     story_id: str | None = None
     appeal: Literal["question", "complaint"] | None = Field(
-        None, description="a resident's question or complaint (nlp.appeals rules); None for anything else")
+        None, description="a resident's question or complaint (nlp.questions rules); None for anything else")
 
     @property
     def places(self) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from core.config import RiskThresholds, Rubricator, Settings
 from core.domain import Analysis, Post, Toponym
-from nlp.appeals import appeal_of
+from nlp.questions import appeal_of
 from nlp.gazetteer import Gazetteer, load_gazetteer
 from nlp.lemmas import Lemmatizer
 from nlp.risk import score_post

@@ -4,7 +4,7 @@ For every source marked ``official: true`` and a period, evaluated at a moment `
 
 * posts: the page's own posts (not comments) in the period, and per week;
 * appeals: residents' questions and complaints in the comments (``Analysis.appeal``, the rules of
-  ``nlp.appeals``), not the page's own replies;
+  ``nlp.questions``), not the page's own replies;
 * answered: an appeal is answered when the page itself (``Post.by_owner``: VK ``from_id`` =
   −group id, the channel's own message in its discussion group) replied to it, directly or
   further down its reply chain, by ``now``; the time to answer is the first such reply's;

@@ -1,10 +1,10 @@
-"""The rules that tell residents' questions and complaints (``nlp.appeals``), pinned case by case."""
+"""The rules that tell residents' questions and complaints (``nlp.questions``), pinned case by case."""
 from __future__ import annotations
 
 import pytest
 
 from core.domain import Platform, Post
-from nlp.appeals import appeal_of, is_question
+from nlp.questions import appeal_of, is_question
 
 QUESTIONS = [
     "Когда вывезут мусор на Советской?",
