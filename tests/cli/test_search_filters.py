@@ -33,6 +33,7 @@ def scanned(tmp_path_factory):
     ("позитив", "sentiment", "positive"),
     ("ВК", "platform", "vk"),
     ("телеграм", "platform", "telegram"),
+    ("одноклассники", "platform", "ok"),
     ("быковский", "departments", "bykovsky"),
     ("Лаптевский территориальный отдел", "departments", "laptevsky"),
     ("Сельские территории", "blocks", "rural"),
@@ -47,8 +48,8 @@ def test_russian_labels_and_codes_are_accepted(value, choices, code):
 
 
 def test_unknown_and_ambiguous_values_are_refused_with_the_allowed_ones():
-    with pytest.raises(typer.BadParameter, match=r"«ok» — нет такого значения.*vk \(ВКонтакте\)"):
-        filters.choose("ok", filters.PLATFORM_RU, "--platform")
+    with pytest.raises(typer.BadParameter, match=r"«fb» — нет такого значения.*vk \(ВКонтакте\)"):
+        filters.choose("fb", filters.PLATFORM_RU, "--platform")
     settings = load_settings(None)
     with pytest.raises(typer.BadParameter, match="подходит к нескольким"):
         filters.choose("пестово", filters.sources(settings), "--source")
