@@ -45,11 +45,9 @@ def text_of(content: bytes, charset: str | None) -> str:
 
 def feed_addresses(html: str, page_url: str) -> list[str]:
     """Feeds the page announces (``<link rel="alternate" type="application/rss+xml">``, feed-like links)."""
-    from courlan import extract_domain
     from trafilatura.feeds import FeedParameters, determine_feed
 
-    domain = extract_domain(page_url, fast=True) or urlsplit(page_url).hostname or ""
-    return determine_feed(html, FeedParameters(page_url, domain, page_url))
+    return determine_feed(html, FeedParameters(page_url, urlsplit(page_url).hostname or "", page_url))
 
 
 def feed_candidates(content: bytes, headers: dict[str, str]) -> list[Candidate]:
