@@ -119,8 +119,11 @@ class SiteCollector:
             return known.date > recheck or is_newer(candidate, known.date)
         if state.is_seen(candidate.url):
             return False
-        floor = self.clock() - self.source.backfill_days * 86400
-        return candidate.dated is None or candidate.dated.timestamp() >= floor
+        return candidate.dated is None or candidate.dated.timestamp() >= self._floor(self.clock())
+
+    def _floor(self, now: float) -> float:
+        """Articles dated before this are not stored (``backfill_days``)."""
+        return now - self.source.backfill_days * 86400 if self.source.backfill_days else float("-inf")
 
     def _page(self, candidate: Candidate, state: SiteState, new: SiteState, read: _Read, now: float) -> None:
         url, key = candidate.url, self.source.key
@@ -146,7 +149,7 @@ class SiteCollector:
             new.forget_later(url)
             return
         date, dated_by = self._date(article.date, candidate, known, now)
-        if url not in self.source.pages and date.timestamp() < now - self.source.backfill_days * 86400:
+        if url not in self.source.pages and date.timestamp() < self._floor(now):
             new.forget_later(url)  # older than the backfill: remembered, not stored
             return
         page = {"url": url, "title": article.title, "text": article.text, "date": date.isoformat(),

@@ -36,7 +36,8 @@ class SiteSource(SourceBase):
                                    "(residents' proposals on a discussion page)")
     listing_pages: int = Field(5, ge=1, le=100, description="listing pages followed per scan at most")
     max_articles: int = Field(30, ge=1, le=1000, description="article pages fetched per scan at most")
-    backfill_days: float = Field(30.0, gt=0, description="the first read skips articles older than this")
+    backfill_days: float | None = Field(30.0, gt=0, description="articles older than this are skipped; "
+                                       "empty: none is too old")
     recheck_days: float = Field(3.0, ge=0, le=60, description="articles this recent are fetched again (conditional "
                                 "GET) for edits")
     delay: float = Field(1.0, ge=0, le=120, description="seconds between requests to one host (robots.txt "
