@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator
 
@@ -34,17 +33,11 @@ COMMENTS_PAGE = 100
 MAX_COMMENT_PAGES = 20
 
 
-@dataclass
-class _Run:
-    posts: list[Post] = field(default_factory=list)
-    raw: dict[str, RawItem] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    skipped: int = 0
-
-    def emit(self, post: Post, raw: RawItem) -> None:
-        if post.id not in self.raw:
-            self.raw[post.id] = raw
-            self.posts.append(post)
+def _emit(run: Batch, post: Post, raw: RawItem) -> None:
+    """Add a post with its raw item to the batch, once."""
+    if post.id not in run.raw:
+        run.raw[post.id] = raw
+        run.posts.append(post)
 
 
 def resolve_group(api, group: str) -> tuple[str, dict]:
@@ -92,15 +85,16 @@ class OkCollector:
     def collect(self, watermark: str | None) -> Batch:
         state = OkState.parse(watermark, self.source.key)
         new = OkState(created=state.created, skipped=dict(state.skipped))
-        run = _Run()
+        run = Batch()
         try:
             self._read(state, new, run)
         finally:
             self.api.close()
-        problems, new.reported = report_once(run.problems, state.reported)
-        return Batch(run.posts, new.dump(), problems, run.skipped, run.raw)
+        run.problems, new.reported = report_once(run.problems, state.reported)
+        run.watermark = new.dump()
+        return run
 
-    def _read(self, state: OkState, new: OkState, run: _Run) -> None:
+    def _read(self, state: OkState, new: OkState, run: Batch) -> None:
         key = self.source.key
         try:
             gid, group = resolve_group(self.api, self.source.group)
@@ -112,9 +106,10 @@ class OkCollector:
                 floor = now_ms - int(self.source.backfill_days * 86_400_000)
             wants = self._topics(read_topics(self.api, gid, floor, self.source.max_pages), state, new, run,
                                  gid, reach, window)
-        except OkSkip as exc:  # the group as a whole: nothing of it moves the watermark
-            new.created, new.recent = state.created, dict(state.recent)
-            self._skip_once(state, new, run, "group", f"группа «{self.source.group}» пропущена: {exc}", exc.code)
+        except OkSkip as exc:  # the group as a whole: nothing of it moves the watermark; reported once
+            new.created, new.recent, new.skipped["group"] = state.created, dict(state.recent), exc.code
+            message = f"{key}: группа «{self.source.group}» пропущена: {exc}"
+            run.problems += [] if state.skipped.get("group") == exc.code else [message]
             return
         except BadPayload as exc:
             raise CollectorError(f"{key}: {exc}") from None
@@ -122,7 +117,7 @@ class OkCollector:
         for topic in wants:
             self._comments(gid, topic, reach, new, run)
 
-    def _topics(self, items, state: OkState, new: OkState, run: _Run, gid: str, reach: int,
+    def _topics(self, items, state: OkState, new: OkState, run: Batch, gid: str, reach: int,
                 window: int | None) -> list[str]:
         wants: list[str] = []
         for item in items:
@@ -135,16 +130,14 @@ class OkCollector:
             topic, created = str(item["id"]), int(item["created_ms"])
             fresh = created > state.created
             new.created = max(new.created, created)
-            if post.is_empty:
-                if fresh:
-                    run.problems.append(f"{self.source.key}: item {post.native_id}: field «media»: no text and no "
-                                        "attachments, skipped")
-                    run.skipped += 1
+            if post.is_empty:  # reported when first seen, passed over on re-reads
+                run.skipped += int(fresh)
+                run.problems += [f"{self.source.key}: item {post.native_id}: field «media»: no text and no "
+                                 "attachments, skipped"] if fresh else []
                 continue
-            known = state.recent.get(topic)
-            sig = signature(post)
-            if fresh or (known is not None and known.signature != sig):
-                run.emit(post, raw_topic(post, item, gid, reach))
+            known, sig = state.recent.get(topic), signature(post)
+            if fresh or (known is not None and known.signature != sig):  # new, or edited / engagement changed
+                _emit(run, post, raw_topic(post, item, gid, reach))
             count = post.engagement.comments
             last = known.last_comment if known else 0
             if self.source.comments and count and (fresh or (known is not None and count > known.comments)):
@@ -153,7 +146,7 @@ class OkCollector:
                 new.recent[topic] = RecentTopic(created, sig, count, last)
         return wants
 
-    def _comments(self, gid: str, topic: str, reach: int, new: OkState, run: _Run) -> None:
+    def _comments(self, gid: str, topic: str, reach: int, new: OkState, run: Batch) -> None:
         """The topic's comments newer than the last one stored; a topic whose comments cannot be read
         keeps its count, so the next scan tries again."""
         recent = new.recent.get(topic)
@@ -182,7 +175,7 @@ class OkCollector:
         if recent is not None:
             recent.last_comment = newest
 
-    def _comment(self, item: Any, gid: str, topic: str, reach: int, after: int, run: _Run) -> int:
+    def _comment(self, item: Any, gid: str, topic: str, reach: int, after: int, run: Batch) -> int:
         try:
             comment = map_comment(item, self.source.key, gid, topic, reach)
             at = int(comment_time(item, self.source.key).timestamp() * 1000)
@@ -191,15 +184,8 @@ class OkCollector:
             run.skipped += 1
             return 0
         if at > after:
-            run.emit(comment, raw_comment(comment, item, gid, topic, reach))
+            _emit(run, comment, raw_comment(comment, item, gid, topic, reach))
         return at
-
-    def _skip_once(self, state: OkState, new: OkState, run: _Run, scope: str, message: str, code: int) -> None:
-        if state.skipped.get(scope) == code:
-            log.info("%s: %s (already reported)", self.source.key, message)
-        else:
-            run.problems.append(f"{self.source.key}: {message}")
-        new.skipped[scope] = code
 
 
 def _positive(value: object) -> int:

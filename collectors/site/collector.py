@@ -27,7 +27,6 @@ from collectors.site.polite import Disallowed, PoliteFetcher
 from collectors.site.replay import ReplayFetcher
 from collectors.site.state import KnownPage, SiteState
 from collectors.site.ways import Ways, is_newer
-from core.domain import Post, RawItem
 
 log = logging.getLogger(__name__)
 MIN_TEXT = 40  # characters: less than this from a page is navigation, not an article
@@ -35,12 +34,13 @@ MIN_TEXT = 40  # characters: less than this from a page is navigation, not an ar
 
 @dataclass
 class _Read:
-    posts: list[Post] = field(default_factory=list)
-    raw: dict[str, RawItem] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    skipped: int = 0
-    fetched: int = 0
+    batch: Batch = field(default_factory=Batch)
+    fetched: int = 0  # pages asked for in this scan
     stopped: bool = False  # the site stopped answering: the rest waits for the next scan
+
+    @property
+    def problems(self) -> list[str]:
+        return self.batch.problems
 
 
 class SiteCollector:
@@ -81,12 +81,13 @@ class SiteCollector:
             try:
                 self._page(candidate, state, new, read, now)
             except SourceUnavailable as exc:
-                if not read.posts:
+                if not read.batch.posts:
                     raise
                 read.problems.append(f"{exc}; прочитанное сохранено")
                 read.stopped = True
-        problems, new.reported = report_once(read.problems, state.reported)
-        return Batch(read.posts, new.dump(), problems, read.skipped, read.raw)
+        read.batch.problems, new.reported = report_once(read.problems, state.reported)
+        read.batch.watermark = new.dump()
+        return read.batch
 
     @staticmethod
     def _defer(rest: list[Candidate], new: SiteState) -> None:
@@ -145,7 +146,7 @@ class SiteCollector:
                                self.source.include_comments)
         if len(article.text) < MIN_TEXT:
             read.problems.append(f"{key}: item {url}: field «text»: текст статьи не выделен, страница пропущена")
-            read.skipped += 1
+            read.batch.skipped += 1
             new.forget_later(url)
             return
         date, dated_by = self._date(article.date, candidate, known, now)
@@ -158,13 +159,13 @@ class SiteCollector:
             post = map_page(page, key, self.source.reach or 0)
         except BadPayload as exc:
             read.problems.append(str(exc))
-            read.skipped += 1
+            read.batch.skipped += 1
             return
         new.pending.pop(url, None)
         sig = signature(post)
         if known is None or known.signature != sig:
-            read.posts.append(post)
-            read.raw[post.id] = raw_page(post, page, self.source.reach or 0)
+            read.batch.posts.append(post)
+            read.batch.raw[post.id] = raw_page(post, page, self.source.reach or 0)
         stamp = int(date.timestamp())
         if stamp > now - self.source.recheck_days * 86400 or url in self.source.pages:
             new.known[url] = KnownPage(stamp, sig, fetched.etag, fetched.modified)

@@ -65,19 +65,23 @@ class OkServer(LocalServer):
                      else entry["response"])
 
     def answer(self, method: str, params: dict[str, str]) -> dict:
-        for entry in self.calls:
-            if entry.get("method") != method or entry.get("times", 1) <= 0:
-                continue
-            if all(str(params.get(k)) == str(v) for k, v in entry.get("params", {}).items()):
-                if "times" in entry:
-                    entry["times"] -= 1
-                return entry
-        if method in PAGED:
-            return {"response": {PAGED[method]: [], "has_more": False}}
-        return {"error": {"error_code": 100, "error_msg": f"no recording for {method} {params}"}}
+        """The first recording of ``method`` whose parameters all equal the request's and whose ``times``
+        are not used up; pages past the recorded ones are empty, anything else is OK's error 100."""
+        entry = next((e for e in self.calls if _matches(e, method, params)), None)
+        if entry is None:
+            return ({"response": {PAGED[method]: [], "has_more": False}} if method in PAGED
+                    else {"error": {"error_code": 100, "error_msg": f"no recording for {method} {params}"}})
+        if "times" in entry:
+            entry["times"] -= 1
+        return entry
 
     def calls_of(self, method: str) -> list[dict]:
         return [params for name, params in self.methods if name == method]
+
+
+def _matches(entry: dict, method: str, params: dict[str, str]) -> bool:
+    return entry.get("method") == method and entry.get("times", 1) > 0 and \
+        all(str(params.get(k)) == str(v) for k, v in entry.get("params", {}).items())
 
 
 def load_calls(path: Path) -> list[dict]:

@@ -149,22 +149,24 @@ class MunicipalSite(LocalServer):
         return _frame(discussion.title, body, self.name)
 
     def _index(self) -> bytes:
-        maps = "".join(f"<sitemap><loc>{self.url}{p}</loc></sitemap>" for p in ("/sitemap-iblock-3.xml",
-                                                                              "/sitemap-files.xml"))
-        return ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
-                f'sitemap/0.9">{maps}</sitemapindex>').encode()
+        return _sitemap("sitemapindex", "".join(f"<sitemap><loc>{self.url}{path}</loc></sitemap>"
+                                                for path in ("/sitemap-iblock-3.xml", "/sitemap-files.xml")))
 
     def _urlset(self, pages: list[tuple[str, datetime | None]]) -> bytes:
-        urls = "".join(f"<url><loc>{self.url}{path}</loc>" + (f"<lastmod>{when.isoformat()}</lastmod>" if when else "")
-                       + "</url>" for path, when in pages)
-        return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                f"{urls}</urlset>").encode()
+        return _sitemap("urlset", "".join(
+            f"<url><loc>{self.url}{path}</loc>" + (f"<lastmod>{when.isoformat()}</lastmod>" if when else "") + "</url>"
+            for path, when in pages))
 
     def _rss(self) -> bytes:
         items = "".join(f"<item><title>{escape(a.title)}</title><link>{self.url}{a.path}</link>"
                         f"<pubDate>{format_datetime(a.published)}</pubDate></item>" for a in self._ordered())
         return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{escape(self.name)}'
                 f"</title><link>{self.url}/</link>{items}</channel></rss>").encode()
+
+
+def _sitemap(root: str, body: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{body}</{root}>").encode()
 
 
 def pestovo_articles(now: datetime) -> list[SiteArticle]:
