@@ -123,3 +123,14 @@ def test_replay_reads_the_same_recording_as_the_server():
 def test_a_broken_watermark_is_named():
     with pytest.raises(CollectorError, match="pestovo_ok: stored watermark is not an OK watermark"):
         OkCollector(ok_source(OkServer([])), ReplayOkClient(FIXTURES / "group_pestovo.json")).collect('{"recent": 5}')
+
+
+def test_an_empty_topic_is_reported_once_and_not_stored(ok_calls):
+    page = next(c for c in ok_calls if c["method"] == "mediatopic.getTopics" and "anchor" not in c["params"])
+    page["response"]["media_topics"].insert(1, {"id": "155700000000920", "created_ms": (T - 300) * 1000, "media": []})
+    with OkServer(ok_calls) as server:
+        first = collector(server).collect(None)
+        assert f"{GID}_155700000000920" not in {p.native_id for p in first.posts} and first.skipped == 2
+        assert any("155700000000920: field «media»: no text and no attachments" in p for p in first.problems)
+        second = collector(server).collect(first.watermark)
+        assert (second.posts, second.problems, second.skipped) == ([], [], 1)  # the broken one, counted again
