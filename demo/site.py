@@ -12,13 +12,12 @@ from demo.corpus import MSK, Corpus, Item
 def _page(title: str, content: str, source: dict) -> str:
     base = source["site"]
     menu = "".join(f'<li><a href="{base}{href}">{name}</a></li>' for href, name in (
-        ("/", "Главная"), ("/news/", "Новости"), ("/patients/", "Пациентам"), ("/doctors/", "Врачи"),
-        ("/contacts/", "Контакты")))
+        ("/", "Главная"), ("/news/", "Новости"), ("/documents/", "Документы"), ("/contacts/", "Контакты")))
     return (f'<!DOCTYPE html>\n<html lang="ru"><head><meta charset="UTF-8"><title>{escape(title)}</title>'
-            f'<link rel="stylesheet" href="{base}/bitrix/templates/crb/template_styles.css"></head><body>'
-            f'<div class="top-line">{escape(source["name"])} · Регистратура: {escape(source["phone"])}</div>'
+            f'<link rel="stylesheet" href="{base}/bitrix/templates/main/template_styles.css"></head><body>'
+            f'<div class="top-line">{escape(source["name"])} · Приёмная: {escape(source["phone"])}</div>'
             f'<nav><ul class="menu">{menu}</ul></nav><main class="content">{content}</main>'
-            f'<footer>{escape(source["address"])}. Лицензия на медицинскую деятельность. '
+            f'<footer>{escape(source["address"])}. '
             f'<a href="{base}/bitrix/admin/">Администрирование</a></footer></body></html>\n')
 
 
@@ -39,7 +38,7 @@ def render_site(key: str, corpus: Corpus, at) -> dict[str, str]:
     listing = "".join(f'<div class="news-item"><span class="news-date-time">{at(p).astimezone(MSK):%d.%m.%Y}'
                       f'</span> <a href="{url(p)}">{escape(p.fields["title"])}</a></div>' for p in posts)
     sitemap = "".join(f"<url><loc>{url(p)}</loc><lastmod>{at(p).isoformat()}</lastmod></url>" for p in posts)
-    sitemap += "".join(f"<url><loc>{base}{path}</loc></url>" for path in ("/patients/", "/doctors/", "/contacts/"))
+    sitemap += "".join(f"<url><loc>{base}{path}</loc></url>" for path in ("/documents/", "/contacts/"))
     pages = {
         f"{base}/robots.txt": ("robots.txt", "text/plain; charset=UTF-8",
                                f"User-agent: *\nDisallow: /bitrix/\nDisallow: /personal/\nSitemap: {base}/sitemap.xml\n"),

@@ -20,6 +20,7 @@ import trafilatura
 from collectors.text import MAX_TEXT, clean_text
 
 log = logging.getLogger(__name__)
+_DATE_LINE = re.compile(r"^\d{1,2}\.\d{2}\.\d{4}(?:\s*г\.?)?(?:[\s,]+(?:в\s+)?\d{1,2}:\d{2})?$")
 _VISIBLE_TIME = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})(?:\s*г\.?)?[\s,]+(?:в\s+)?(\d{1,2}):(\d{2})\b")
 
 
@@ -41,10 +42,19 @@ def extract_article(html: str, url: str, include_comments: bool = False) -> tupl
     if not found:
         return "", ""
     data = json.loads(found)
-    parts = [data.get("text") or ""]
+    title = clean_text(data.get("title") or "", 1000)
+    parts = [_body(data.get("text") or "", title)]
     if include_comments and data.get("comments"):
         parts.append(data["comments"])
-    return clean_text(data.get("title") or "", 1000), clean_text("\n\n".join(parts), MAX_TEXT + 1)
+    return title, clean_text("\n\n".join(parts), MAX_TEXT + 1)
+
+
+def _body(text: str, title: str) -> str:
+    """The text without the headline and the date line it often starts with (the post has a title)."""
+    lines = text.split("\n")
+    while lines and (lines[0].strip() == title or _DATE_LINE.match(lines[0].strip()) or not lines[0].strip()):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def page_date(html: str, timezone: str) -> datetime | None:

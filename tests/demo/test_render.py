@@ -18,7 +18,7 @@ ANCHORS = ["2026-11-19T21:00:00+00:00", "2026-11-20T09:00:00+00:00",
 KEYS = {"pestovo_online": "vk/pestovo_online.json", "pestovo_overheard": "vk/pestovo_overheard.json",
         "laptevo_village": "vk/laptevo_village.json", "pestovo_chat": "telegram/pestovo_chat.json",
         "pestovo_news_tg": "telegram/pestovo_news_tg.json", "pestovo_vesti": "rss/pestovo_vesti.xml",
-        "pestovo_ok": "ok/pestovo_ok.json", "pestovo_crb_site": "site/pestovo_crb_site.json",
+        "pestovo_ok": "ok/pestovo_ok.json", "pestovo_edu_site": "site/pestovo_edu_site.json",
         "pestovo_adm": "rss/pestovo_adm.xml"}
 MSK_TIME = timezone(timedelta(hours=3))
 EMOJI_ONLY = re.compile(r"^[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+$")
@@ -111,7 +111,7 @@ def test_manifest_and_counts(out):
     assert 180 <= posts + comments <= 260
     assert manifest["counts"]["pestovo_vesti"] == {"posts": 8, "comments": 0}
     assert manifest["counts"]["pestovo_ok"] == {"posts": 5, "comments": 8}
-    assert manifest["counts"]["pestovo_crb_site"] == {"posts": 4, "comments": 0}
+    assert manifest["counts"]["pestovo_edu_site"] == {"posts": 4, "comments": 0}
 
 
 def test_ok_and_site_files_have_their_wire_shapes(out):
@@ -128,9 +128,9 @@ def test_ok_and_site_files_have_their_wire_shapes(out):
         assert topic["discussion_summary"]["comments_count"] == len(comments)
         ids = {c["id"] for c in comments}
         assert all(c.get("reply_to_comment_id", next(iter(ids))) in ids for c in comments)
-    site = load(out, "pestovo_crb_site")
-    robots = (out / "site" / site["pages"]["https://pestovo-crb.example/robots.txt"]["file"]).read_text("utf-8")
-    assert "Sitemap: https://pestovo-crb.example/sitemap.xml" in robots
+    site = load(out, "pestovo_edu_site")
+    robots = (out / "site" / site["pages"]["https://pestovo-edu.example/robots.txt"]["file"]).read_text("utf-8")
+    assert "Sitemap: https://pestovo-edu.example/sitemap.xml" in robots
     articles = site_articles(out, site)
     assert len(articles) == 4 and all(a["url"] in site["pages"] for a in articles)
     page = (out / "site" / site["pages"][articles[0]["url"]]["file"]).read_text("utf-8")

@@ -129,6 +129,7 @@ def test_a_public_discussion_page_is_one_item_updated_as_proposals_come(site, no
     (discussion,) = first.posts
     assert discussion.title == "Общественные обсуждения: благоустройство сквера на улице Курганской"
     assert "Сделать пандус у входа со стороны школы." in discussion.text
+    assert discussion.text.startswith("Администрация округа выносит на общественные обсуждения")  # no headline, date
     assert discussion.published_at == now - timedelta(days=6)
     assert site_collector(site, **fields).collect(first.watermark).posts == []
     site.discussions[0].proposals.append("Поставить скамейки и урны у детской площадки.")
