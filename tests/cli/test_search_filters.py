@@ -63,7 +63,7 @@ def test_search_with_russian_filters_finds_what_the_codes_find(scanned):
                                    str(scanned)], env=env)
     assert by_code.exit_code == by_label.exit_code == 0
     assert by_code.output == by_label.output and by_code.output.count('"post"') > 3
-    refused = runner.invoke(app, ["search", "--platform", "ok", "-c", str(scanned)], env=env)
+    refused = runner.invoke(app, ["search", "--platform", "fb", "-c", str(scanned)], env=env)
     assert refused.exit_code == 2 and "нет такого значения" in refused.output
 
 
