@@ -9,9 +9,10 @@ from core.config import Settings
 from core.domain import RISK_STATUS_RU
 
 SENTIMENT_RU = {"negative": "негатив", "neutral": "нейтрально", "positive": "позитив"}
-PLATFORM_RU = {"vk": "ВКонтакте", "telegram": "Telegram", "rss": "новости (RSS)"}
+PLATFORM_RU = {"vk": "ВКонтакте", "telegram": "Telegram", "rss": "новости (RSS)", "ok": "Одноклассники",
+               "site": "сайты без RSS"}
 SYNONYMS = {"вк": "vk", "вконтакте": "vk", "тг": "telegram", "телеграм": "telegram", "телеграмм": "telegram",
-            "новости": "rss", "сайты": "rss", "негативная": "negative", "негативные": "negative",
+            "новости": "rss", "сайты": "rss", "ок": "ok", "одноклассники": "ok", "негативная": "negative", "негативные": "negative",
             "нейтральная": "neutral", "нейтральные": "neutral", "позитивная": "positive", "позитивные": "positive"}
 
 

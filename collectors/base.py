@@ -84,7 +84,7 @@ class SourceCheck:
 
 SourceChecker = Callable[..., SourceCheck]
 CHECKS: dict[str, SourceChecker] = {}
-PLATFORMS = ("rss", "telegram", "vk")
+PLATFORMS = ("ok", "rss", "site", "telegram", "vk")
 
 
 def register(platform: str) -> Callable[[CollectorFactory], CollectorFactory]:

@@ -21,6 +21,8 @@ class Platform(StrEnum):
     vk = "vk"
     telegram = "telegram"
     rss = "rss"
+    ok = "ok"
+    site = "site"
 
 
 def make_id(*parts: str) -> str:

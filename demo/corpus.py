@@ -30,10 +30,13 @@ POST_KEYS = {
     "chat": {"by", "reactions"},
     "channel": {"views", "forwards", "reactions"},
     "rss": {"title", "slug", "category", "teaser", "full"},
+    "ok": {"by", "likes", "reshares", "views"},
+    "site": {"title"},
 }
-COMMENT_KEYS = {"vk": {"likes"}, "chat": {"reactions"}, "channel": {"reactions"}}
+COMMENT_KEYS = {"vk": {"likes"}, "chat": {"reactions"}, "channel": {"reactions"}, "ok": {"likes"}}
 # Id gaps: other posts, deleted comments and service messages also take ids.
-ID_GAP = {"vk": 3, "chat": 4, "channel": 2, "discussion": 3, "rss": 4}
+ID_GAP = {"vk": 3, "chat": 4, "channel": 2, "discussion": 3, "rss": 4, "ok": 7, "site": 3}
+NO_COMMENTS = ("rss", "site")  # news items and site pages carry no comments
 
 
 class CorpusError(ValueError):
@@ -141,15 +144,16 @@ def load_corpus(path: Path = CORPUS) -> Corpus:
             raise CorpusError(f"{where}: unknown src {raw.get('src')!r}")
         kind = kind_of(source)
         _check_keys(raw, COMMON_POST_KEYS | POST_KEYS[kind], where)
-        if kind == "rss" and raw.get("comments"):
+        if kind in NO_COMMENTS and raw.get("comments"):
             raise CorpusError(f"{where}: news items have no comments")
         day = raw.get("day")
         if not isinstance(day, int) or not 0 <= day <= 13:
             raise CorpusError(f"{where}: day={day!r}, expected 0..13")
         base = -day * DAY + parse_time(raw.get("time"), where)
         ref = f"{raw['src']}#{n}"
-        jitter = 0 if kind == "rss" else _crc(ref) % 60
-        author = raw.get("by") or raw.get("signer") or ("group" if kind in ("vk", "channel", "rss") else f"anon:{ref}")
+        jitter = 0 if kind in NO_COMMENTS else _crc(ref) % 60
+        author = raw.get("by") or raw.get("signer") or ("group" if kind in ("vk", "channel", "rss", "ok", "site")
+                                                        else f"anon:{ref}")
         fields = {k: raw[k] for k in POST_KEYS[kind] if k in raw}
         post = Item(raw["src"], ref, base + jitter, str(raw["text"]).strip(), author, fields, story=raw.get("story"))
         _comments(raw.get("comments"), post, post, base, kind, "")
@@ -203,7 +207,8 @@ def day_zero(anchor: datetime, corpus: Corpus) -> datetime:
 class Users:
     """Fake numeric user ids from person aliases: same alias, same id, per platform."""
 
-    RANGES = {"vk": (50_000_000, 10_000_000), "telegram": (600_000_000, 400_000_000)}
+    RANGES = {"vk": (50_000_000, 10_000_000), "telegram": (600_000_000, 400_000_000),
+              "ok": (575_000_000_000, 900_000_000)}
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, int], str] = {}

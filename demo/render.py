@@ -3,7 +3,8 @@
     python -m demo.render OUT_DIR [--anchor 2026-11-20T18:00:00+00:00]
 
 writes ``vk/<key>.json`` (recorded VK API calls), ``telegram/<key>.json`` (Telethon-like
-dumps), ``rss/<key>.xml`` (RSS 2.0 or Atom 1.0) and ``MANIFEST.json``.
+dumps), ``rss/<key>.xml`` (RSS 2.0 or Atom 1.0), ``ok/<key>.json`` (recorded OK API calls),
+``site/<key>.json`` with ``site/<key>/`` (recorded pages of a site without a feed) and ``MANIFEST.json``.
 
 Time: the corpus speaks of calendar days before the anchor (``day``) and Moscow clock
 times (``time``); :func:`day_zero` decides where day 0 starts. It keeps the clock times
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from demo.corpus import CORPUS, MSK, CorpusError, Item, Users, day_zero, dump_json, load_corpus
 from demo.feeds import render_atom, render_rss2
+from demo.ok import render_ok
+from demo.site import render_site
 from demo.telegram import render_telegram
 from demo.vk import render_vk
 
@@ -46,6 +49,14 @@ def render(out_dir: Path, anchor: datetime, corpus_path: Path = CORPUS) -> list[
             rel, body = f"vk/{key}.json", dump_json(render_vk(key, corpus, at, users))
         elif platform == "telegram":
             rel, body = f"telegram/{key}.json", dump_json(render_telegram(key, corpus, at, users))
+        elif platform == "ok":
+            rel, body = f"ok/{key}.json", dump_json(render_ok(key, corpus, at, users))
+        elif platform == "site":
+            pages = render_site(key, corpus, at)
+            rel, body = f"site/{key}.json", pages.pop(f"site/{key}.json")
+            for page, text in pages.items():  # the recorded pages beside their index
+                (out_dir / page).parent.mkdir(parents=True, exist_ok=True)
+                (out_dir / page).write_text(text, encoding="utf-8", newline="\n")
         elif source.get("format") == "atom":
             rel, body = f"rss/{key}.xml", render_atom(key, corpus, at)
         else:

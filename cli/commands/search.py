@@ -24,7 +24,8 @@ def search(
     place: Optional[str] = typer.Option(None, "--place", help="Населённый пункт или объект."),
     source: Optional[str] = typer.Option(None, "--source", help="Источник: название или ключ."),
     platform: Optional[str] = typer.Option(None, "--platform", help="Платформа: ВКонтакте (vk), Telegram, "
-                                                                    "новости (rss)."),
+                                                                    "новости (rss), Одноклассники (ok), "
+                                                                    "сайты без RSS (site)."),
     sentiment: Optional[str] = typer.Option(None, "--sentiment", help="Тональность: негатив, нейтрально, позитив."),
     block: Optional[str] = typer.Option(None, "--block", help="Блок МЦУ: «Сельские территории», «Социальная "
                                                               "политика» или код."),

@@ -2,6 +2,8 @@
 
 ``http``: a small HTTP server in a thread (routes, a request log, conditional GET);
 ``vk``: the VK API on top of it (``/method/…``, VKScript ``execute``), answering from recordings
-or from a subclass; ``feeds``: RSS 2.0 documents; ``telegram_bot``: the Telegram Bot API with
+or from a subclass; ``ok``: the OK REST API (``/fb.do``, signed requests, OK's error
+objects); ``site``: a Bitrix-like municipal news site (list pages, articles, sitemap, robots.txt);
+``feeds``: RSS 2.0 documents; ``telegram_bot``: the Telegram Bot API with
 Telegram's HTML checks; ``telegram_client``: real Telethon objects behind a fake ``TelegramClient``.
 """

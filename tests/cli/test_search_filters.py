@@ -33,6 +33,7 @@ def scanned(tmp_path_factory):
     ("позитив", "sentiment", "positive"),
     ("ВК", "platform", "vk"),
     ("телеграм", "platform", "telegram"),
+    ("одноклассники", "platform", "ok"),
     ("быковский", "departments", "bykovsky"),
     ("Лаптевский территориальный отдел", "departments", "laptevsky"),
     ("Сельские территории", "blocks", "rural"),
@@ -47,8 +48,8 @@ def test_russian_labels_and_codes_are_accepted(value, choices, code):
 
 
 def test_unknown_and_ambiguous_values_are_refused_with_the_allowed_ones():
-    with pytest.raises(typer.BadParameter, match=r"«ok» — нет такого значения.*vk \(ВКонтакте\)"):
-        filters.choose("ok", filters.PLATFORM_RU, "--platform")
+    with pytest.raises(typer.BadParameter, match=r"«fb» — нет такого значения.*vk \(ВКонтакте\)"):
+        filters.choose("fb", filters.PLATFORM_RU, "--platform")
     settings = load_settings(None)
     with pytest.raises(typer.BadParameter, match="подходит к нескольким"):
         filters.choose("пестово", filters.sources(settings), "--source")
@@ -62,7 +63,7 @@ def test_search_with_russian_filters_finds_what_the_codes_find(scanned):
                                    str(scanned)], env=env)
     assert by_code.exit_code == by_label.exit_code == 0
     assert by_code.output == by_label.output and by_code.output.count('"post"') > 3
-    refused = runner.invoke(app, ["search", "--platform", "ok", "-c", str(scanned)], env=env)
+    refused = runner.invoke(app, ["search", "--platform", "fb", "-c", str(scanned)], env=env)
     assert refused.exit_code == 2 and "нет такого значения" in refused.output
 
 

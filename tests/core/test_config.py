@@ -24,7 +24,7 @@ def write_config(tmp_path: Path, mutate) -> Path:
 
 def test_demo_config_loads():
     settings = load_config(ROOT / "config/demo.yaml")
-    assert {s.platform for s in settings.sources} == {"vk", "telegram", "rss"}
+    assert {s.platform for s in settings.sources} == {"vk", "telegram", "rss", "ok", "site"}
     assert settings.rubricator.topic("utilities").block == "infrastructure"
     assert settings.resolve(settings.gazetteer).is_file()
 

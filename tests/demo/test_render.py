@@ -18,7 +18,9 @@ ANCHORS = ["2026-11-19T21:00:00+00:00", "2026-11-20T09:00:00+00:00",
 KEYS = {"pestovo_online": "vk/pestovo_online.json", "pestovo_overheard": "vk/pestovo_overheard.json",
         "laptevo_village": "vk/laptevo_village.json", "pestovo_chat": "telegram/pestovo_chat.json",
         "pestovo_news_tg": "telegram/pestovo_news_tg.json", "pestovo_vesti": "rss/pestovo_vesti.xml",
+        "pestovo_ok": "ok/pestovo_ok.json", "pestovo_edu_site": "site/pestovo_edu_site.json",
         "pestovo_adm": "rss/pestovo_adm.xml", "pestovo_adm_vk": "vk/pestovo_adm_vk.json"}
+MSK_TIME = timezone(timedelta(hours=3))
 EMOJI_ONLY = re.compile(r"^[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+$")
 
 
@@ -32,6 +34,18 @@ def out(tmp_path_factory) -> Path:
 def load(out: Path, key: str):
     path = out / KEYS[key]
     return feedparser.parse(path.read_bytes()) if path.suffix == ".xml" else json.loads(path.read_text("utf-8"))
+
+
+def ok_topics(data: dict) -> list[dict]:
+    return [t for call in calls(data, "mediatopic.getTopics") for t in call["response"]["media_topics"]]
+
+
+def site_articles(out: Path, data: dict) -> list[dict]:
+    """The site's articles as the recorded sitemap lists them (address and lastmod)."""
+    sitemap = next(v for k, v in data["pages"].items() if k.endswith("/sitemap.xml"))
+    text = (out / "site" / sitemap["file"]).read_text("utf-8")
+    return [{"url": u, "date": datetime.fromisoformat(d)}
+            for u, d in re.findall(r"<loc>([^<]+)</loc><lastmod>([^<]+)</lastmod>", text)]
 
 
 def calls(data: dict, method: str) -> list[dict]:
@@ -50,6 +64,12 @@ def top_items(out: Path) -> list[dict]:
         elif rel.startswith("telegram/"):
             items += [{"source": key, "id": m["id"], "date": datetime.fromisoformat(m["date"]), "text": m["message"],
                        "score": m["views"] or 0} for m in data["messages"] if m["reply_to"] is None]
+        elif rel.startswith("ok/"):
+            items += [{"source": key, "id": t["id"], "date": datetime.fromtimestamp(t["created_ms"] / 1000, timezone.utc),
+                       "text": t["media"][0]["text"], "score": t["like_summary"]["count"]} for t in ok_topics(data)]
+        elif rel.startswith("site/"):
+            items += [{"source": key, "id": a["url"].rstrip("/").rsplit("/", 1)[1], "date": a["date"], "text": "",
+                       "score": 0} for a in site_articles(out, data)]
         else:
             items += [{"source": key, "id": e.id, "date": datetime(*e.published_parsed[:6], tzinfo=timezone.utc),
                        "text": e.title + "\n" + e.summary, "score": 0} for e in data.entries]
@@ -69,6 +89,12 @@ def all_dates(out: Path) -> list[datetime]:
         elif rel.startswith("telegram/"):
             messages = data["messages"] + [m for ms in data.get("comments", {}).values() for m in ms]
             dates += [datetime.fromisoformat(m["date"]) for m in messages]
+        elif rel.startswith("ok/"):
+            dates += [datetime.fromtimestamp(t["created_ms"] / 1000, timezone.utc) for t in ok_topics(data)]
+            dates += [datetime.strptime(c["date"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=MSK_TIME)
+                      for call in calls(data, "discussions.getComments") for c in call["response"]["comments"]]
+        elif rel.startswith("site/"):
+            dates += [a["date"] for a in site_articles(out, data)]
         else:
             dates += [datetime(*e.published_parsed[:6], tzinfo=timezone.utc) for e in data.entries]
     return dates
@@ -81,9 +107,34 @@ def test_manifest_and_counts(out):
     assert all((out / rel).is_file() for rel in KEYS.values())
     posts = sum(c["posts"] for c in manifest["counts"].values())
     comments = sum(c["comments"] for c in manifest["counts"].values())
-    assert 100 <= posts <= 125 and 80 <= comments <= 120
-    assert 180 <= posts + comments <= 240
+    assert 100 <= posts <= 140 and 80 <= comments <= 130
+    assert 180 <= posts + comments <= 260
     assert manifest["counts"]["pestovo_vesti"] == {"posts": 8, "comments": 0}
+    assert manifest["counts"]["pestovo_ok"] == {"posts": 5, "comments": 8}
+    assert manifest["counts"]["pestovo_edu_site"] == {"posts": 4, "comments": 0}
+
+
+def test_ok_and_site_files_have_their_wire_shapes(out):
+    data = load(out, "pestovo_ok")
+    (info,) = calls(data, "url.getInfo")
+    assert info["params"] == {"url": "https://ok.ru/pestovo_rayon"} and info["response"]["type"] == "GROUP"
+    topics = ok_topics(data)
+    assert [t["created_ms"] for t in topics] == sorted((t["created_ms"] for t in topics), reverse=True)
+    for topic in topics:
+        assert topic["owner_ref"] == f"group:{info['response']['objectId']}"
+        assert topic["author_ref"].split(":")[0] in ("user", "group") and topic["media"][0]["type"] == "text"
+        comments = [c for call in calls(data, "discussions.getComments") if call["params"]["entityId"] == topic["id"]
+                    for c in call["response"]["comments"]]
+        assert topic["discussion_summary"]["comments_count"] == len(comments)
+        ids = {c["id"] for c in comments}
+        assert all(c.get("reply_to_comment_id", next(iter(ids))) in ids for c in comments)
+    site = load(out, "pestovo_edu_site")
+    robots = (out / "site" / site["pages"]["https://pestovo-edu.example/robots.txt"]["file"]).read_text("utf-8")
+    assert "Sitemap: https://pestovo-edu.example/sitemap.xml" in robots
+    articles = site_articles(out, site)
+    assert len(articles) == 4 and all(a["url"] in site["pages"] for a in articles)
+    page = (out / "site" / site["pages"][articles[0]["url"]]["file"]).read_text("utf-8")
+    assert f'{articles[0]["date"].astimezone(MSK_TIME):%d.%m.%Y %H:%M}' in page and "news-detail" in page
 
 
 def test_the_administrations_page_carries_a_vk_poll(out):
