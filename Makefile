@@ -35,7 +35,7 @@ mutation: $(STAMP)
 LOAD_MINUTES ?= 10
 LOAD_POSTS ?= 100000
 load: $(STAMP)
-	LOAD_MINUTES=$(LOAD_MINUTES) LOAD_POSTS=$(LOAD_POSTS) $(BIN)/python -m bench.load.run
+	LOAD_MINUTES=$(LOAD_MINUTES) LOAD_POSTS=$(LOAD_POSTS) $(BIN)/python bench/load/run.py --json bench/load/last-run.json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
