@@ -39,8 +39,14 @@ def test_ids_under_objects_and_in_lists_are_replaced_and_other_values_kept():
                            "signer_id": 1.5, "created_by": {"id": 7}, "reply_to_user": True}
 
 
+def test_a_dotted_path_goes_through_an_object():
+    names = Pseudonymizer(SALT)
+    raw = names.raw(item({"from_id": {"peer": 51234001}, "peer": 7}), ("from_id.peer",))
+    assert raw.payload == {"from_id": {"peer": "anon-50d3449cadf23a50"}, "peer": 7}
+
+
 def test_the_salt_file_is_created_once_private_and_read_back(tmp_path):
-    key = tmp_path / "keys" / "pseudonym.key"
+    key = tmp_path / "deep" / "keys" / "pseudonym.key"
     assert load_salt(key, configured=b"from-the-environment") == b"from-the-environment"
     assert not key.exists()
     salt = load_salt(key)
@@ -49,3 +55,5 @@ def test_the_salt_file_is_created_once_private_and_read_back(tmp_path):
     assert load_salt(key) == salt
     key.write_bytes(b"kept-salt\n")
     assert load_salt(key) == b"kept-salt"
+    beside = key.with_name("second.key")  # its folder exists already
+    assert len(load_salt(beside)) == 64 and load_salt(beside) != salt
