@@ -49,9 +49,9 @@ GROUPS = [
           ["tests/collectors/telegram/test_telegram_collector.py", "tests/collectors/vk/test_vk_collector.py",
            "tests/collectors/rss/test_rss_collector.py"]),
     Group("outbox", ["alerts/outbox.py"], ["tests/alerts/test_outbox.py"]),
-    Group("workflow", ["alerts/workflow.py"], ["tests/alerts/test_risk_workflow.py"]),
+    Group("workflow", ["alerts/workflow.py"], ["tests/alerts/test_risk_workflow.py", "tests/alerts/test_answer_parsing.py"]),
     Group("reactions", ["alerts/reactions.py"], ["tests/alerts/test_reactions.py"]),
-    Group("risk", ["nlp/risk.py"], ["tests/nlp/test_risk_score.py"]),
+    Group("risk", ["nlp/risk.py"], ["tests/nlp/test_risk_score.py", "tests/nlp/test_story_risk.py"]),
     Group("stories", ["nlp/stories.py"], ["tests/nlp/test_story_tracker.py"]),
     Group("config", ["core/config.py"], ["tests/core/test_config.py"]),
 ]
