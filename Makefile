@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean fuzz mutation load
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Нужен Python 3.11 ($(PYTHON))"; exit 1; }
@@ -23,6 +23,19 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	PY=$(BIN)/python scripts/run-tests.sh
+
+# Outside `make test`: many more Hypothesis examples, mutation testing, the load run.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz PY=$(BIN)/python scripts/run-tests.sh -m fuzz -p no:cacheprovider
+
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,mutation]"
+	$(BIN)/python scripts/mutation.py $(GROUPS)
+
+LOAD_MINUTES ?= 10
+LOAD_POSTS ?= 100000
+load: $(STAMP)
+	LOAD_MINUTES=$(LOAD_MINUTES) LOAD_POSTS=$(LOAD_POSTS) $(BIN)/python bench/load/run.py --json bench/load/last-run.json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -15,10 +15,12 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
 def clean_text(value: object, limit: int = MAX_TEXT) -> str:
-    """Normalise Unicode, drop zero-width and control characters, cap the length."""
+    """Repair lone surrogates, normalise Unicode, drop zero-width and control characters, cap the length."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
+    text = str(value).encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # a lone surrogate (JSON
+    # allows "\ud83d") cannot be stored or sent as UTF-8: split pairs are joined, the rest become U+FFFD
+    text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     text = _SPACES.sub(" ", text).strip()
     return text[:limit]

@@ -24,6 +24,11 @@ class StoreError(Exception):
     """The store could not complete a write or read."""
 
 
+class StoreFull(StoreError):
+    """The store's disk (or quota) is full. A scan stops at once: every later write would fail
+    too, and what was written before is intact (the failed transaction is rolled back)."""
+
+
 class ConflictError(StoreError):
     """An optimistic-concurrency check failed: someone else wrote the record first."""
 

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import ContextManager, Iterable, Iterator, Protocol
 
+from core.store import StoreFull
 from pipeline.journal import record_scan
 from pipeline.lock import store_lock
 from pipeline.pipeline import Pipeline
@@ -99,6 +100,8 @@ def run_scan(pipeline: Pipeline, keys: list[str] | None = None, full: bool = Fal
                 if isinstance(outcome, BaseException):
                     raise outcome
                 reports.append(executor.commit(pipeline, outcome))
+            except StoreFull:  # every later write would fail too: stop, the watermarks did not move
+                raise
             except Exception as exc:  # one broken source must not stop the others
                 reports.append(failed_report(pipeline.settings, key, exc))
                 pipeline.observer.source_finished(reports[-1])

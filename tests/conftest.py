@@ -5,11 +5,19 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import collectors  # noqa: F401  (registers every platform's source model, as the application does)
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+
+# Hypothesis: a bounded run in `make test`, many more examples in `make fuzz` (HYPOTHESIS_PROFILE=fuzz).
+settings.register_profile("default", max_examples=50, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("fuzz", max_examples=2000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 pytest_plugins = ["testing.alert_chat"]  # demo, api, bot_env, run_bot_thread: for tests/alerts and tests/cli
 

@@ -48,7 +48,8 @@ def entry_ref(entry: Any) -> str | None:
 def enclosures_of(entry: Any) -> list[Attachment]:
     """The entry's enclosures (``<enclosure>``, Atom ``rel="enclosure"``): photos, videos, documents."""
     found = []
-    for item in _raw(entry, "enclosures") or []:
+    enclosures = _raw(entry, "enclosures")
+    for item in enclosures if isinstance(enclosures, list) else []:
         href = item.get("href") if isinstance(item, dict) else None
         if not isinstance(href, str) or not href.startswith(("http://", "https://")):
             continue

@@ -2,6 +2,7 @@
 between threads under a lock, and the read and write scopes every table module uses."""
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -11,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from core.domain import utc
-from core.store import StoreError
+from core.store import StoreError, StoreFull
 from store.sqlite.schema import migrate
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -38,6 +39,16 @@ def upsert_row(conn: sqlite3.Connection, table: str, key: str, row: Mapping[str,
     )
 
 
+def store_error(path: Path, what: str, exc: BaseException, failed: str = " failed") -> StoreError:
+    """The error for a failed SQLite call; a full disk is named in Russian for staff, with the store."""
+    full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
+        isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+    if full:
+        return StoreFull(f"хранилище SQLite {path}: нет места на диске ({what}). Освободите место и запустите "
+                         "сканирование снова: записанное раньше не повреждено, несохранённое будет собрано заново")
+    return StoreError(f"sqlite store {path}: {what}{failed}: {exc}")
+
+
 class Database:
     """The open file. Several processes may open the same file (WAL, busy timeout,
     conditional writes); within one process the object may be shared between threads."""
@@ -51,7 +62,7 @@ class Database:
                 self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"sqlite store {self.path}: cannot open: {exc}") from exc
+            raise store_error(self.path, "cannot open", exc, failed="") from exc
         self._conn: sqlite3.Connection | None = conn
         try:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -62,7 +73,7 @@ class Database:
             conn.close()
             self._conn = None
             if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"sqlite store {self.path}: cannot prepare: {exc}") from exc
+                raise store_error(self.path, "cannot prepare", exc, failed="") from exc
             raise
 
     def close(self) -> None:
@@ -87,7 +98,7 @@ class Database:
             try:
                 yield self._conn
             except sqlite3.Error as exc:
-                raise StoreError(f"sqlite store {self.path}: {what} failed: {exc}") from exc
+                raise store_error(self.path, what, exc) from exc
 
     @contextmanager
     def _write(self, what: str) -> Iterator[sqlite3.Connection]:
@@ -96,8 +107,8 @@ class Database:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")  # may fail too (a full disk): rolled back below
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")

@@ -1,0 +1,233 @@
+"""`make load`: one big scan, then live mode, against local servers; memory, backlog, alert latency.
+
+    .venv/bin/python bench/load/run.py                       # 100,000 posts, then 10 minutes live
+    LOAD_MINUTES=2 LOAD_POSTS=20000 .venv/bin/python bench/load/run.py   # a shorter try
+    .venv/bin/python bench/load/run.py --json load.json
+
+1. A generated district (``bench/district.py``: VK publics and RSS feeds, texts from the demo
+   corpus) of ``LOAD_POSTS`` posts and comments is served from 127.0.0.1 in the VK API and RSS
+   wire formats, and read by the real collectors in one scan into a fresh SQLite store.
+2. Live mode: for ``LOAD_MINUTES`` minutes a producer publishes ``LOAD_RATE`` (1,000) new VK
+   posts a minute on the local server, evenly spread, while a scan runs every minute (at once,
+   when the previous one took longer), as ``mcu serve`` schedules it.
+
+Measured: wall and CPU seconds (this process; on a shared machine CPU seconds are the steadier
+figure: wall time depends on the neighbours), the resident memory (VmRSS) of this process every 5 s; per live scan its seconds, the
+backlog (posts published but not stored) when it starts and when it ends; alert latency: for each
+alert raised in live mode whose story holds live posts, the time from the publication of its
+newest live post (before the alert) to the alert. Everything runs in this one process (the
+server in a thread), so the memory figure includes the server's district.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.district import (DistrictServer, _texts, _vary, district_tokens, generate_district,  # noqa: E402
+                            write_district_config)
+from core.domain import Platform, post_id  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Sampler:
+    """VmRSS every ``every`` seconds, in a thread."""
+    every: float = 5.0
+    samples: list[tuple[float, float]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self, t0: float) -> None:
+        def loop() -> None:
+            while not self._stop.wait(self.every):
+                self.samples.append((round(time.monotonic() - t0, 1), round(rss_mb(), 1)))
+        threading.Thread(target=loop, daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class Producer:
+    """Publishes new wall posts on the district's publics at ``rate`` a minute; remembers when."""
+
+    def __init__(self, server: DistrictServer, rate: int, seed: int = 11):
+        import random
+
+        self.server, self.rate, self.rng = server, rate, random.Random(seed)
+        self.texts = _texts()[0]
+        self.published: dict[str, float] = {}  # post id → wall time published
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self.serial = 10**9
+
+    def publish_one(self) -> None:
+        publics = self.server.district.publics
+        public = publics[self.serial % len(publics)]
+        self.serial += 1
+        now = time.time()
+        post = {"id": self.serial, "owner_id": -public.gid, "from_id": 60_000_000 + self.rng.randint(0, 9_999_999),
+                "date": int(now), "post_type": "post", "text": _vary(self.rng.choice(self.texts), self.rng),
+                "comments": {"count": 0, "can_post": 1}, "likes": {"count": self.rng.randint(0, 300)},
+                "reposts": {"count": self.rng.randint(0, 40)}, "views": {"count": self.rng.randint(100, 20_000)},
+                "attachments": []}
+        with self.lock:
+            public.posts.insert(0, post)  # newest first, as wall.get answers
+            self.published[post_id(Platform.vk, public.key, f"{-public.gid}_{self.serial}")] = now
+
+    def run(self, seconds: float) -> threading.Thread:
+        def loop() -> None:
+            gap, deadline, n = 60.0 / self.rate, time.monotonic() + seconds, 0
+            start = time.monotonic()
+            while not self._stop.is_set() and time.monotonic() < deadline:
+                self.publish_one()
+                n += 1
+                self._stop.wait(max(0.0, start + n * gap - time.monotonic()))
+        thread = threading.Thread(target=loop, daemon=True)
+        thread.start()
+        return thread
+
+
+def scan(config: Path, workers: int):
+    from core.config import load_config
+    from pipeline.pipeline import Pipeline
+    from pipeline.run import ThreadExecutor, run_scan
+
+    pipeline = Pipeline.open(load_config(config))
+    try:
+        return run_scan(pipeline, executor=ThreadExecutor(workers))
+    finally:
+        pipeline.close()
+
+
+def stored_ids(database: Path, ids: list[str]) -> int:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as conn:
+        found = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found += conn.execute(f"SELECT COUNT(*) FROM posts WHERE id IN ({','.join('?' * len(chunk))})",
+                                  chunk).fetchone()[0]
+        return found
+
+
+def alert_latencies(database: Path, producer: Producer, since: float) -> list[float]:
+    import sqlite3
+
+    latencies = []
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as conn:
+        for (alert_json,) in conn.execute("SELECT json FROM alerts").fetchall():
+            alert = json.loads(alert_json)
+            at = datetime.fromisoformat(alert["created_at"]).timestamp()
+            if at < since:
+                continue
+            row = conn.execute("SELECT json FROM stories WHERE id = ?", (alert["story_id"],)).fetchone()
+            ids = json.loads(row[0])["post_ids"] if row else []
+            live = [producer.published[i] for i in ids if i in producer.published and producer.published[i] <= at]
+            if live:
+                latencies.append(round(at - max(live), 1))
+    return latencies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=int(os.environ.get("LOAD_POSTS", 100_000)))
+    parser.add_argument("--minutes", type=float, default=float(os.environ.get("LOAD_MINUTES", 10)))
+    parser.add_argument("--rate", type=int, default=int(os.environ.get("LOAD_RATE", 1000)), help="posts a minute")
+    parser.add_argument("--sources", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    t0 = time.monotonic()
+    sampler = Sampler()
+    sampler.start(t0)
+    result: dict = {"posts": args.posts, "minutes": args.minutes, "rate": args.rate, "cpus": os.cpu_count()}
+    district = generate_district(items=args.posts, sources=args.sources, now=time.time())
+    with tempfile.TemporaryDirectory(prefix="mcu-load-") as folder, DistrictServer(district) as server:
+        os.environ.update(district_tokens(district))
+        database = Path(folder) / "mcu.sqlite"
+        config = write_district_config(Path(folder), district, server.url, f"sqlite:///{database}")
+        started, cpu = time.monotonic(), time.process_time()
+        report = scan(config, args.workers)
+        result["first_scan"] = {"seconds": round(time.monotonic() - started, 1), "items": district.items,
+                                "cpu_seconds": round(time.process_time() - cpu, 1),
+                                "stored": sum(s.new + s.updated for s in report.sources),
+                                "failed": [f"{s.key}: {s.error}" for s in report.failed],
+                                "alerts": len(report.alerts), "rss_mb_after": round(rss_mb(), 1)}
+        print(json.dumps(result["first_scan"], ensure_ascii=False), flush=True)
+
+        producer = Producer(server, args.rate)
+        live_started = time.time()
+        producing = producer.run(args.minutes * 60)
+        cycles = []
+        while producing.is_alive():
+            cycle_start, cpu = time.monotonic(), time.process_time()
+            with producer.lock:
+                published = list(producer.published)
+            before = len(published) - stored_ids(database, published)
+            report = scan(config, args.workers)
+            with producer.lock:
+                published = list(producer.published)
+            after = len(published) - stored_ids(database, published)
+            cycles.append({"at": round(cycle_start - t0, 1), "seconds": round(time.monotonic() - cycle_start, 1),
+                           "cpu_seconds": round(time.process_time() - cpu, 1),
+                           "backlog_before": before, "backlog_after": after,
+                           "new": sum(s.new for s in report.sources), "alerts": len(report.alerts),
+                           "failed": len(report.failed), "rss_mb": round(rss_mb(), 1)})
+            print(json.dumps(cycles[-1]), flush=True)
+            time.sleep(max(0.0, 60 - (time.monotonic() - cycle_start)))
+        final = scan(config, args.workers)  # what the last minute published
+        published = list(producer.published)
+        result["live"] = {"cycles": cycles, "published": len(published),
+                          "stored": stored_ids(database, published), "final_new": sum(s.new for s in final.sources),
+                          "latencies": alert_latencies(database, producer, live_started)}
+    sampler.stop()
+    result["rss"] = sampler.samples
+    lat = result["live"]["latencies"]
+    memory = [mb for _, mb in sampler.samples]
+    result["summary"] = {
+        "first_scan_seconds": result["first_scan"]["seconds"],
+        "first_scan_posts_per_s": round(result["first_scan"]["stored"] / result["first_scan"]["seconds"], 1),
+        "first_scan_cpu_ms_per_post": round(1000 * result["first_scan"]["cpu_seconds"]
+                                            / max(1, result["first_scan"]["stored"]), 1),
+        "live_cpu_seconds_per_minute_median": statistics.median(c["cpu_seconds"] for c in cycles) if cycles else None,
+        "rss_mb_after_first_scan": result["first_scan"]["rss_mb_after"],
+        "rss_mb_live_first_last_max": [cycles[0]["rss_mb"], cycles[-1]["rss_mb"], max(c["rss_mb"] for c in cycles)]
+        if cycles else None,
+        "rss_mb_max": max(memory) if memory else None,
+        "live_scan_seconds_median_max": [statistics.median(c["seconds"] for c in cycles),
+                                         max(c["seconds"] for c in cycles)] if cycles else None,
+        "backlog_after_scan_max": max(c["backlog_after"] for c in cycles) if cycles else None,
+        "backlog_before_scan_max": max(c["backlog_before"] for c in cycles) if cycles else None,
+        "live_published_stored": [result["live"]["published"], result["live"]["stored"]],
+        "alert_latency_s_n_median_p95_max": [len(lat), statistics.median(lat) if lat else None,
+                                             sorted(lat)[int(0.95 * (len(lat) - 1))] if lat else None,
+                                             max(lat) if lat else None],
+    }
+    print(json.dumps(result["summary"], ensure_ascii=False, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The story-level risk score, pinned by hand from the weights (``STORY_WEIGHTS``): spread and
+velocity, and the whole score of a lone post and of a story that spread. Mutation testing found
+``score_story``, ``_spread`` and ``_velocity`` without a test of their own."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from core.config import load_config
+from core.domain import Analysis, Post, RiskAssessment, Sentiment, Story, TopicScore
+from nlp.risk import _spread, _velocity, STORY_WEIGHTS, score_story
+
+ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_config(ROOT / "config/demo.yaml")
+
+
+def post(i: int, source: str, at: datetime) -> Post:
+    return Post(platform="vk", source=source, native_id=str(i), text="Сообщение жителя", published_at=at)
+
+
+def items(posts: list[Post]) -> list[tuple[Post, Analysis]]:
+    return [(p, Analysis(post_id=p.id, sentiment=Sentiment(label="negative", score=1.0),
+                         topic=TopicScore(code="utilities", confidence=1.0), block="infrastructure",
+                         risk=RiskAssessment(score=0.0, level="none"))) for p in posts]
+
+
+def story(posts: list[Post]) -> Story:
+    return Story(id="s1", title="вода", first_post_id=posts[0].id, first_seen=T0, last_seen=T0,
+                 post_ids=[p.id for p in posts], sources=sorted({p.source for p in posts}), topic="utilities")
+
+
+def test_a_lone_post_has_no_spread():
+    assert _spread([post(1, "a", T0)]) == (0.0, "распространение: 1 источник за 1 день, 1 публикация "
+                                                "(1 за последние сутки)")
+
+
+def test_spread_counts_sources_posts_and_the_last_day_strictly():
+    posts = [post(1, "a", T0), post(2, "b", T0 + timedelta(days=1.5)), post(3, "a", T0 + timedelta(days=2.5))]
+    share, detail = _spread(posts)  # sources 0.6·1/3, posts 0.2·2/10, the post exactly a day before the last: not recent
+    assert share == pytest.approx(0.24)
+    assert detail == "распространение: 2 источника за 3 дня, 3 публикации (1 за последние сутки)"
+    wide = [post(i, "abcd"[i % 4], T0 + timedelta(minutes=i)) for i in range(11)]
+    assert _spread(wide)[0] == pytest.approx(1.0)
+
+
+def test_velocity_counts_reactions_and_posts_per_hour():
+    posts = [post(1, "a", T0), post(2, "a", T0 + timedelta(hours=4))]
+    share, detail = _velocity(posts, 100, STORY_WEIGHTS)  # (100 + 20) / 4 h = 30 an hour of the scale 60
+    assert share == pytest.approx(0.8353, abs=1e-4)  # ln(31) / ln(61)
+    assert detail == "скорость: 25 реакций в час, 2 публикации за 4 ч"
+    assert _velocity([post(1, "a", T0)], 0, STORY_WEIGHTS)[0] == 0.0
+
+
+def test_a_lone_negative_post_scores_negativity_and_topic_only(settings):
+    posts = [post(1, "a", T0)]
+    risk = score_story(story(posts), items(posts), settings.rubricator, settings.risk)
+    assert {r.component: r.value for r in risk.reasons} == {"negativity": 0.30, "topic": 0.16}  # 0.30·1, 0.20·0.8
+    assert (risk.score, risk.level) == (0.46, "medium")
+
+
+def test_a_story_that_spread_adds_spread_and_velocity(settings):
+    posts = [post(i, "abcd"[i % 4], T0 + timedelta(minutes=i)) for i in range(11)]
+    risk = score_story(story(posts), items(posts), settings.rubricator, settings.risk)
+    values = {r.component: r.value for r in risk.reasons}
+    assert values == {"negativity": 0.30, "topic": 0.16, "velocity": 0.04, "spread": 0.15}
+    assert (risk.score, risk.level) == (0.65, "high")
+    assert score_story(story(posts), [], settings.rubricator, settings.risk).score == 0.0
