@@ -19,6 +19,7 @@ from alerts import workflow
 from alerts.card import card_facts
 from alerts.outbox import Outbox
 from alerts.telegram.config import BotConfig
+from alerts.telegram.connect import OUTAGE, RefusalWatch, TokenRefused, safe_error, wait_for_api
 from alerts.telegram.delivery import CardRenderer, Delivery, reconcile
 from alerts.telegram.render import HELP, RiskAction, details_html, risks_html
 from core.text import clean, h
@@ -257,27 +258,61 @@ def build_dispatcher(ctx: BotContext) -> Dispatcher:
 
 async def run_bot(ctx: BotContext, bot: Bot, *, stop: asyncio.Event | None = None,
                   handle_signals: bool = True, clock: Callable[[], float] = time.time) -> None:
-    """Poll updates and deliver the outbox until SIGINT/SIGTERM or ``stop``."""
+    """Poll updates and deliver the outbox until SIGINT/SIGTERM or ``stop``. The Bot API is
+    waited for while it is unreachable (with back-off); TokenRefused when it refuses the token,
+    at start or later."""
     stop = stop or asyncio.Event()
     ctx.wake = asyncio.Event()
-    reconcile(ctx.store, ctx.outbox, ctx.config.chat_id)
+    watch = RefusalWatch()
+    bot.session.middleware(watch)
+    try:
+        if handle_signals:
+            _stop_on_signals(stop)
+        reconcile(ctx.store, ctx.outbox, ctx.config.chat_id)
+        while await wait_for_api(bot, stop):
+            try:
+                await _serve(ctx, bot, stop, watch, clock)
+            except OUTAGE as exc:  # the API went away while polling started: wait for it again
+                log.warning("Bot API unreachable while starting: %s", safe_error(exc, bot))
+                continue
+            break
+    finally:
+        await bot.session.close()
+    if watch.refused.is_set():
+        raise TokenRefused()
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGINT/SIGTERM set ``stop`` (also while the bot waits for the Bot API)."""
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def _serve(ctx: BotContext, bot: Bot, stop: asyncio.Event, watch: RefusalWatch,
+                 clock: Callable[[], float]) -> None:
     delivery = Delivery(ctx.outbox, bot, CardRenderer(ctx.store, ctx.settings), ctx.config.rate_per_minute, clock)
     dispatcher = build_dispatcher(ctx)
-    delivering = asyncio.create_task(delivery.run_forever(stop, ctx.wake))
+    done = asyncio.Event()  # this session's end: a stop, a refused token, or polling that died
+    delivering = asyncio.create_task(delivery.run_forever(done, ctx.wake))
     polling = asyncio.create_task(dispatcher.start_polling(
-        bot, polling_timeout=ctx.config.polling_timeout, handle_signals=handle_signals, close_bot_session=False,
+        bot, polling_timeout=ctx.config.polling_timeout, handle_signals=False, close_bot_session=False,
         allowed_updates=ALLOWED_UPDATES))
-    stopping = asyncio.create_task(stop.wait())
+    ending = {asyncio.create_task(stop.wait()), asyncio.create_task(watch.refused.wait())}
     try:
-        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({polling, *ending}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         if not polling.done():
             try:
                 await dispatcher.stop_polling()
             except RuntimeError:  # polling had not started yet
                 polling.cancel()
-            await asyncio.gather(polling, return_exceptions=True)
-        stop.set()
-        stopping.cancel()
-        await asyncio.gather(delivering, return_exceptions=True)
-        await bot.session.close()
+        done.set()
+        for task in ending:
+            task.cancel()
+        results = await asyncio.gather(polling, delivering, return_exceptions=True)
+    for result in results:  # a loop that died must not look like a clean stop
+        if isinstance(result, BaseException) and not isinstance(result, (asyncio.CancelledError, TokenRefused)):
+            raise result

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from cli.options import ConfigOption, StoreOption, console, fail, load_settings
+from cli.options import ConfigOption, StoreOption, console, err, fail, load_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
                 return
             from alerts.telegram.bot import BotContext, run_bot
             from alerts.telegram.config import bot_config, make_bot
+            from alerts.telegram.connect import TokenRefused
             from alerts.telegram.delivery import CardRenderer, deliver_pending, reconcile
 
             try:
@@ -48,16 +49,36 @@ def register(app: typer.Typer) -> None:
                 raise fail(str(exc)) from None
             with opened_store(settings) as db:
                 telegram = make_bot(config_)
-                if once:
-                    reconcile(db, outbox, config_.chat_id)
-                    counts = deliver_pending(outbox, telegram, CardRenderer(db, settings), config_.rate_per_minute)
-                    console.print(f"Доставлено; в очереди осталось {counts.get('pending', 0)}, "
-                                  f"отклонено {counts.get('failed', 0)}", highlight=False)
-                    return
-                console.print(f"Бот алерт-чата запущен (чат {config_.chat_id}, участников {len(config_.members)}). "
-                              "Остановка: Ctrl+C", highlight=False)
-                asyncio.run(run_bot(BotContext(db, settings, outbox, config_, digest=digest_of(db, settings)),
-                                    telegram))
+                try:
+                    if once:
+                        reconcile(db, outbox, config_.chat_id)
+                        report = deliver_pending(outbox, telegram, CardRenderer(db, settings),
+                                                 config_.rate_per_minute)
+                        print_report(report)
+                        if not report.complete:
+                            raise typer.Exit(1)
+                        return
+                    console.print(f"Бот алерт-чата запущен (чат {config_.chat_id}, участников "
+                                  f"{len(config_.members)}). Остановка: Ctrl+C", highlight=False)
+                    asyncio.run(run_bot(BotContext(db, settings, outbox, config_, digest=digest_of(db, settings)),
+                                        telegram))
+                except TokenRefused as exc:
+                    raise fail(str(exc), code=1) from None
+
+
+def print_report(report) -> None:
+    """``mcu bot --once``: how many went out and how many are still queued, as it is."""
+    from core.text import counted
+
+    line = (f"Доставлено {report.delivered}; в очереди осталось {report.queued}"
+            + (f"; отклонено Telegram {report.rejected}" if report.rejected else ""))
+    console.print(line, highlight=False, markup=False)
+    if report.problem:
+        err.print(f"Доставка прервана: {report.problem}", highlight=False, markup=False)
+    elif report.queued:
+        err.print(f"Не доставлено: {counted(report.queued, 'сообщение ждёт', 'сообщения ждут', 'сообщений ждут')} "
+                  "очереди (лимит чата или сбой Bot API); запустите mcu bot или повторите mcu bot --once",
+                  highlight=False, markup=False)
 
 
 def digest_of(db, settings):
