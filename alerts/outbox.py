@@ -231,7 +231,7 @@ class Outbox:
     def interrupted(self) -> list[Interrupted]:
         """Jobs a deliverer left «sending» (call under :meth:`delivery_lock`: then nobody is sending)."""
         rows = self._query(f"SELECT {_JOB_COLUMNS}, after, payload FROM outbox WHERE state = 'sending' ORDER BY id")
-        return [Interrupted(_job(row), row[9], json.loads(row[10]) if row[10] else None) for row in rows]
+        return [Interrupted(_job(row), row[10], json.loads(row[11]) if row[11] else None) for row in rows]
 
     @staticmethod
     def _pending_again(conn: sqlite3.Connection, job: Job, sets: str, params: tuple) -> None:

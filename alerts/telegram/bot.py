@@ -48,9 +48,9 @@ class BotContext:
         return self.clock()
 
     def notify(self, chat_id: int, text: str, *, reply_to: int | None = None, risk_id: str | None = None,
-               force_reply: bool = False, key: str | None = None) -> None:
+               force_reply: bool = False, key: str | None = None, purpose: str | None = None) -> None:
         self.outbox.enqueue_notice(chat_id, text, time.time(), risk_id=risk_id, reply_to=reply_to,
-                                   force_reply=force_reply, key=key)
+                                   force_reply=force_reply, key=key, purpose=purpose)
         self._kick()
 
     def refresh(self, outcome: workflow.Outcome) -> None:
@@ -198,9 +198,42 @@ async def on_reply(message: Message, ctx: BotContext, member: bool, actor: str) 
         _refuse("an answer", message, message.from_user)
         return
     risk_id, kind = found
+    if kind == "close_prompt":
+        await _close(message, ctx, actor, risk_id, text)
+        return
     if kind != "prompt" and not workflow.extract_links(text) and not _text_links(message):
         return  # a remark about the risk, not an answer
     await _record_answer(message, ctx, actor, risk_id, text)
+
+
+async def _close(message: Message, ctx: BotContext, actor: str, risk_id: str, reason: str) -> None:
+    """The reply to «Почему риск отработан?»: «отработан» with the reason, through the workflow."""
+    reason = clean(reason).strip()
+    if not reason:
+        ctx.notify(message.chat.id, "Нужна причина: ответьте на сообщение бота текстом — что сделано.",
+                   reply_to=message.message_id)
+        return
+    try:
+        outcome = await asyncio.to_thread(workflow.close, ctx.store, risk_id, actor, ctx.now(), reason)
+    except (TransitionError, workflow.RiskNotFound) as exc:
+        ctx.notify(message.chat.id, f"Риск не закрыт: {h(str(exc))}", reply_to=message.message_id)
+        return
+    ctx.refresh(outcome)
+    if not outcome.changed:
+        ctx.notify(message.chat.id, h(outcome.message), reply_to=message.message_id)
+
+
+async def _ask_close_reason(query: CallbackQuery, ctx: BotContext, risk_id: str) -> None:
+    """«Отработан»: only once an answer exists; the bot asks for the reason as a reply."""
+    risk = await asyncio.to_thread(ctx.store.get_risk, risk_id)
+    if risk is None or not risk.answers:
+        await query.answer("«Отработан» — только после опубликованного ответа: сначала «Ответ опубликован»",
+                           show_alert=True)
+        return
+    ctx.notify(query.message.chat.id, f"Почему риск {h(risk.label)} отработан? Ответьте на это сообщение: что "
+                                      "сделано, кто подтвердил.", reply_to=query.message.message_id,
+               risk_id=risk_id, force_reply=True, purpose="close")
+    await query.answer("Напишите причину ответом на сообщение бота")
 
 
 ACTIONS = {
@@ -222,6 +255,9 @@ async def on_button(query: CallbackQuery, callback_data: RiskAction, ctx: BotCon
         ctx.notify(chat_id, "Ответьте на это сообщение текстом ответа (отработки) и ссылками на публикации: "
                             "VK, Telegram, сайт, СМИ.", reply_to=card, risk_id=callback_data.risk, force_reply=True)
         await query.answer("Пришлите текст ответа и ссылки ответом на сообщение бота")
+        return
+    if callback_data.action == "handled":
+        await _ask_close_reason(query, ctx, callback_data.risk)
         return
     action = ACTIONS.get(callback_data.action)
     if action is None:
