@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
             except ConfigError as exc:
                 raise fail(str(exc)) from None
             with opened_store(settings) as db:
+                reconcile_other_sinks(settings, db)
                 telegram = make_bot(config_)
                 try:
                     if once:
@@ -64,6 +65,24 @@ def register(app: typer.Typer) -> None:
                                         telegram))
                 except TokenRefused as exc:
                     raise fail(str(exc), code=1) from None
+
+
+def reconcile_other_sinks(settings, db) -> None:
+    """The bot's reconcile step for the file and console sinks (the outbox's own reconcile covers
+    the chat): recorded alerts a killed scan did not hand to them. Skipped while a scan holds the
+    store, since that scan reconciles them itself."""
+    from alerts.ledger import SinkLedger, ledger_path, reconcile_sinks
+    from alerts.sinks import build_sinks
+    from pipeline.lock import StoreBusy, store_lock
+
+    sinks = build_sinks(settings, console, skip=("telegram",))
+    if not sinks:
+        return
+    try:
+        with store_lock(settings, wait=0), SinkLedger(ledger_path(settings)) as ledger:
+            reconcile_sinks(db.list_alerts(), sinks, ledger)
+    except StoreBusy:
+        pass
 
 
 def print_report(report) -> None:
