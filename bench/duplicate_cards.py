@@ -108,6 +108,7 @@ def kill_loop(cards: int, kills: int, delay: float, seed: int, recover: bool) ->
         "recovery": recover, "cards": cards, "kills": done_kills, "answer_delay_s": delay, "seed": seed,
         "duplicates": sum(n - 1 for n in shown.values() if n > 1),
         "cards_shown_twice_or_more": sum(1 for n in shown.values() if n > 1),
+        "duplicated": sorted(card for card, n in shown.items() if n > 1),
         "lost": cards - len(shown), "found_after_interrupted_send": found, "outbox": counts,
         "send_calls": sum(1 for c in api.calls if c.method == "sendMessage"),
         "probe_calls": sum(1 for c in api.calls if c.method == "editMessageText"),
