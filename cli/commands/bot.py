@@ -31,10 +31,11 @@ def register(app: typer.Typer) -> None:
         with Outbox(outbox_path(settings)) as outbox:
             if status:
                 counts = outbox.counts()
-                console.print(f"Очередь {outbox.path}: ожидают {counts.get('pending', 0)}, отправлено "
+                waiting = counts.get("pending", 0) + counts.get("sending", 0)
+                console.print(f"Очередь {outbox.path}: ожидают {waiting}, отправлено "
                               f"{counts.get('sent', 0)}, без отправки {counts.get('done', 0)}, "
                               f"отклонено {counts.get('failed', 0)}", highlight=False)
-                for row in outbox.jobs("failed") + outbox.jobs("pending"):
+                for row in outbox.jobs("failed") + outbox.jobs("sending") + outbox.jobs("pending"):
                     console.print(f"  #{row[0]} {row[1]} риск {row[3] or '—'} · {row[4]} · попыток {row[5]} · "
                                   f"{row[7] or ''}", highlight=False, markup=False)
                 return
