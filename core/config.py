@@ -1,7 +1,8 @@
 """One YAML file, validated by pydantic, read once and passed down.
 
 Secrets never live in the file: they come from the environment (or a Prefect
-Secret block) through :func:`secret`.
+Secret block) through :func:`secret` (``core/secrets.py``). ``ConfigError``, ``secret`` and
+``read_yaml`` are imported from here by the stages.
 """
 from __future__ import annotations
 
@@ -10,18 +11,15 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import yaml
 from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator,
                       model_validator)
 
 from core import validation
+from core.errors import ConfigError  # re-exported: raised by every loader
+from core.secrets import secret  # noqa: F401 (re-exported: stages import it from core.config)
+from core.yamlfile import read_yaml
 from core.domain import LEVEL_ORDER, RiskLevel
 from core.service_levels import Contact, SlaSettings
-from core.text import os_error
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used; the message names the file, the key and the reason."""
 
 
 class Strict(BaseModel):
@@ -346,41 +344,6 @@ def settings_model() -> type[Settings]:
     return _SETTINGS_MODELS[platforms]
 
 
-MAX_DEPTH = 50
-"""Deeper nesting than any real config has: refused before the validator recurses into it."""
-
-
-def read_yaml(path: Path, what: str = "не удаётся прочитать файл") -> Any:
-    """A YAML file's data; ConfigError (not a traceback) for an unreadable, malformed or absurdly
-    nested file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: {what}: {os_error(exc)}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: {what}: файл не в кодировке UTF-8 (байт {exc.start})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: ошибка в YAML: {exc}") from exc
-    except RecursionError:
-        raise ConfigError(f"{path}: слишком глубокая вложенность (больше {MAX_DEPTH} уровней)") from None
-    if _depth(data) > MAX_DEPTH:
-        raise ConfigError(f"{path}: слишком глубокая вложенность (больше {MAX_DEPTH} уровней)")
-    return data
-
-
-def _depth(value: Any, limit: int = MAX_DEPTH + 1) -> int:
-    """Nesting depth of mappings and lists, counted without recursion and no further than ``limit``."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth >= limit:
-            return depth
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
 def _include(value: Any, base_dir: Path, key: str, config_path: Path) -> Any:
     """A string value for a mapping key names a YAML file next to the config."""
     if not isinstance(value, str):
@@ -423,30 +386,3 @@ def load_config(path: str | Path | None = None, store: str | None = None) -> Set
         return settings_model().model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_format_errors(path, exc)) from None
-
-
-PLACEHOLDERS = {"", "changeme", "change-me", "xxx", "token", "your-token", "todo"}
-
-
-def secret(name: str, required: bool = True) -> SecretStr | None:
-    """A secret from the environment, or else from a Prefect Secret block of the same name.
-
-    ``MCU_VK_TOKEN`` is looked up as the env var, then as the block ``mcu-vk-token``.
-    """
-    value = os.environ.get(name)
-    if value is None and os.environ.get("PREFECT_API_URL"):
-        value = _prefect_secret(name.lower().replace("_", "-"))
-    if value is not None and value.strip().lower() in PLACEHOLDERS:
-        raise ConfigError(f"окружение: {name}: значение-заглушка, задайте настоящий секрет")
-    if value is None and required:
-        raise ConfigError(f"окружение: {name}: не задано (секреты задаются только в окружении, не в файле конфигурации)")
-    return SecretStr(value) if value is not None else None
-
-
-def _prefect_secret(block_name: str) -> str | None:
-    try:
-        from prefect.blocks.system import Secret
-
-        return Secret.load(block_name).get()
-    except Exception:  # no such block, or no server: the caller reports the missing secret
-        return None

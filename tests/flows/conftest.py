@@ -15,6 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # before Prefect is imported: no INFO noise at exit
+# Prefect's temporary server migrates a fresh PREFECT_HOME's database on its first start; on a
+# busy machine that passes Prefect's default 20 s and every in-process flow test errors.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 def pytest_configure(config):

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from elasticsearch import Elasticsearch
 
 from core.domain import Analysis, Post
@@ -30,9 +29,9 @@ from store.elasticsearch import (
     parse_store_url,
 )  # fmt: skip
 from store.factory import open_store
+from testing import configs
 
 pytestmark = pytest.mark.elasticsearch
-ROOT = Path(__file__).resolve().parents[2]
 Factory = Any  # the `make` fixture of conftest.py
 
 
@@ -289,20 +288,8 @@ def test_an_entry_that_cannot_be_replayed_is_parked(proxy, client, prefix, tmp_p
 
 
 # the whole scan -----------------------------------------------------------
-def demo_config(tmp_path: Path, store_url: str) -> Path:
-    from demo.render import render
-
-    render(tmp_path / "demo", datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc))
-    data = yaml.safe_load((ROOT / "config/demo.yaml").read_text(encoding="utf-8"))
-    data["gazetteer"] = str(ROOT / "config/gazetteer/pestovo.yaml")
-    data["rubricator"] = str(ROOT / "config/rubricator.yaml")
-    data["store"] = store_url
-    data["alerts"]["sinks"] = [{"type": "file", "path": str(tmp_path / "alerts.txt")}]
-    for source in data["sources"]:
-        source["replay"] = str(tmp_path / "demo" / source["replay"].removeprefix("../data/demo/"))
-    path = tmp_path / "mcu.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+def demo_config(folder: Path, store_url: str) -> Path:
+    return configs.demo_config(folder, lambda data: data.update(store=store_url))
 
 
 def test_the_demo_scan_survives_an_outage(proxy, client, prefix, tmp_path, monkeypatch) -> None:
