@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urlsplit
 
+from alerts.workflow import SYSTEM
 from core.config import Person, Settings
 from core.domain import (ACTION_RU, LEVEL_MARK, LEVEL_RU, OUTCOME_RU, RISK_STATUS_RU, Analysis, Post, Risk,
-                         Story)
+                         RiskStatus, Story)
 from core.text import LIMIT, clean, counted, excerpt, h, local, number, trim_html, visible_length
 
 HEAD_BLOCK = "head"  # the rubricator block of the МЦУ head, who receives escalations
@@ -188,6 +189,10 @@ def workflow_lines(risk: Risk, tz: str, fmt: CardFormat, compact: bool = False) 
         text = excerpt(answer.text, COMPACT_ANSWER_EXCERPT if compact else ANSWER_EXCERPT)
         lines.append(f"{fmt.bold('Ответ')} ({local(answer.at, tz)}; {fmt.escape(places)}): «{fmt.escape(text)}»")
         lines += [f"  {fmt.link(url)}" for url in _first(answer.links[:MAX_LINKS], compact)]
+    closed = next((step for step in reversed(risk.history) if step.action == "handled"), None)
+    if risk.status == RiskStatus.handled and closed is not None and closed.actor != SYSTEM:
+        lines.append(f"{fmt.bold('Отработан')} ({local(closed.at, tz)}; {fmt.escape(closed.actor)}): "
+                     f"«{fmt.escape(excerpt(closed.note, REASON_EXCERPT))}»")
     if risk.verdict:
         verdict = risk.verdict
         lines.append(f"{fmt.bold('Реакция:')} {fmt.escape(evidence_line(risk))}")

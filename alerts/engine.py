@@ -6,12 +6,12 @@ alert; only a rising level alerts again. A story that grows after «отрабо
 """
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from datetime import datetime
 from typing import Callable
 
 from alerts.card import render_card
+from alerts.ledger import SinkLedger, deliver
 from alerts.sinks import AlertSink, notify_refresh
 from core.text import counted
 from alerts.workflow import ATTEMPTS, SYSTEM, next_number
@@ -20,7 +20,6 @@ from core.domain import (LEVEL_ORDER, Alert, Analysis, Post, Risk, RiskAssessmen
                         risk_id)
 from core.store import ConflictError, Store
 
-log = logging.getLogger(__name__)
 
 
 def _routing(items: list[tuple[Post, Analysis | None]], story: Story, settings: Settings,
@@ -102,11 +101,12 @@ def update_risk(store: Store, settings: Settings, story: Story, items, assessmen
 
 
 def raise_alerts(
-    store: Store, settings: Settings, story_ids: set[str], now: datetime, sinks: list[AlertSink], score_story
+    store: Store, settings: Settings, story_ids: set[str], now: datetime, sinks: list[AlertSink], score_story,
+    ledger: SinkLedger | None = None,
 ) -> tuple[list[Risk], list[Alert]]:
     """Score each touched story. A story at or above the alert level gets a risk, and an alert
     the first time it reaches a level: a rising level alerts again, a steady or falling one does not
-    and refreshes the risk's card instead."""
+    and refreshes the risk's card instead. With a ``ledger``, each sink that takes an alert is noted."""
     risks, alerts = [], []
     floor = LEVEL_ORDER[settings.alerts.min_level]
     numbers = Numbers(store)
@@ -135,9 +135,5 @@ def raise_alerts(
         )
         if store.add_alert(alert):
             alerts.append(alert)
-            for sink in sinks:
-                try:
-                    sink.send(alert)
-                except OSError as exc:  # a sink failure must not lose the recorded alert
-                    log.error("alert %s: sink %s failed: %s", alert.id, type(sink).__name__, exc)
+            deliver(alert, sinks, ledger)  # a crash before this: reconcile_sinks makes it up
     return risks, alerts

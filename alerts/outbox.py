@@ -4,14 +4,23 @@ A scan (any process) enqueues *intents* — send the card of a new alert, refres
 card, post a notice — and the bot's delivery loop (``alerts.telegram.delivery``) carries them
 to the Bot API at the chat's rate, honouring 429 ``retry_after`` and retrying outages. An intent
 is marked sent in the same transaction that remembers the Telegram message it produced, so a
-restart neither loses nor repeats it (the one window left: a crash between Telegram's answer
-and that commit, which resends once).
+restart neither loses nor repeats it.
+
+The window between Telegram's answer and that commit is narrowed: a job is marked «sending»
+(with the exact card it sends and the newest message id the chat is known to have) before the
+call, and only one process delivers at a time (:meth:`Outbox.delivery_lock`, released by the OS
+when its holder dies). A job found «sending» by the next deliverer was cut off mid-call: the
+deliverer looks for the card among the chat's next messages before sending it again
+(``alerts.telegram.delivery``).
 
 Cards are rendered at delivery time from the store, so a card sent after an outage shows the
 risk as it is then, and pending refreshes of one card collapse into one edit.
 """
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import sqlite3
 import threading
 import time
@@ -32,14 +41,17 @@ SCHEMA = (
         text TEXT,                       -- notice HTML; cards are rendered at delivery
         reply_to INTEGER,                -- message id a notice answers
         force_reply INTEGER NOT NULL DEFAULT 0,
-        state TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | done | failed
+        state TEXT NOT NULL DEFAULT 'pending',   -- pending | sending | sent | done | failed
         attempts INTEGER NOT NULL DEFAULT 0,
         not_before REAL NOT NULL DEFAULT 0,      -- epoch seconds
         created REAL NOT NULL,
         finished REAL,
         message_id INTEGER,
         error TEXT,
-        file TEXT)                       -- document: the file to send (text holds its caption)""",
+        file TEXT,                       -- document: the file to send (text holds its caption)
+        after INTEGER,                   -- sending: the newest message id known in the chat before the call
+        payload TEXT,                    -- sending: the card as sent (JSON: text, reply_markup)
+        purpose TEXT)                    -- a force-reply prompt: answer (default) | close""",
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, not_before, id)",
     """CREATE UNIQUE INDEX IF NOT EXISTS outbox_one_refresh ON outbox(risk_id, chat_id)
         WHERE state = 'pending' AND kind = 'refresh'""",
@@ -52,6 +64,7 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS updates (update_id INTEGER PRIMARY KEY, at REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+UPGRADES = {"file": "TEXT", "after": "INTEGER", "payload": "TEXT", "purpose": "TEXT"}  # columns added after the first release
 KEEP_SENDS = 3600.0  # seconds of send times kept for the rate limiter
 KEEP_UPDATES = 2000  # processed update ids kept for de-duplication
 
@@ -67,6 +80,28 @@ class Job:
     force_reply: bool
     attempts: int
     file: str | None = None
+    purpose: str | None = None  # a prompt: what the reply to it records (answer | close)
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """A job left «sending» by a deliverer that died mid-call: what it was sending and where to
+    look for the message it may have made."""
+
+    job: Job
+    after: int | None  # the newest message id known in the chat before the call
+    payload: dict | None  # {"text": …, "reply_markup": …} as sent
+
+
+class DeliveryBusy(RuntimeError):
+    """Another process (``mcu bot``) delivers this outbox now."""
+
+
+_JOB_COLUMNS = "id, kind, chat_id, risk_id, text, reply_to, force_reply, attempts, file, purpose"
+
+
+def _job(row: tuple) -> Job:
+    return Job(*row[:6], bool(row[6]), row[7], row[8], row[9])
 
 
 def outbox_path(settings: Settings) -> Path:
@@ -87,8 +122,10 @@ class Outbox:
         with self._tx() as conn:
             for statement in SCHEMA:
                 conn.execute(statement)
-            if "file" not in {row[1] for row in conn.execute("PRAGMA table_info(outbox)")}:
-                conn.execute("ALTER TABLE outbox ADD COLUMN file TEXT")  # an outbox made before documents
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(outbox)")}
+            for column in UPGRADES:  # an outbox made by an older version
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE outbox ADD COLUMN {column} {UPGRADES[column]}")
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('created', ?)", (repr(time.time()),))
         self.created = float(self._query("SELECT value FROM meta WHERE key = 'created'")[0][0])
 
@@ -120,12 +157,12 @@ class Outbox:
     # enqueue -----------------------------------------------------------------
     def _insert(self, kind: str, chat_id: int, now: float, *, key: str | None = None, risk_id: str | None = None,
                 text: str | None = None, reply_to: int | None = None, force_reply: bool = False,
-                file: str | None = None) -> bool:
+                file: str | None = None, purpose: str | None = None) -> bool:
         with self._tx() as conn:
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO outbox (key, kind, chat_id, risk_id, text, reply_to, force_reply, created, file)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, kind, chat_id, risk_id, text, reply_to, int(force_reply), now, file),
+                "INSERT OR IGNORE INTO outbox (key, kind, chat_id, risk_id, text, reply_to, force_reply, created, file,"
+                " purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, kind, chat_id, risk_id, text, reply_to, int(force_reply), now, file, purpose),
             )
             return cursor.rowcount == 1
 
@@ -138,21 +175,78 @@ class Outbox:
         return self._insert("refresh", chat_id, now, risk_id=risk_id)
 
     def enqueue_notice(self, chat_id: int, text: str, now: float, *, risk_id: str | None = None,
-                       reply_to: int | None = None, force_reply: bool = False, key: str | None = None) -> bool:
-        """A short HTML message (a reply to a command, a re-open notice, an answer prompt)."""
+                       reply_to: int | None = None, force_reply: bool = False, key: str | None = None,
+                       purpose: str | None = None) -> bool:
+        """A short HTML message (a reply to a command, a re-open notice, a prompt); a force-reply
+        prompt's ``purpose`` says what the reply records: the answer (default) or the reason of
+        «отработан» (``close``)."""
         return self._insert("notice", chat_id, now, key=key, risk_id=risk_id, text=text, reply_to=reply_to,
-                            force_reply=force_reply)
+                            force_reply=force_reply, purpose=purpose)
 
     def enqueue_document(self, chat_id: int, path: Path, caption: str, now: float, *, key: str) -> bool:
         """A file (a report) with an HTML caption; the file is read when it is delivered."""
         return self._insert("document", chat_id, now, key=key, text=caption, file=str(Path(path).resolve()))
 
     # delivery ------------------------------------------------------------------
+    @contextmanager
+    def delivery_lock(self) -> Iterator[None]:
+        """One deliverer at a time: an exclusive ``flock`` on ``<outbox>.deliver.lock``, which the
+        OS releases when the holder dies. DeliveryBusy when another process holds it."""
+        lock = os.open(f"{self.path}.deliver.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DeliveryBusy(f"очередь {self.path} доставляет другой процесс (mcu bot)") from None
+            yield
+        finally:
+            os.close(lock)  # closing releases the lock
+
     def due(self, now: float, limit: int = 100) -> list[Job]:
-        rows = self._query(
-            "SELECT id, kind, chat_id, risk_id, text, reply_to, force_reply, attempts, file FROM outbox"
-            " WHERE state = 'pending' AND not_before <= ? ORDER BY id LIMIT ?", (now, limit))
-        return [Job(*row[:6], bool(row[6]), row[7], row[8]) for row in rows]
+        rows = self._query(f"SELECT {_JOB_COLUMNS} FROM outbox WHERE state = 'pending' AND not_before <= ?"
+                           " ORDER BY id LIMIT ?", (now, limit))
+        return [_job(row) for row in rows]
+
+    def known_top(self, chat_id: int) -> int | None:
+        """The newest message id the outbox knows in the chat (sent by the bot)."""
+        row = self._query("SELECT MAX(m) FROM (SELECT MAX(message_id) AS m FROM outbox WHERE chat_id = ?"
+                          " UNION ALL SELECT MAX(message_id) FROM messages WHERE chat_id = ?)", (chat_id, chat_id))
+        return row[0][0]
+
+    def is_known(self, chat_id: int, message_id: int) -> bool:
+        return bool(self._query("SELECT 1 FROM outbox WHERE chat_id = ? AND message_id = ? UNION ALL SELECT 1"
+                                " FROM messages WHERE chat_id = ? AND message_id = ? LIMIT 1",
+                                (chat_id, message_id, chat_id, message_id)))
+
+    def start_sending(self, job: Job, payload: dict | None = None) -> bool:
+        """Mark the job «sending» before the call, with the chat's newest known message and what
+        is sent; False when the job is no longer pending (taken or finished meanwhile)."""
+        after = self.known_top(job.chat_id)
+        with self._tx() as conn:
+            cursor = conn.execute("UPDATE outbox SET state = 'sending', after = ?, payload = ? WHERE id = ?"
+                                  " AND state = 'pending'",
+                                  (after, json.dumps(payload, ensure_ascii=False) if payload else None, job.id))
+            return cursor.rowcount == 1
+
+    def interrupted(self) -> list[Interrupted]:
+        """Jobs a deliverer left «sending» (call under :meth:`delivery_lock`: then nobody is sending)."""
+        rows = self._query(f"SELECT {_JOB_COLUMNS}, after, payload FROM outbox WHERE state = 'sending' ORDER BY id")
+        return [Interrupted(_job(row), row[10], json.loads(row[11]) if row[11] else None) for row in rows]
+
+    @staticmethod
+    def _pending_again(conn: sqlite3.Connection, job: Job, sets: str, params: tuple) -> None:
+        """Put a taken job back to pending; a refresh whose risk got a newer pending refresh
+        meanwhile is folded into that one."""
+        try:
+            conn.execute(f"UPDATE outbox SET state = 'pending', {sets} WHERE id = ?", (*params, job.id))
+        except sqlite3.IntegrityError:  # outbox_one_refresh: the newer refresh does the same edit
+            conn.execute("UPDATE outbox SET state = 'done', error = 'folded into a newer refresh' WHERE id = ?",
+                         (job.id,))
+
+    def resume(self, job: Job, note: str) -> None:
+        """An interrupted job that did not reach Telegram: pending again, to be sent."""
+        with self._tx() as conn:
+            self._pending_again(conn, job, "error = ?", (note,))
 
     def next_due(self) -> float | None:
         """When the earliest pending job may go (None when nothing is pending)."""
@@ -166,12 +260,13 @@ class Outbox:
         return bool(self._query("SELECT 1 FROM outbox WHERE state = 'pending' AND kind = 'card'"
                                 " AND risk_id = ? AND chat_id = ? LIMIT 1", (risk_id, chat_id)))
 
-    def mark_sent(self, job: Job, message_id: int | None, now: float, remember: str | None = None) -> None:
+    def mark_sent(self, job: Job, message_id: int | None, now: float, remember: str | None = None,
+                  note: str | None = None) -> None:
         """The job reached Telegram: record it, the message it made (``remember`` = its kind in
         ``messages``) and the send time for the rate limiter, in one transaction."""
         with self._tx() as conn:
             conn.execute("UPDATE outbox SET state = 'sent', finished = ?, message_id = ?, attempts = attempts + 1,"
-                         " error = NULL WHERE id = ?", (now, message_id, job.id))
+                         " error = ?, payload = NULL WHERE id = ?", (now, message_id, note, job.id))
             if remember and message_id is not None and job.risk_id:
                 conn.execute("INSERT OR REPLACE INTO messages (chat_id, message_id, risk_id, kind, at)"
                              " VALUES (?, ?, ?, ?, ?)", (job.chat_id, message_id, job.risk_id, remember, now))
@@ -185,8 +280,8 @@ class Outbox:
 
     def defer(self, job: Job, until: float, error: str) -> None:
         with self._tx() as conn:
-            conn.execute("UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?",
-                         (until, error[:500], job.id))
+            self._pending_again(conn, job, "attempts = attempts + 1, not_before = ?, error = ?",
+                                (until, error[:500]))
 
     def defer_chat(self, chat_id: int, until: float, error: str) -> None:
         """Telegram said «retry after»: nothing goes to this chat before ``until``."""
@@ -199,6 +294,11 @@ class Outbox:
         with self._tx() as conn:
             conn.execute("UPDATE outbox SET state = 'failed', finished = ?, attempts = attempts + 1, error = ?"
                          " WHERE id = ?", (now, error[:500], job.id))
+
+    def note_call(self, chat_id: int, now: float) -> None:
+        """A call that counts against the chat's rate (a probe for an interrupted card)."""
+        with self._tx() as conn:
+            conn.execute("INSERT INTO sends (chat_id, at) VALUES (?, ?)", (chat_id, now))
 
     def sends_since(self, chat_id: int, since: float) -> list[float]:
         return [r[0] for r in self._query("SELECT at FROM sends WHERE chat_id = ? AND at >= ? ORDER BY at",

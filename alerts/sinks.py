@@ -1,6 +1,6 @@
 """Where alerts go: small sinks behind one protocol, built from config by one registry.
 
-Every sink has three methods:
+Every sink has a ``name`` (its identity in ``alerts.ledger``) and these methods:
 
 * ``send(alert)``: a new alert card;
 * ``refresh(risk, notice)``: the risk changed without a new alert (its story grew, someone
@@ -35,6 +35,8 @@ STYLE = {"critical": "bold red", "high": "dark_orange", "medium": "yellow"}
 
 
 class AlertSink(Protocol):
+    name: str
+
     def send(self, alert: Alert) -> None: ...
     def refresh(self, risk: Risk, notice: str | None = None) -> None: ...
     def notify(self, text: str, key: str, html: str | None = None) -> None: ...
@@ -42,6 +44,8 @@ class AlertSink(Protocol):
 
 
 class ConsoleSink:
+    name = "console"
+
     def __init__(self, console: Console | None = None):
         self.console = console or Console()
 
@@ -64,6 +68,7 @@ class FileSink:
 
     def __init__(self, path: Path):
         self.path = path
+        self.name = f"file:{Path(path).resolve()}"
 
     def _write(self, text: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,6 +99,7 @@ class TelegramSink:
     def __init__(self, outbox: Outbox, chat_id: int):
         self.outbox = outbox
         self.chat_id = chat_id
+        self.name = f"telegram:{chat_id}"
 
     def send(self, alert: Alert) -> None:
         try:
@@ -153,9 +159,10 @@ SINK_TYPES: dict[str, SinkFactory] = {
 }
 
 
-def build_sinks(settings: Settings, console: Console | None = None) -> list[AlertSink]:
-    """The configured sinks, in config order."""
-    return [SINK_TYPES[config.type](config, settings, console) for config in settings.alerts.sinks]
+def build_sinks(settings: Settings, console: Console | None = None, skip: tuple[str, ...] = ()) -> list[AlertSink]:
+    """The configured sinks, in config order (without the types in ``skip``)."""
+    return [SINK_TYPES[config.type](config, settings, console) for config in settings.alerts.sinks
+            if config.type not in skip]
 
 
 def telegram_sinks(settings: Settings) -> list[AlertSink]:

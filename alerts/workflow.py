@@ -202,8 +202,9 @@ def close(risk: Risk, actor: str, at: datetime, note: str = "") -> ChangeResult:
                               f"(сначала ответ: mcu risk answer или ответ на карточку в чате)")
     if risk.status == RiskStatus.answer_published:
         risk.move_to(RiskStatus.watching, actor, at, action="watch")
-    risk.move_to(RiskStatus.handled, actor, at, note=clean(note) or "решение сотрудника", action="handled")
-    return f"риск {risk.label} отработан", f"✅ Риск {risk.label} отработан ({actor})"
+    reason = clean(note).strip()
+    risk.move_to(RiskStatus.handled, actor, at, note=reason or "решение сотрудника", action="handled")
+    return f"риск {risk.label} отработан", f"✅ Риск {risk.label} отработан ({actor})" + (f": {reason}" if reason else "")
 
 
 def record_answer(store: Store, risk_id: str, answer: Answer) -> Outcome:

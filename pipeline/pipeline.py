@@ -21,6 +21,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from alerts import AlertSink, build_sinks, raise_alerts
+from alerts.ledger import SinkLedger, ledger_path, reconcile_sinks
 from collectors.base import build_collector, mapping_for
 from core.config import Settings
 from core.domain import Alert, Analysis, Post, RawItem, Risk
@@ -53,13 +54,14 @@ class Pipeline:
     """Everything a scan needs, built once from the settings and shared by the stages."""
 
     def __init__(self, settings: Settings, store: Store, analyzer, sinks: list[AlertSink],
-                 pseudonymizer: Pseudonymizer, observer: ScanObserver | None = None):
+                 pseudonymizer: Pseudonymizer, observer: ScanObserver | None = None, ledger: SinkLedger | None = None):
         """``analyzer`` is an ``nlp.Analyzer`` or a callable that builds one: the models then load
         only when a post needs them (an idle scan never loads them)."""
         self.settings = settings
         self.store = store
         self._analyzer = analyzer
         self.sinks = sinks
+        self.ledger = ledger  # which sink took which alert (alerts.ledger); None: not tracked
         self.pseudonymizer = pseudonymizer
         self.observer = observer or ScanObserver()
         self.touched: set[str] = set()
@@ -73,7 +75,7 @@ class Pipeline:
         from store import open_store
 
         pipeline = cls(settings, None, lambda: Analyzer.from_settings(settings), build_sinks(settings, console),
-                       pseudonymizer(settings), observer)
+                       pseudonymizer(settings), observer, SinkLedger(ledger_path(settings)))
         pipeline.store = open_store(settings.store, lambda text: pipeline.analyzer.lemmatize(text),
                                     data_dir=settings.data_dir)
         return pipeline
@@ -190,9 +192,11 @@ class Pipeline:
         """Score the stories this run touched and those a failed run left pending; alert."""
         from nlp import score_story
 
+        if self.ledger is not None:  # alerts a killed run recorded but did not hand to every sink
+            reconcile_sinks(self.store.list_alerts(), self.sinks, self.ledger)
         touched = self.touched | self.store.pending_stories()
         result = raise_alerts(self.store, self.settings, touched, now or datetime.now(timezone.utc),
-                              self.sinks, score_story)
+                              self.sinks, score_story, self.ledger)
         self.touched -= touched
         self.store.remove_pending_stories(touched)  # another process may have added stories meanwhile
         return result
@@ -203,3 +207,5 @@ class Pipeline:
 
     def close(self) -> None:
         self.store.close()
+        if self.ledger is not None:
+            self.ledger.close()

@@ -19,6 +19,7 @@ from alerts import workflow
 from alerts.card import card_facts
 from alerts.outbox import Outbox
 from alerts.telegram.config import BotConfig
+from alerts.telegram.connect import OUTAGE, RefusalWatch, TokenRefused, safe_error, wait_for_api
 from alerts.telegram.delivery import CardRenderer, Delivery, reconcile
 from alerts.telegram.render import HELP, RiskAction, details_html, risks_html
 from core.text import clean, h
@@ -47,9 +48,9 @@ class BotContext:
         return self.clock()
 
     def notify(self, chat_id: int, text: str, *, reply_to: int | None = None, risk_id: str | None = None,
-               force_reply: bool = False, key: str | None = None) -> None:
+               force_reply: bool = False, key: str | None = None, purpose: str | None = None) -> None:
         self.outbox.enqueue_notice(chat_id, text, time.time(), risk_id=risk_id, reply_to=reply_to,
-                                   force_reply=force_reply, key=key)
+                                   force_reply=force_reply, key=key, purpose=purpose)
         self._kick()
 
     def refresh(self, outcome: workflow.Outcome) -> None:
@@ -197,9 +198,42 @@ async def on_reply(message: Message, ctx: BotContext, member: bool, actor: str) 
         _refuse("an answer", message, message.from_user)
         return
     risk_id, kind = found
+    if kind == "close_prompt":
+        await _close(message, ctx, actor, risk_id, text)
+        return
     if kind != "prompt" and not workflow.extract_links(text) and not _text_links(message):
         return  # a remark about the risk, not an answer
     await _record_answer(message, ctx, actor, risk_id, text)
+
+
+async def _close(message: Message, ctx: BotContext, actor: str, risk_id: str, reason: str) -> None:
+    """The reply to «Почему риск отработан?»: «отработан» with the reason, through the workflow."""
+    reason = clean(reason).strip()
+    if not reason:
+        ctx.notify(message.chat.id, "Нужна причина: ответьте на сообщение бота текстом — что сделано.",
+                   reply_to=message.message_id)
+        return
+    try:
+        outcome = await asyncio.to_thread(workflow.close, ctx.store, risk_id, actor, ctx.now(), reason)
+    except (TransitionError, workflow.RiskNotFound) as exc:
+        ctx.notify(message.chat.id, f"Риск не закрыт: {h(str(exc))}", reply_to=message.message_id)
+        return
+    ctx.refresh(outcome)
+    if not outcome.changed:
+        ctx.notify(message.chat.id, h(outcome.message), reply_to=message.message_id)
+
+
+async def _ask_close_reason(query: CallbackQuery, ctx: BotContext, risk_id: str) -> None:
+    """«Отработан»: only once an answer exists; the bot asks for the reason as a reply."""
+    risk = await asyncio.to_thread(ctx.store.get_risk, risk_id)
+    if risk is None or not risk.answers:
+        await query.answer("«Отработан» — только после опубликованного ответа: сначала «Ответ опубликован»",
+                           show_alert=True)
+        return
+    ctx.notify(query.message.chat.id, f"Почему риск {h(risk.label)} отработан? Ответьте на это сообщение: что "
+                                      "сделано, кто подтвердил.", reply_to=query.message.message_id,
+               risk_id=risk_id, force_reply=True, purpose="close")
+    await query.answer("Напишите причину ответом на сообщение бота")
 
 
 ACTIONS = {
@@ -221,6 +255,9 @@ async def on_button(query: CallbackQuery, callback_data: RiskAction, ctx: BotCon
         ctx.notify(chat_id, "Ответьте на это сообщение текстом ответа (отработки) и ссылками на публикации: "
                             "VK, Telegram, сайт, СМИ.", reply_to=card, risk_id=callback_data.risk, force_reply=True)
         await query.answer("Пришлите текст ответа и ссылки ответом на сообщение бота")
+        return
+    if callback_data.action == "handled":
+        await _ask_close_reason(query, ctx, callback_data.risk)
         return
     action = ACTIONS.get(callback_data.action)
     if action is None:
@@ -257,27 +294,61 @@ def build_dispatcher(ctx: BotContext) -> Dispatcher:
 
 async def run_bot(ctx: BotContext, bot: Bot, *, stop: asyncio.Event | None = None,
                   handle_signals: bool = True, clock: Callable[[], float] = time.time) -> None:
-    """Poll updates and deliver the outbox until SIGINT/SIGTERM or ``stop``."""
+    """Poll updates and deliver the outbox until SIGINT/SIGTERM or ``stop``. The Bot API is
+    waited for while it is unreachable (with back-off); TokenRefused when it refuses the token,
+    at start or later."""
     stop = stop or asyncio.Event()
     ctx.wake = asyncio.Event()
-    reconcile(ctx.store, ctx.outbox, ctx.config.chat_id)
+    watch = RefusalWatch()
+    bot.session.middleware(watch)
+    try:
+        if handle_signals:
+            _stop_on_signals(stop)
+        reconcile(ctx.store, ctx.outbox, ctx.config.chat_id)
+        while await wait_for_api(bot, stop):
+            try:
+                await _serve(ctx, bot, stop, watch, clock)
+            except OUTAGE as exc:  # the API went away while polling started: wait for it again
+                log.warning("Bot API unreachable while starting: %s", safe_error(exc, bot))
+                continue
+            break
+    finally:
+        await bot.session.close()
+    if watch.refused.is_set():
+        raise TokenRefused()
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGINT/SIGTERM set ``stop`` (also while the bot waits for the Bot API)."""
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def _serve(ctx: BotContext, bot: Bot, stop: asyncio.Event, watch: RefusalWatch,
+                 clock: Callable[[], float]) -> None:
     delivery = Delivery(ctx.outbox, bot, CardRenderer(ctx.store, ctx.settings), ctx.config.rate_per_minute, clock)
     dispatcher = build_dispatcher(ctx)
-    delivering = asyncio.create_task(delivery.run_forever(stop, ctx.wake))
+    done = asyncio.Event()  # this session's end: a stop, a refused token, or polling that died
+    delivering = asyncio.create_task(delivery.run_forever(done, ctx.wake))
     polling = asyncio.create_task(dispatcher.start_polling(
-        bot, polling_timeout=ctx.config.polling_timeout, handle_signals=handle_signals, close_bot_session=False,
+        bot, polling_timeout=ctx.config.polling_timeout, handle_signals=False, close_bot_session=False,
         allowed_updates=ALLOWED_UPDATES))
-    stopping = asyncio.create_task(stop.wait())
+    ending = {asyncio.create_task(stop.wait()), asyncio.create_task(watch.refused.wait())}
     try:
-        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({polling, *ending}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         if not polling.done():
             try:
                 await dispatcher.stop_polling()
             except RuntimeError:  # polling had not started yet
                 polling.cancel()
-            await asyncio.gather(polling, return_exceptions=True)
-        stop.set()
-        stopping.cancel()
-        await asyncio.gather(delivering, return_exceptions=True)
-        await bot.session.close()
+        done.set()
+        for task in ending:
+            task.cancel()
+        results = await asyncio.gather(polling, delivering, return_exceptions=True)
+    for result in results:  # a loop that died must not look like a clean stop
+        if isinstance(result, BaseException) and not isinstance(result, (asyncio.CancelledError, TokenRefused)):
+            raise result

@@ -21,16 +21,26 @@ BUTTONS = {
     "take": "Взять в работу",
     "not_risk": "Не риск",
     "answer": "Ответ опубликован",
+    "handled": "Отработан",
     "escalate": "Эскалировать",
 }
 ACTIONS = {
     RiskStatus.new: ["take", "not_risk", "answer", "escalate"],
     RiskStatus.in_work: ["answer", "not_risk", "escalate"],
-    RiskStatus.answer_published: ["escalate"],
-    RiskStatus.watching: ["escalate"],
+    RiskStatus.answer_published: ["handled", "escalate"],
+    RiskStatus.watching: ["handled", "escalate"],
     RiskStatus.handled: ["take", "escalate"],
     RiskStatus.not_risk: ["take", "escalate"],
 }
+
+
+def actions(risk: Risk) -> list[str]:
+    """The card's buttons: by status, and «Отработан» for a risk back in work once it has an answer
+    (closing needs an answer: ``alerts.workflow.close``)."""
+    found = list(ACTIONS[risk.status])
+    if risk.status == RiskStatus.in_work and risk.answers:
+        found.insert(1, "handled")
+    return found
 
 
 class RiskAction(CallbackData, prefix="risk"):
@@ -42,7 +52,7 @@ class RiskAction(CallbackData, prefix="risk"):
 
 def keyboard(risk: Risk) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(text=BUTTONS[a], callback_data=RiskAction(action=a, risk=risk.id).pack())
-               for a in ACTIONS[risk.status]]
+               for a in actions(risk)]
     return InlineKeyboardMarkup(inline_keyboard=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -80,6 +90,7 @@ HELP = """<b>Бот алерт-чата МЦУ</b>
 • <b>Взять в работу</b> — риск проверен и назначен;
 • <b>Не риск</b> — закрыть без отработки;
 • <b>Ответ опубликован</b> — бот попросит текст ответа и ссылки;
+• <b>Отработан</b> — закрыть риск после ответа; бот попросит причину;
 • <b>Эскалировать</b> — подключить руководителя МЦУ.
 <b>Записать ответ:</b> ответьте (reply) на карточку текстом ответа и ссылками на публикации,
 либо /answer N текст ссылки.

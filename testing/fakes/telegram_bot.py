@@ -80,8 +80,13 @@ class Call:
 
 
 class FakeBotApi:
-    def __init__(self, token: str = TOKEN):
+    """``port``: listen on this port (0: any free one), for a server that starts after the bot;
+    ``answer_delay``: seconds between doing a call and answering it, as on a slow network (the
+    window in which a killed sender has sent a message without knowing it)."""
+
+    def __init__(self, token: str = TOKEN, port: int = 0, answer_delay: float = 0.0):
         self.token = token
+        self.answer_delay = answer_delay
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], dict] = {}  # (chat, message id) → {"text", "reply_markup", …}
         self.documents: dict[tuple[int, int], dict] = {}  # (chat, message id) → {"filename", "data", "caption"}
@@ -95,7 +100,7 @@ class FakeBotApi:
         self._site: web.TCPSite | None = None
         self._thread: threading.Thread | None = None
         self._arrived: asyncio.Event | None = None
-        self.port = 0
+        self.port = port
         self.broken = False
 
     # lifecycle ---------------------------------------------------------------
@@ -168,6 +173,9 @@ class FakeBotApi:
                 entities: list[dict] | None = None) -> int:
         message = {"message_id": next(self._message_ids), "date": int(time.time()), "text": text,
                    "chat": self._chat(chat_id), "from": user}
+        with self._lock:  # a person's message: in the chat, but the bot cannot edit it
+            self.messages[(chat_id, message["message_id"])] = {"text": text, "plain": text, "reply_markup": None,
+                                                               "from": user}
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
@@ -239,6 +247,8 @@ class FakeBotApi:
             return self._answer(method, params, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
         try:
             result = handler(params)
+            if self.answer_delay:
+                await asyncio.sleep(self.answer_delay)
         except BadHtml as exc:
             return self._answer(method, params, 400, {"ok": False, "error_code": 400,
                                                       "description": f"Bad Request: can't parse entities: {exc}"})
@@ -325,6 +335,8 @@ class FakeBotApi:
             current = self.messages.get((chat_id, message_id))
             if current is None:
                 raise ValueError("message to edit not found")
+            if current.get("from"):
+                raise ValueError("message can't be edited")
             if current["text"] == params["text"] and current["reply_markup"] == markup:
                 raise ValueError("message is not modified: specified new message content and reply markup are "
                                  "exactly the same as a current content and reply markup of the message")

@@ -112,7 +112,7 @@ def test_negative_reaction_reescalates_through_the_chat(demo, api, bot_env, run_
     card = bot.outbox.card_of(risk.id, CHAT)
     api.wait_for(lambda: "снова в работе —" in api.text_of(CHAT, card), what="the card shows the re-escalation")
     assert "после ответа" in api.text_of(CHAT, card) and "негативных комментари" in api.text_of(CHAT, card)
-    assert list(api.buttons_of(CHAT, card)) == ["Ответ опубликован", "Не риск", "Эскалировать"]
+    assert list(api.buttons_of(CHAT, card)) == ["Ответ опубликован", "Отработан", "Не риск", "Эскалировать"]
     api.wait_for(lambda: any(t.startswith(f"↩️ Риск №{risk.number} снова в работе: после ответа")
                              for t in sent_texts(api)), what="the re-escalation notice")
     bot.stop()
@@ -184,5 +184,60 @@ def test_broken_text_reaches_the_chat_safely(demo, api, bot_env, run_bot_thread)
     assert "<b>жирный?</b> & «вода» <script>x</script> \ufffd" in shown
     assert 'Оператор <CLI> & "Ко"' in shown
     assert all(c.ok for c in api.calls if c.method == "editMessageText")
+    bot.stop()
+    store.close()
+
+
+CLOSED_CARD_END = """Статус: отработан · в работе у Анна Дежурная (tg:5550001)
+Ответ (19.11 22:20; VK, сайт/СМИ): «Насос в Лаптево заменён, вода подаётся с 21:40, подвоз для маломобильных \
+сохраняется. Опубликовано в группе Администрации: https://vk.com/wall-220011407_3318 и на сайте \
+https://pestovo-adm.example/news/voda»
+  vk.com/wall-220011407_3318
+  pestovo-adm.example/news/voda
+Отработан (19.11 22:20; Анна Дежурная (tg:5550001)): «Насос заменён, вода есть с 18:00 <подтвердил староста> & \
+жалоб нет»"""  # the workflow part of the card, as shown; the rest is the demo's content
+
+
+def test_handled_button_asks_a_reason_records_it_and_refreshes_the_card(demo, api, bot_env, run_bot_thread):
+    settings, bot, store = started(demo, api, run_bot_thread)
+    risk = demo.risk_about(store, "Лаптево", "utilities")
+    card = bot.outbox.card_of(risk.id, CHAT)
+    fresh = next(r for r in store.list_risks() if r.status == RiskStatus.new and r.id != risk.id)
+    api.press(CHAT, MEMBER, bot.outbox.card_of(fresh.id, CHAT), f"risk:handled:{fresh.id}")  # no answer yet
+    api.wait_for(lambda: any("только после опубликованного ответа" in c.params.get("text", "")
+                             for c in api.ok_calls("answerCallbackQuery")), what="closing refused without an answer")
+    api.message(CHAT, MEMBER, "/answer " + ANSWER_TEXT, reply_to=card)
+    api.wait_for(lambda: list(api.buttons_of(CHAT, card)) == ["Отработан", "Эскалировать"], what="«Отработан» shown")
+
+    api.press(CHAT, STRANGER, card, api.buttons_of(CHAT, card)["Отработан"])
+    api.press(CHAT, MEMBER, card, api.buttons_of(CHAT, card)["Отработан"])
+    prompt = api.wait_for(lambda: next((mid for (chat, mid), m in api.messages.items()
+                                        if "отработан?" in m["plain"]), None), what="the bot asks for the reason")
+    assert api.text_of(CHAT, prompt) == (f"Почему риск №{risk.number} отработан? Ответьте на это сообщение: что "
+                                         "сделано, кто подтвердил.")
+    assert api.messages[(CHAT, prompt)]["reply_markup"]["force_reply"] is True
+    assert json.loads(api.messages[(CHAT, prompt)]["reply_parameters"])["message_id"] == card
+    refused = [c for c in api.ok_calls("answerCallbackQuery") if "только участникам МЦУ" in c.params.get("text", "")]
+    assert len(refused) == 1
+
+    stranger = api.message(CHAT, STRANGER, "закрываю, всё хорошо", reply_to=prompt)
+    api.wait_for(lambda: bot.outbox.seen_update(stranger), what="the stranger's reply handled")
+    assert store.get_risk(risk.id).status == RiskStatus.answer_published
+    reason = "Насос заменён, вода есть с 18:00 <подтвердил староста> & жалоб нет"
+    api.message(CHAT, MEMBER, reason, reply_to=prompt)
+    api.wait_for(lambda: "Статус: отработан" in api.text_of(CHAT, card), what="the card refreshed")
+    closed = store.get_risk(risk.id)
+    assert closed.status == RiskStatus.handled
+    assert [(s.action, s.actor, s.note, s.at) for s in closed.history[-2:]] == [
+        ("watch", MEMBER_NAME, "", ANSWERED + timedelta(minutes=20)),
+        ("handled", MEMBER_NAME, reason, ANSWERED + timedelta(minutes=20))]
+    shown = api.text_of(CHAT, card)
+    assert shown.startswith(f"🔴 КРИТИЧЕСКИЙ риск №{risk.number} · ЖКХ: вода, тепло, свет\n")
+    assert shown[shown.index("\n\nСтатус:") + 2:] == CLOSED_CARD_END
+    assert "&lt;подтвердил староста&gt; &amp; жалоб нет" in api.messages[(CHAT, card)]["text"]
+    assert list(api.buttons_of(CHAT, card)) == ["Взять в работу", "Эскалировать"]
+    notice = (f"✅ Риск №{risk.number} отработан ({MEMBER_NAME}): "
+              "Насос заменён, вода есть с 18:00 &lt;подтвердил староста&gt; &amp; жалоб нет")
+    api.wait_for(lambda: notice in sent_texts(api), what="the notice in the chat")
     bot.stop()
     store.close()

@@ -10,7 +10,7 @@ import pytest
 
 from alerts.card import HTML, PLAIN, card_facts, card_text, details_text, link, render_card
 from alerts.sinks import FileSink
-from alerts.telegram.render import ACTIONS, BUTTONS, keyboard, render_html
+from alerts.telegram.render import keyboard, render_html
 from core.text import visible_length
 from alerts.workflow import extract_links, parse_answer, platform_of
 from core.config import load_config
@@ -211,15 +211,22 @@ def test_long_content_stays_within_one_message(settings):
     assert len(parse_html(text)) <= 4096
 
 
-@pytest.mark.parametrize("status", list(RiskStatus))
-def test_buttons_follow_the_status(status):
+@pytest.mark.parametrize("status, answered, shown", [
+    (RiskStatus.new, False, ["Взять в работу", "Не риск", "Ответ опубликован", "Эскалировать"]),
+    (RiskStatus.in_work, False, ["Ответ опубликован", "Не риск", "Эскалировать"]),
+    (RiskStatus.in_work, True, ["Ответ опубликован", "Отработан", "Не риск", "Эскалировать"]),  # back after an answer
+    (RiskStatus.answer_published, True, ["Отработан", "Эскалировать"]),
+    (RiskStatus.watching, True, ["Отработан", "Эскалировать"]),
+    (RiskStatus.handled, True, ["Взять в работу", "Эскалировать"]),
+    (RiskStatus.not_risk, False, ["Взять в работу", "Эскалировать"]),
+])
+def test_buttons_follow_the_status(status, answered, shown):
     risk, _, _ = make(status=status)
+    if not answered:
+        risk.answers = []
     markup = keyboard(risk)
-    texts = [b.text for row in markup.inline_keyboard for b in row]
-    assert texts == [BUTTONS[a] for a in ACTIONS[status]]
+    assert [b.text for row in markup.inline_keyboard for b in row] == shown
     assert all(len(b.callback_data.encode()) <= 64 for row in markup.inline_keyboard for b in row)
-    if status == RiskStatus.new:
-        assert texts == ["Взять в работу", "Не риск", "Ответ опубликован", "Эскалировать"]
 
 
 def test_links_and_platforms_of_an_answer():

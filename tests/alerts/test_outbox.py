@@ -226,3 +226,86 @@ def test_an_outbox_made_before_documents_is_upgraded(tmp_path):
         jobs = outbox.due(time.time())
     assert [(j.kind, j.text, j.file) for j in jobs] == [("notice", "старое", None),
                                                         ("document", "отчёт", str((tmp_path / "a.pdf").resolve()))]
+
+
+def _cut_off(outbox: Outbox, api, risk_id: str, reached: bool) -> None:
+    """What a deliverer killed mid-call leaves: the job «sending» and, if the call got through,
+    the card in the chat without the outbox knowing its message."""
+    job = next(j for j in outbox.due(time.time()) if j.risk_id == risk_id)
+    text, markup = render(risk_id)
+    assert outbox.start_sending(job, {"text": text, "reply_markup": markup.model_dump_json(exclude_none=True)})
+
+    async def send() -> None:
+        bot = make_bot(config(api))
+        await bot.send_message(chat_id=CHAT, text=text, reply_markup=markup)
+        await bot.session.close()
+
+    if reached:
+        asyncio.run(send())
+
+
+def _one_sent_then(outbox: Outbox, api, *more: str) -> None:
+    """The card of r000 delivered (the chat's newest known message), then ``more`` cards queued."""
+    fill(outbox, 1)
+    asyncio.run(drive(outbox, api, until=lambda: outbox.counts().get("pending", 0) == 0))
+    for risk_id in more:
+        outbox.enqueue_card(CHAT, risk_id, f"alert-{risk_id}", time.time())
+
+
+def test_a_card_cut_off_after_telegram_got_it_is_found_not_sent_again(api, tmp_path):
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    _one_sent_then(outbox, api, "r001", "r002")
+    api.message(CHAT, {"id": 7, "is_bot": False, "first_name": "Вера"}, "кто-то пишет в чат")
+    _cut_off(outbox, api, "r001", reached=True)
+    assert outbox.counts() == {"sent": 1, "sending": 1, "pending": 1}
+    lost = max(mid for (chat, mid) in api.messages)
+    asyncio.run(drive(outbox, api, until=lambda: outbox.counts().get("pending", 0) == 0))
+    assert delivered_cards(api) == ["r000", "r001", "r002"]  # r001 once: the send before the cut
+    assert outbox.card_of("r001", CHAT) == lost
+    probes = [(int(c.params["message_id"]), c.status) for c in api.calls if c.method == "editMessageText"]
+    assert probes == [(lost - 1, 400), (lost, 400)]  # the person's message cannot be edited; the card is unchanged
+    assert outbox.counts() == {"sent": 3}
+    assert outbox.jobs("sent")[1][7] == f"found after an interrupted send: message {lost}"
+    outbox.close()
+
+
+def test_a_card_cut_off_before_telegram_got_it_is_sent_once(api, tmp_path):
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    _one_sent_then(outbox, api, "r001")
+    _cut_off(outbox, api, "r001", reached=False)
+    asyncio.run(drive(outbox, api, until=lambda: outbox.counts() == {"sent": 2}))
+    assert delivered_cards(api) == ["r000", "r001"]
+    probes = [c.status for c in api.calls if c.method == "editMessageText"]
+    assert probes == [400, 400, 400]  # three ids that do not exist yet: the card was never sent
+    assert outbox.counts() == {"sent": 2}
+    outbox.close()
+
+
+def test_without_the_lookup_a_cut_off_card_is_sent_twice(api, tmp_path):
+    """The old behaviour, kept switchable for bench/duplicate_cards.py: the duplicate it measures."""
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    _one_sent_then(outbox, api, "r001")
+    _cut_off(outbox, api, "r001", reached=True)
+
+    async def old_way() -> None:
+        bot = make_bot(config(api))
+        await Delivery(outbox, bot, render, recover=False).run_once()
+        await bot.session.close()
+
+    asyncio.run(old_way())
+    assert delivered_cards(api) == ["r000", "r001", "r001"]
+    outbox.close()
+
+
+def test_only_one_process_delivers_an_outbox(tmp_path):
+    from alerts.outbox import DeliveryBusy
+
+    with Outbox(tmp_path / "outbox.sqlite") as first, Outbox(tmp_path / "outbox.sqlite") as second:
+        with first.delivery_lock():
+            try:
+                with second.delivery_lock():
+                    raise AssertionError("two deliverers at once")
+            except DeliveryBusy as exc:
+                assert "доставляет другой процесс" in str(exc)
+        with second.delivery_lock():  # released: the next one may deliver
+            pass

@@ -10,7 +10,7 @@ import pytest
 
 from alerts import workflow
 from alerts.reactions import answer_post_ids, track_reactions
-from core.domain import Post, RiskStatus, post_id
+from core.domain import Analysis, Post, RiskAssessment, RiskStatus, Sentiment, TopicScore, post_id
 from pipeline.pipeline import Pipeline
 from store import SearchQuery, open_store
 from tests.alerts.conftest import ANSWERED, FIXTURES
@@ -167,4 +167,33 @@ def test_a_deleted_complaint_is_a_signal_not_spread(demo):
     assert reports[0].reason.endswith("; 1 жалоба удалена на площадке (сигнал, не распространение)")
     final = track_reactions(store, settings, ANSWERED + timedelta(hours=24, minutes=1))
     assert final[0].outcome == "handled" and store.get_risk(risk.id).verdict.evidence.deleted == 1
+    store.close()
+
+
+def test_negative_comments_under_the_story_after_the_answer_keep_it_open(demo):
+    """Residents still complaining under the original post, not under the answer: the risk is not
+    closed «отработан» but goes back in work, and the verdict counts those comments."""
+    settings, store, risk = answered(demo, "answer_calm_vk.json")
+    story = store.get_story(risk.story_id)
+    first, _ = store.get_post(story.first_post_id)
+    complaints = [Post(platform=first.platform, source=first.source, native_id=f"{first.native_id}_c9{i}",
+                       text=text, published_at=ANSWERED + timedelta(hours=2, minutes=i), parent_id=first.id,
+                       thread_id=first.id)
+                  for i, text in enumerate(["Никакой воды нет, враньё", "Опять без воды, сколько можно",
+                                            "Воды так и нет, позор", "Без воды пятый день", "Где вода?!",
+                                            "Ничего не заменили"])]
+    store.upsert_posts([(post, Analysis(post_id=post.id, sentiment=Sentiment(label="negative", score=0.9),
+                                        topic=TopicScore(code="utilities", confidence=0.9), block="rural",
+                                        risk=RiskAssessment(score=0.5, level="medium"), story_id=story.id))
+                        for post in complaints])
+    store.upsert_story(story.model_copy(update={"post_ids": story.post_ids + [p.id for p in complaints]}))
+
+    (report,) = track_reactions(store, settings, ANSWERED + timedelta(hours=24, minutes=1))
+    back = store.get_risk(risk.id)
+    assert report.outcome == "reescalated" and back.status == RiskStatus.in_work
+    evidence = back.verdict.evidence
+    assert (evidence.comments, evidence.negative, evidence.positive, evidence.story_negative) == (4, 0, 3, 6)
+    assert evidence.net_negative == 3 and evidence.new_posts == 0
+    assert back.verdict.reason == "после ответа 6 новых негативных комментариев (позитивных: 3)"
+    assert [s.action for s in back.history] == ["take", "answer", "watch", "reescalate"]
     store.close()

@@ -76,3 +76,16 @@ def test_rss_cp1251_feed_with_html_and_missing_date():
     assert any("news: item news-2: field «published»" in p for p in batch.problems)
     again = RssCollector(source, str(FIXTURES / "feed_cp1251.xml")).collect(batch.watermark)
     assert again.posts == []
+
+
+def test_the_same_message_id_in_two_telegram_chats_gives_two_posts():
+    """Telegram numbers messages per chat: message 10 of one chat is not message 10 of another."""
+    ids = {}
+    for key in ("pestovo_chat", "laptevo_chat"):
+        source = TelegramSource(key=key, platform="telegram", name="Чат", chat=f"@{key}")
+        batch = TelegramCollector(source, ReplayTelegramReader(FIXTURES / "tg_chat.json")).collect(None)
+        ids[key] = sorted((p.native_id, p.id, p.parent_id) for p in batch.posts)
+    assert ids == {  # sha1 of platform, source key and native id (first 20 hex digits)
+        "pestovo_chat": [("10", "6a116b3e1d2be5b68a78", None), ("11", "c8d0c73ffacfebf174cd", "6a116b3e1d2be5b68a78")],
+        "laptevo_chat": [("10", "cfc0f5377e33bc1960b0", None), ("11", "0cf6d15494fb8290c256", "cfc0f5377e33bc1960b0")],
+    }

@@ -47,3 +47,15 @@ def test_another_key_gives_other_pseudonyms():
     one = Pseudonymizer(b"one").raw(item(PAYLOAD), VK_FIELDS).payload["from_id"]
     two = Pseudonymizer(b"two").raw(item(PAYLOAD), VK_FIELDS).payload["from_id"]
     assert one != two and one.startswith("anon-") and two.startswith("anon-")
+
+
+def test_pseudonyms_are_keyed_hmac_not_a_plain_hash():
+    """Anyone can hash VK ids; only the key holder can link a pseudonym back to one."""
+    import hashlib
+
+    vk_id = "51234001"
+    assert Pseudonymizer(b"salt").author(vk_id) == "anon-fad3af89bd891bfb"  # HMAC-SHA256 with the key, 16 hex
+    assert Pseudonymizer(b"pepper").author(vk_id) == "anon-583523c4816dab67"
+    plain = {hashlib.sha256(vk_id.encode()).hexdigest()[:16], hashlib.sha256(b"salt" + vk_id.encode()).hexdigest()[:16],
+             hashlib.sha256(vk_id.encode() + b"salt").hexdigest()[:16], hashlib.sha1(vk_id.encode()).hexdigest()[:16]}
+    assert Pseudonymizer(b"salt").author(vk_id).removeprefix("anon-") not in plain

@@ -1,7 +1,8 @@
 """Risk calibration: outage > pothole > announcement; praise low; reasons explain in Russian."""
 import pytest
 
-from nlp.risk import POST_WEIGHTS, STORY_WEIGHTS, plural, score_post
+from core.domain import Story
+from nlp.risk import POST_WEIGHTS, STORY_WEIGHTS, plural, score_post, score_story
 
 ANNOUNCEMENT = "Уважаемые жители! 20 января в доме культуры состоится концерт, посвящённый Дню города. Вход свободный."
 PLANNED_CUT = ("Уважаемые жители! 5 мая с 9 до 17 часов будет плановое отключение воды на ул. Советской "
@@ -90,3 +91,25 @@ def test_incidents_keep_more_of_their_topic_in_a_neutral_tone(settings, make_pos
     topic = {r.component: r.value for r in fire.reasons}["topic"]
     assert topic == pytest.approx(POST_WEIGHTS.topic * 0.9 * (0.7 + 0.3 * 0.15), abs=1e-3)
     assert fire.score > roads.score
+
+
+def _story(items) -> Story:
+    posts = [post for post, _ in items]
+    return Story(id="s-spread", title=posts[0].text[:40], first_post_id=posts[0].id, first_seen=posts[0].published_at,
+                 last_seen=posts[-1].published_at, post_ids=[p.id for p in posts],
+                 sources=list(dict.fromkeys(p.source for p in posts)), topic="utilities")
+
+
+def test_spread_is_zero_for_one_post_in_one_source_and_grows_from_there(analyzer, make_post, settings):
+    one = make_post(OUTAGE, "s1", reach=3000, likes=25, comments=30)
+    again = make_post("В Лаптево до сих пор нет воды, третий день без воды!", "s2", source="ok_pestovo", hours=2)
+    analyses = analyzer.analyze([one, again], use_ner=False)
+    single = score_story(_story([(one, analyses[0])]), [(one, analyses[0])], settings.rubricator, settings.risk)
+    assert "spread" not in {r.component for r in single.reasons}  # nothing has spread yet
+    pair = [(one, analyses[0]), (again, analyses[1])]
+    spread = next(r for r in score_story(_story(pair), pair, settings.rubricator, settings.risk).reasons
+                  if r.component == "spread")
+    # 2 sources: 0.6·1/3; 2 posts: 0.2·1/10; 2 in the last day: 0.2·1/5 → share 0.26; × weight 0.15 × the
+    # negativity gate of these two posts (0.977) → 0.0381
+    assert spread.value == pytest.approx(0.0381, abs=1e-4)
+    assert spread.detail == "распространение: 2 источника за 1 день, 2 публикации (2 за последние сутки)"

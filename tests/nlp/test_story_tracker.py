@@ -3,6 +3,7 @@ import pytest
 
 from core.domain import Story, make_id
 from nlp import score_story
+from nlp.stories import content_lemmas, minhash_of, shingles
 
 
 @pytest.fixture
@@ -137,3 +138,20 @@ def test_a_reply_on_another_topic_does_not_turn_the_story(analyzer, make_post):
     assert analyses[1].topic.code != analyses[0].topic.code == "utilities"
     assert stories[0].topic == "utilities"
     assert stories[2].id == stories[0].id
+
+
+def test_topic_and_village_alone_reach_the_threshold_exactly_and_join(analyzer, make_post):
+    """The boundary: two Лаптево water posts with no word in common share only the topic (+0.15)
+    and the village (+0.2): 0.35, the threshold itself, and the second joins the first's story."""
+    first = make_post("В Лаптево нет воды", "b1", source="vk_podslushano")
+    second = make_post("Лаптево: водопровод сломался, краны сухие", "b2", source="vk_laptevo", hours=3)
+    tracker = analyzer.story_tracker(())
+    analyses = analyzer.analyze([first, second], use_ner=False)
+    assert [a.topic.code for a in analyses] == ["utilities", "utilities"]
+    assert [a.places for a in analyses] == [["Лаптево"], ["Лаптево"]]
+    story = tracker.assign(first, analyses[0])
+    terms = set(content_lemmas(analyses[1].lemmas)) - {"лаптево"}
+    assert not terms & set(story.terms)  # no word in common
+    score = tracker.similarity(story, minhash_of(shingles(analyses[1].lemmas)), terms, analyses[1])
+    assert score == 0.35 and tracker.rules.threshold == 0.35
+    assert tracker.assign(second, analyses[1]).id == story.id

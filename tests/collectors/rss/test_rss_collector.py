@@ -147,3 +147,16 @@ def test_cut_off_feed_without_entries_is_an_error(feed, site):
                                      '<title>Обрыв</title><item><title>Нач'.encode("utf-8"), "application/rss+xml")
     with pytest.raises(CollectorError, match="vesti: лента с ошибками разметки.*ни одной записи прочитать не удалось"):
         feed("/cut.xml").collect(None)
+
+
+def test_the_watermark_follows_a_changed_last_modified(feed, site):
+    atom = feed("/atom.xml", key="adm")
+    first = atom.collect(None)
+    assert json.loads(first.watermark)["modified"] == "Thu, 19 Nov 2026 07:00:00 GMT"
+    site.routes["/atom.xml"] = static(fixture("atom_v2.xml"), "application/atom+xml",
+                                      modified="Thu, 19 Nov 2026 13:00:00 GMT")
+    changed = atom.collect(first.watermark)
+    assert json.loads(changed.watermark)["modified"] == "Thu, 19 Nov 2026 13:00:00 GMT"
+    again = atom.collect(changed.watermark)
+    assert again.posts == [] and site.hits("/atom.xml")[-1].headers["if-modified-since"] == \
+        "Thu, 19 Nov 2026 13:00:00 GMT"
