@@ -67,10 +67,13 @@ def evaluate_answers(root: Path, classifier: AnswerClassifier | None = None, par
     classifier = classifier or AnswerClassifier.load()
     items = hand_labelled(root, part)
     data = f"ответы СПб, ручная разметка, {part} ({len(items)})"
-    results = [TaskResult("answers", f"модель + правила ({classifier.decision})", data,
+    results = [TaskResult("answers", f"поставляемый классификатор ({classifier.decision})", data,
                           score_answers(classifier.classify, items))]
-    if classifier.decision != "model" and classifier.model is not None:
-        alone = AnswerClassifier(classifier.model, classifier.lemmatize, "model")
-        results.append(TaskResult("answers", "модель на слабых метках", data, score_answers(alone.classify, items)))
+    if classifier.model is not None:
+        for decision, variant in (("model", "модель на слабых метках"),
+                                  ("rules_then_model", "правила, где они есть, иначе модель")):
+            if decision != classifier.decision:
+                other = AnswerClassifier(classifier.model, classifier.lemmatize, decision)
+                results.append(TaskResult("answers", variant, data, score_answers(other.classify, items)))
     results.append(TaskResult("answers", "только правила", data, score_answers(rule_kind_or_formal, items)))
     return results
