@@ -1,14 +1,17 @@
 """The five kinds of an official answer to a citizen's appeal, with their Russian labels.
 
-* ``solved`` — the work is done, or scheduled with a date («выполнены», «устранено»,
-  «будет отремонтировано до 30.05.2021», «включено в план на 2022 год»);
-* ``explained`` — a «разъяснение»: norms, reasons, plans without a date, refusals with
-  reasons, court claims; the problem stays;
+* ``solved`` — the work is done, or scheduled with a date: a day, a month or a quarter
+  («выполнены», «устранено», «будет отремонтировано до 30.05.2021»);
+* ``explained`` — a «разъяснение»: norms, reasons, refusals with reasons, plans without a
+  date or with a year only (a programme for 2021–2023), court claims, fines and notices to
+  the owner; the problem stays;
 * ``not_confirmed`` — an inspection found no violation («факты не подтвердились»,
   «находится в надлежащем состоянии»);
 * ``redirected`` — sent on to another body, or «обратитесь в …»;
 * ``formal`` — a formal non-answer («отписка»): «рассмотрено», «принято к сведению»,
-  «в ближайшее время», «в порядке очерёдности», a request to re-file.
+  «в ближайшее время», «в порядке очерёдности», a request to re-file, a moderation refusal.
+
+The full labelling guide, used for the hand labels, is in ``nlp/models/answer_kind.md``.
 """
 from __future__ import annotations
 
