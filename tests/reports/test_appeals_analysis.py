@@ -98,3 +98,41 @@ def test_weekly_spikes_in_chosen_weeks_and_bad_baseline():
     with pytest.raises(ValueError, match="baseline_weeks"):
         weekly_spikes(appeals, baseline_weeks=0)
     assert weekly_spikes([]) == []
+
+
+# --- the real St Petersburg appeals (shared data) --------------------------------------------
+KERB = "Предложение по занижению бордюрного камня при пересечении тротуара с проезжей частью"
+LAWN_FENCES = "Предложение по установке ограждений газонов"
+YARD_LITTER = "Мусор на внутридворовой территории"
+
+
+@pytest.fixture(scope="module")
+def spb_facts(shared_data) -> list[AppealFacts]:
+    """Answered St Petersburg appeals as facts: the portal's reason as the topic, the city
+    district as place and department, the answer kind by the rules (fast enough for a test)."""
+    from nlp.appeals.answer_rules import rule_kind_or_formal
+    from nlp.appeals.data import read_spb_answers
+
+    return [AppealFacts(a.id, datetime.fromisoformat(a.created), a.reason, department=a.district,
+                        place=a.district, text=a.text,
+                        answer_kind=rule_kind_or_formal(a.answer) if a.reason in (KERB, LAWN_FENCES, YARD_LITTER)
+                        else None)
+            for a in read_spb_answers(shared_data)]
+
+
+def test_real_appeals_where_explaining_replaces_solving(spb_facts):
+    listed = explaining_instead_of_solving(spb_facts, solvable={KERB, LAWN_FENCES, YARD_LITTER},
+                                           threshold=0.25, min_answered=30)
+    assert [(s.topic, s.answered, s.explained, s.solved) for s in listed] == [
+        (KERB, 123, 114, 3), (LAWN_FENCES, 95, 61, 23)]
+    litter = solvable_shares(spb_facts, solvable={YARD_LITTER}, by_department=False)[0]
+    assert litter.explained_share < 0.05 and litter.solved_share > 0.8
+
+
+def test_real_spike_of_snow_complaints(spb_facts):
+    spikes = weekly_spikes(spb_facts, weeks=[date(2020, 12, 21)], min_count=20, min_ratio=3.0, min_z=6.0)
+    top = spikes[0]
+    assert top.topic.startswith("Неубранный снег на автомобильных дорогах и прилегающих к ним тротуарах")
+    assert (top.place, top.week, top.count, top.baseline_mean, top.z) == (
+        "Калининский", date(2020, 12, 21), 220, 2.5, 137.559)
+    assert len(top.examples) == 3 and all(top.examples)
