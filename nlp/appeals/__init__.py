@@ -7,26 +7,15 @@
     routing.route("Яма на дороге по ул. Ленина")          # a body, or None
     routing.route_scored(text)                            # (body | None, probability)
 
-The names load on first use (PEP 562), as in ``nlp``.
+Importing this package loads no model: the files load on first ``load()``, the lemmatiser on
+first use.
 """
 from __future__ import annotations
 
-import importlib
+from nlp.appeals.answer_rules import rule_kind
+from nlp.appeals.answers import AnswerClassifier
+from nlp.appeals.data import OTHER_BODY
+from nlp.appeals.kinds import ANSWER_KIND_RU, ANSWER_KINDS
+from nlp.appeals.routing import RoutingModel
 
-EXPORTS = {
-    "ANSWER_KINDS": "nlp.appeals.kinds",
-    "ANSWER_KIND_RU": "nlp.appeals.kinds",
-    "AnswerClassifier": "nlp.appeals.answers",
-    "OTHER_BODY": "nlp.appeals.data",
-    "RoutingModel": "nlp.appeals.routing",
-    "rule_kind": "nlp.appeals.answer_rules",
-}
-__all__ = sorted(EXPORTS)
-
-
-def __getattr__(name: str):
-    if name not in EXPORTS:
-        raise AttributeError(f"module 'nlp.appeals' has no attribute {name!r}")
-    value = getattr(importlib.import_module(EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__all__ = ["ANSWER_KINDS", "ANSWER_KIND_RU", "AnswerClassifier", "OTHER_BODY", "RoutingModel", "rule_kind"]
