@@ -24,10 +24,10 @@ from pathlib import Path
 
 from nlp.appeals.answer_rules import normalize_answer, rule_kind, rule_kind_or_formal
 from nlp.appeals.answers import ANSWER_MODEL, AnswerClassifier, answer_features
-from nlp.appeals.data import read_hand_labels, read_spb_answers
+from nlp.appeals.data import read_spb_answers
 from nlp.datasets import shared_data_dir
 from nlp.lemmas import Lemmatizer
-from training.appeals_evaluation import hand_labelled, score_answers
+from training.appeals_evaluation import hand_labelled, read_hand_labels, score_answers
 from training.fit import fit_model
 
 C_GRID = (0.25, 0.5, 1.0, 2.0)

@@ -4,16 +4,20 @@ the model cards quote them; the training scripts tune on the dev parts with the 
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 from nlp.appeals.answer_rules import rule_kind_or_formal
 from nlp.appeals.answers import AnswerClassifier
-from nlp.appeals.data import RoutedAppeal, read_hand_labels, read_kursk_routing, read_spb_answers
+from nlp.appeals.data import RoutedAppeal, read_kursk_routing, read_spb_answers
 from nlp.appeals.kinds import ANSWER_KINDS
 from nlp.appeals.routing import RoutingModel
 from nlp.metrics import Report, classification_report
+
+LABELS_DIR = Path(__file__).resolve().parent / "labels"
+"""``answer_kinds_{dev,test}.csv``: appeal id, kind and how the answer was drawn; no texts."""
 
 
 @dataclass
@@ -43,6 +47,25 @@ def evaluate_routing(root: Path, model: RoutingModel | None = None, part: str = 
     return [TaskResult("routing", "модель (органы с 10+ обращениями, прочие — «Прочие органы»)",
                        f"Курск, отложенная часть ({score.n}, {len({a.label for a in appeals})} классов)",
                        score.report, extra={"top3": score.top3})]
+
+
+@dataclass(frozen=True, slots=True)
+class HandLabel:
+    id: str
+    kind: str
+
+
+def read_hand_labels(part: str, folder: Path = LABELS_DIR) -> list[HandLabel]:
+    """``answer_kinds_<part>.csv`` (columns id, kind, drawn); an unknown kind is an error naming the row."""
+    path = folder / f"answer_kinds_{part}.csv"
+    labels = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            kind = row.get("kind", "").strip()
+            if kind not in ANSWER_KINDS:
+                raise ValueError(f"{path}: row {line}: column 'kind': {kind!r} is not one of {ANSWER_KINDS}")
+            labels.append(HandLabel(row["id"].strip(), kind))
+    return labels
 
 
 def hand_labelled(root: Path, part: str) -> list[tuple[str, str]]:

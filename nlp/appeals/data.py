@@ -4,8 +4,7 @@
   official answers; «answered» means ``final_status == "Получен ответ"`` (45,716 appeals).
 * Kursk (``kursk/train_dataset_train.csv``, no header): text and the responsible body.
 
-The hand labels of answer kinds live in ``training/labels/answer_kinds_{dev,test}.csv`` (appeal
-id and label only; the texts stay in the shared data).
+The hand labels of answer kinds are training data, read by ``training.appeals_evaluation``.
 """
 from __future__ import annotations
 
@@ -18,11 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from nlp.appeals.kinds import ANSWER_KINDS
 from nlp.datasets import DataMissing, clean_text
 
-REPO = Path(__file__).resolve().parents[2]
-LABELS_DIR = REPO / "training" / "labels"
 ANSWERED = "Получен ответ"
 SPB_ANSWERS = Path("appeals") / "nashspb_appeals_with_answers.csv.gz"
 KURSK = Path("appeals") / "kursk" / "train_dataset_train.csv"
@@ -50,25 +46,6 @@ def read_spb_answers(root: Path) -> Iterator[AnsweredAppeal]:
             if row["final_status"] == ANSWERED and row["answer_text"].strip():
                 yield AnsweredAppeal(row["id"], row["created_dt"], row["district"], row["category"],
                                      row["reason"], clean_text(row["text"]), row["answer_text"].strip())
-
-
-@dataclass(frozen=True, slots=True)
-class HandLabel:
-    id: str
-    kind: str
-
-
-def read_hand_labels(part: str, folder: Path = LABELS_DIR) -> list[HandLabel]:
-    """``answer_kinds_<part>.csv`` (columns id, kind); an unknown kind is an error naming the row."""
-    path = folder / f"answer_kinds_{part}.csv"
-    labels = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            kind = row.get("kind", "").strip()
-            if kind not in ANSWER_KINDS:
-                raise ValueError(f"{path}: row {line}: column 'kind': {kind!r} is not one of {ANSWER_KINDS}")
-            labels.append(HandLabel(row["id"].strip(), kind))
-    return labels
 
 
 # --- Kursk routing --------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from nlp.appeals import ANSWER_KIND_RU, ANSWER_KINDS, OTHER_BODY, AnswerClassifier, RoutingModel, rule_kind
-from nlp.appeals.data import LABELS_DIR, read_hand_labels, read_kursk_routing, read_spb_answers
+from nlp.appeals.data import read_kursk_routing, read_spb_answers
+from training.appeals_evaluation import LABELS_DIR, read_hand_labels
 
 ANSWERS_BY_THE_MODEL = [
     ("Уважаемый пользователь! Работы по ремонту асфальтового покрытия выполнены. Приложение: фотофиксация.",
