@@ -90,17 +90,19 @@ def evaluate(
     data: Optional[Path] = typer.Option(None, "--data", help="Папка размеченных данных (env MCU_SHARED_DATA; "
                                                                "по умолчанию ../shared/data рядом с репозиторием)."),
     only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, topic, toponyms, gazetteer "
-                                                      "(сравнение со spaCy), stories, speed."),
+                                                      "(сравнение со spaCy), stories, routing (орган-исполнитель "
+                                                      "обращения), answers (вид ответа на обращение), speed."),
     speed_posts: int = typer.Option(1000, "--speed-posts", min=50, help="Постов для замера скорости."),
     as_json: Optional[Path] = typer.Option(None, "--json", help="Записать все цифры ещё и в JSON-файл."),
     config: Path = typer.Option(Path("config/demo.yaml"), "--config", "-c", help="Конфигурация (газеттир, рубрикатор)."),
 ) -> None:
     """Воспроизвести все показатели качества NLP на размеченных данных и замерить скорость."""
-    from training import evaluation as ev
+    from training import appeals_evaluation as appeals_ev, evaluation as ev
     from nlp.datasets import DataMissing, shared_data_dir
 
-    tasks = set(only) or {"sentiment", "topic", "toponyms", "gazetteer", "stories", "speed"}
-    unknown = tasks - {"sentiment", "topic", "toponyms", "gazetteer", "stories", "speed"}
+    known = {"sentiment", "topic", "toponyms", "gazetteer", "stories", "routing", "answers", "speed"}
+    tasks = set(only) or known
+    unknown = tasks - known
     if unknown:
         raise _fail(f"--only: неизвестные задачи {sorted(unknown)}")
     try:
@@ -123,6 +125,10 @@ def evaluate(
                 results += ev.compare_gazetteer_matchers(root, analyzer)
             if "stories" in tasks:
                 results.append(ev.evaluate_stories(analyzer))
+            if "routing" in tasks:
+                results += appeals_ev.evaluate_routing(root)
+            if "answers" in tasks:
+                results += appeals_ev.evaluate_answers(root)
             speed = ev.measure_speed(root, analyzer, speed_posts) if "speed" in tasks else None
     except DataMissing as exc:
         raise _fail(str(exc)) from None
@@ -155,6 +161,9 @@ def print_results(console, results, speed) -> None:
                               ", ".join(f"{g}→{p}: {n}" for g, p, n in r.report.top_confusions(4)),
                               ", ".join(f"{c.label} {c.f1:.2f}" for c in r.report.classes))
         console.print(confusion)
+        for r in reports:
+            if "top3" in r.extra:
+                console.print(f"{r.task}: {r.variant}: верный орган среди трёх первых — {_fmt(r.extra['top3'])}")
     spans = [r for r in results if r.spans is not None]
     if spans:
         table = Table(title="Топонимы: точное совпадение спанов (P, R, F1), по пересечению (нестрогое) и по символам слов")

@@ -63,3 +63,19 @@ def test_eval_prints_tables_and_json(shared_data, tmp_path, config):
     assert stories["A"]["recall"] >= 0.8 and stories["B"]["recall"] >= 0.8
     assert stories["A"]["purity"] >= 0.8 and stories["B"]["purity"] >= 0.8
     assert figures["speed"]["ner"] > 0 and figures["speed"]["full"] > 0
+
+
+def test_eval_prints_the_appeal_models(shared_data, tmp_path, config):
+    out = tmp_path / "eval.json"
+    result = runner.invoke(app, ["eval", "--data", str(shared_data), "--only", "routing", "--only", "answers",
+                                 "--json", str(out), "--config", config])
+    assert result.exit_code == 0, result.output
+    assert "верный орган среди трёх первых — 0.783" in " ".join(result.output.split())
+    figures = {(r["task"], r["variant"]): r for r in json.loads(out.read_text(encoding="utf-8"))["results"]}
+    routing = next(r for (task, _), r in figures.items() if task == "routing")
+    assert routing["report"]["accuracy"] == pytest.approx(0.4333, abs=0.005)
+    assert routing["extra"]["top3"] == pytest.approx(0.7833, abs=0.005)
+    answers = figures[("answers", "поставляемый классификатор (model)")]
+    assert answers["report"]["accuracy"] == pytest.approx(0.8382, abs=0.005)
+    assert answers["report"]["macro_f1"] == pytest.approx(0.8058, abs=0.005)
+    assert set(answers["report"]["per_class"]) == {"solved", "explained", "not_confirmed", "redirected", "formal"}
