@@ -2,6 +2,7 @@
 raw items kept beside them: ``remap`` maps a stored one again without calling VK."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
@@ -31,6 +32,16 @@ def _require(item: Any, key: str, kind: type, source: str) -> Any:
         got = "missing" if value is None else f"{type(value).__name__} {value!r:.40}"
         raise BadPayload(source, item.get("id", "?"), key, f"expected {kind.__name__}, got {got}")
     return value
+
+
+def _timestamp(item: dict, source: str) -> datetime:
+    """The item's ``date`` (unix seconds) as UTC; a missing, non-integer or impossible date is the
+    item's BadPayload."""
+    date = _require(item, "date", int, source)
+    try:
+        return from_unix(date)
+    except (ValueError, OverflowError, OSError):
+        raise BadPayload(source, item.get("id", "?"), "date", f"not a valid unix time: {date}") from None
 
 
 def map_group(response: Any) -> dict:
@@ -118,7 +129,7 @@ def poll_of(item: dict) -> Poll | None:
 def map_post(item: Any, source: str, reach: int) -> Post:
     native = _require(item, "id", int, source)
     owner = _require(item, "owner_id", int, source)
-    date = _require(item, "date", int, source)
+    published_at = _timestamp(item, source)
     ref = f"{owner}_{native}"
     return Post(
         platform=Platform.vk,
@@ -127,7 +138,7 @@ def map_post(item: Any, source: str, reach: int) -> Post:
         url=f"https://vk.com/wall{ref}",
         author=str(item.get("signer_id") or item.get("from_id") or owner),
         text=_post_text(item, source, ref),
-        published_at=from_unix(date),
+        published_at=published_at,
         engagement=Engagement(
             likes=_count(item, "likes"),
             comments=_count(item, "comments"),
@@ -145,7 +156,7 @@ def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int
     """A comment; ``by_owner`` (from a stored raw item's context, whose ``from_id`` is pseudonymised)
     says whether the community itself wrote it, else ``from_id == owner`` does."""
     native = _require(item, "id", int, source)
-    date = _require(item, "date", int, source)
+    published_at = _timestamp(item, source)
     root = post_id(Platform.vk, source, f"{owner}_{post_native}")
     stack = item.get("parents_stack") or [None]
     reply_to = item.get("reply_to_comment") or (stack[-1] if isinstance(stack, list) else None)
@@ -158,7 +169,7 @@ def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int
         url=f"https://vk.com/wall{owner}_{post_native}?reply={native}",
         author=str(item.get("from_id", "")) or None,
         text=clean_field(item.get("text"), source, ref, "text"),
-        published_at=from_unix(date),
+        published_at=published_at,
         engagement=Engagement(likes=_count(item, "likes")),
         parent_id=parent,
         thread_id=root,
