@@ -71,6 +71,7 @@ def render_result(record_id: object, analysis: Analysis) -> dict:
     return {
         "id": record_id,
         "sentiment": {"label": analysis.sentiment.label, "score": analysis.sentiment.score},
+        "signal": {"label": analysis.signal.label, "score": analysis.signal.score},
         "topic": {"code": analysis.topic.code, "confidence": analysis.topic.confidence},
         "topics": [{"code": t.code, "confidence": t.confidence} for t in analysis.topics],
         "block": analysis.block,

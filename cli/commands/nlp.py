@@ -32,7 +32,8 @@ def analyze(
     no_ner: bool = typer.Option(False, "--no-ner", help="Без Natasha NER: только газеттир (быстрее)."),
     config: Optional[Path] = ConfigOption,
 ) -> None:
-    """Анализ текстов: тональность, тема, блок, топонимы, риск — по строке JSON на каждую входную."""
+    """Анализ текстов: тональность, сигнал (проблема, происшествие), тема, блок, топонимы, риск — по строке JSON
+    на каждую входную."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -89,7 +90,8 @@ def _fmt(value: float) -> str:
 def evaluate(
     data: Optional[Path] = typer.Option(None, "--data", help="Папка размеченных данных (env MCU_SHARED_DATA; "
                                                                "по умолчанию ../shared/data рядом с репозиторием)."),
-    only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, topic, toponyms, stories, speed."),
+    only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, signal, topic, toponyms, stories, "
+                                                        "speed."),
     speed_posts: int = typer.Option(1000, "--speed-posts", min=50, help="Постов для замера скорости."),
     as_json: Optional[Path] = typer.Option(None, "--json", help="Записать все цифры ещё и в JSON-файл."),
     config: Path = typer.Option(Path("config/demo.yaml"), "--config", "-c", help="Конфигурация (газеттир, рубрикатор)."),
@@ -98,8 +100,8 @@ def evaluate(
     from training import evaluation as ev
     from nlp.datasets import DataMissing, shared_data_dir
 
-    tasks = set(only) or {"sentiment", "topic", "toponyms", "stories", "speed"}
-    unknown = tasks - {"sentiment", "topic", "toponyms", "stories", "speed"}
+    tasks = set(only) or {"sentiment", "signal", "topic", "toponyms", "stories", "speed"}
+    unknown = tasks - {"sentiment", "signal", "topic", "toponyms", "stories", "speed"}
     if unknown:
         raise _fail(f"--only: неизвестные задачи {sorted(unknown)}")
     try:
@@ -112,6 +114,8 @@ def evaluate(
         with console.status("оценка…"):
             if "sentiment" in tasks:
                 results += ev.evaluate_sentiment(root, analyzer)
+            if "signal" in tasks:
+                results += ev.evaluate_signal(root, analyzer)
             if "topic" in tasks:
                 results += ev.evaluate_topics(root, analyzer)
             if "toponyms" in tasks:

@@ -24,8 +24,10 @@ def test_one_result_per_line_with_every_field(analyzer):
     assert [r["id"] for r in results] == [1, "b", 3]
     assert stats.lines == stats.analysed == 3 and stats.problems == []
     water, thanks, fire = results
-    assert set(water) >= {"id", "sentiment", "topic", "topics", "block", "toponyms", "risk"}
+    assert set(water) >= {"id", "sentiment", "signal", "topic", "topics", "block", "toponyms", "risk"}
     assert water["sentiment"]["label"] == "negative" and 0 < water["sentiment"]["score"] <= 1
+    assert water["signal"]["label"] == "problem" and 0.3 <= water["signal"]["score"] <= 1
+    assert thanks["signal"]["label"] == "none" and fire["signal"]["label"] == "emergency"
     assert water["topic"]["code"] == "utilities" and water["topics"][0] == water["topic"]
     assert water["block"] == "rural"
     (laptevo,) = water["toponyms"]
