@@ -48,17 +48,6 @@ class NavecVectors:
         self._indexes = pq.indexes      # (words, qdim) uint8
         self._qdims = np.arange(pq.qdim)
 
-    def ids(self, tokens: Sequence[Token], limit: int = WORD_LIMIT) -> list[int]:
-        """Row ids of the text's known word forms, in order (unknown words are skipped)."""
-        get = self._ids.get
-        return [i for i in (get(t.norm) for t in tokens[:limit]) if i is not None]
-
-    def rows(self, ids: Sequence[int]) -> np.ndarray:
-        """The vectors of ``ids`` (n × 300), decoded from the quantised table."""
-        if not len(ids):
-            return np.zeros((0, DIM), dtype=np.float32)
-        return self._codes[self._qdims, self._indexes[list(ids)]].reshape(len(ids), DIM).astype(np.float32)
-
     def embed(self, tokens: Sequence[Token]) -> TextVector:
         get = self._ids.get
         ids = [i for i in (get(t.norm) for t in tokens[:WORD_LIMIT]) if i is not None]

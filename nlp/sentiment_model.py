@@ -43,14 +43,14 @@ def load_sentiment_model(path: Path = SENTIMENT_MODEL) -> LinearModel:
 
 @dataclass(frozen=True)
 class SentimentBlend:
-    lexicon_weight: float = 0.4
+    lexicon_weight: float = 0.2
     """How much one unit of lexicon margin moves the log-odds (0: the model alone)."""
     against_neutral: float = 0.2
     """How much one unit of lexicon evidence (either side) lowers the log-odds of «neutral»."""
     announcement: float = 1.0
     """How much an official notice («плановое отключение», «уважаемые жители») lowers the
     log-odds of «negative»: RuSentiment has no such notices, the МЦУ reads many."""
-    negative_bias: float = 0.0
+    negative_bias: float = 0.5
     """Added to the log-odds of «negative» (see the module docstring)."""
 
 
