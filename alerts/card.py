@@ -1,20 +1,30 @@
-"""The Russian alert card: what МЦУ staff read about a risk.
+"""The Russian alert card: what МЦУ staff read about a risk, in one builder for every output.
 
-:func:`card_facts` gathers what a card says (routing, excerpt, spread, reasons, links,
-people, workflow); :func:`render_card` writes it as plain text for the console, the file
-and the CLI, and ``alerts.telegram.render`` writes the same facts as Telegram HTML.
+:func:`card_facts` gathers what a card says (routing, excerpt, spread, reasons, links, people,
+workflow). :func:`card_text` writes those facts in a :class:`CardFormat`: :data:`PLAIN` for the
+console, the file and the CLI, :data:`HTML` for the Telegram alert chat. The format decides only
+how text is made safe and how the few marks look (bold, quote, link, code) and the length limit;
+the wording is the same in both. Every piece of text from users, sources or config goes through
+the format's ``escape`` (:func:`core.text.clean` or :func:`core.text.h`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urlsplit
 
-from core.text import clean, counted, excerpt, local, number  # excerpt: also used by cli.display
 from core.config import Person, Settings
-from core.domain import LEVEL_MARK, LEVEL_RU, OUTCOME_RU, RISK_STATUS_RU, Analysis, Post, Risk, Story
+from core.domain import (ACTION_RU, LEVEL_MARK, LEVEL_RU, OUTCOME_RU, RISK_STATUS_RU, Analysis, Post, Risk,
+                         Story)
+from core.text import LIMIT, clean, counted, excerpt, h, local, number, trim_html, visible_length
 
 HEAD_BLOCK = "head"  # the rubricator block of the МЦУ head, who receives escalations
 EXCERPT = 280
 ANSWER_EXCERPT = 300
+REASON_EXCERPT = 160
+COMPACT_EXCERPT = 140
+COMPACT_ANSWER_EXCERPT = 120
+COMPACT_LINKS = 2  # and reasons
 MAX_LINKS = 5
 MAX_REASONS = 3
 
@@ -40,9 +50,12 @@ class CardFacts:
         return self.posts - self.top_posts
 
 
-def _person(person: Person) -> str:
-    handle = (person.telegram or "").strip().lstrip("@")
-    return f"{person.position} (@{handle})" if handle else person.position
+def _person(person: Person, settings: Settings | None = None) -> str:
+    """«Position — Name (@handle)»: the name and handle from the ``people`` directory when it has them."""
+    contact = settings.people.get(person.position) if settings is not None else None
+    shown = f"{person.position} — {contact.name}" if contact else person.position
+    handle = ((contact.telegram if contact and contact.telegram else person.telegram) or "").strip().lstrip("@")
+    return f"{shown} (@{handle})" if handle else shown
 
 
 def responsible(risk: Risk, settings: Settings) -> list[str]:
@@ -52,16 +65,16 @@ def responsible(risk: Risk, settings: Settings) -> list[str]:
     people: list[str] = []
     block = rubricator.block(risk.block)
     if block:
-        people.append(_person(block.head))
+        people.append(_person(block.head, settings))
     department = rubricator.department(risk.department)
     if department:
-        people.append(_person(department.head))
+        people.append(_person(department.head, settings))
     topic_block = rubricator.block(rubricator.topic(risk.topic).block)
     if topic_block and topic_block is not block:
-        people.append(_person(topic_block.head))
+        people.append(_person(topic_block.head, settings))
     head = rubricator.block(HEAD_BLOCK)
     if risk.escalated and head:
-        people += [_person(head.head)] + [_person(p) for p in head.members]
+        people += [_person(head.head, settings)] + [_person(p, settings) for p in head.members]
     return list(dict.fromkeys(people))
 
 
@@ -80,7 +93,7 @@ def card_facts(risk: Risk, story: Story | None, items: list[tuple[Post, Analysis
     place = ", ".join(risk.places) if risk.places else "не определено"
     if department:
         place += f" ({department.label})"
-    text = first.full_text if first else (story.title if story else "")
+    text = first.display_text if first else (story.title if story else "")
     return CardFacts(
         risk=risk, topic=topic.label, block=block.label if block else risk.block, place=place,
         excerpt=excerpt(text, EXCERPT), posts=len(items), top_posts=len(top_posts),
@@ -109,52 +122,128 @@ def evidence_line(risk: Risk) -> str | None:
     return "; ".join(parts)
 
 
-def workflow_lines(risk: Risk, tz: str) -> list[str]:
-    """Status, assignee, the latest answer and the reaction verdict, as plain lines."""
-    status = f"Статус: {RISK_STATUS_RU[risk.status]}"
+# ---------------------------------------------------------------- formats
+
+def _same(text: str) -> str:
+    return text
+
+
+def plain_link(url: str) -> str:
+    """A URL as plain text: the whole address, cleaned."""
+    return clean(url).strip()
+
+
+def link(url: str) -> str:
+    """An ``<a>`` for an http(s) URL showing host and path; anything else as escaped text."""
+    value = clean(url).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return h(value)
+    shown = excerpt(f"{parts.hostname.removeprefix('www.')}{parts.path}".rstrip("/"), 48)
+    return f'<a href="{h(value)}">{h(shown)}</a>'
+
+
+@dataclass(frozen=True)
+class CardFormat:
+    """What differs between the outputs of a card. ``escape`` makes any text safe; the marks wrap
+    text that is already escaped; ``link`` takes a raw URL. A card longer than ``limit`` (as
+    ``measure`` counts it) is written compact, and a details message is cut with ``fit``."""
+
+    escape: Callable[[object], str]
+    bold: Callable[[str], str]
+    quote: Callable[[str], str]
+    link: Callable[[str], str]
+    code: Callable[[str], str]
+    limit: int | None = None
+    measure: Callable[[str], int] = len
+    fit: Callable[[str], str] = _same
+
+
+PLAIN = CardFormat(escape=clean, bold=_same, quote=lambda text: f"«{text}»", link=plain_link, code=_same)
+"""Plain UTF-8 text: console, alert file, CLI, the alert's stored text."""
+
+HTML = CardFormat(escape=h, bold=lambda text: f"<b>{text}</b>", quote=lambda text: f"<blockquote>{text}</blockquote>",
+                  link=link, code=lambda text: f"<code>{text}</code>", limit=LIMIT, measure=visible_length,
+                  fit=trim_html)
+"""Telegram's HTML parse mode, within its 4096 visible characters."""
+
+
+# ---------------------------------------------------------------- the builder
+
+def _first(items: list, compact: bool) -> list:
+    return items[:COMPACT_LINKS] if compact else items
+
+
+def workflow_lines(risk: Risk, tz: str, fmt: CardFormat, compact: bool = False) -> list[str]:
+    """Status, assignee, the latest answer and the reaction verdict."""
+    status = f"{fmt.bold('Статус:')} {RISK_STATUS_RU[risk.status]}"
     if risk.assignee:
-        status += f" · в работе у: {clean(risk.assignee)}"
+        status += f" · в работе у {fmt.escape(risk.assignee)}"
     if risk.escalated:
-        status += " · эскалирован"
+        status += " · ⬆️ эскалирован"
     lines = [status]
     if risk.answers:
         answer = risk.answers[-1]
-        lines.append(f"Ответ ({local(answer.at, tz)}, {', '.join(answer.platforms) or 'площадки не указаны'}): "
-                     f"«{excerpt(answer.text, ANSWER_EXCERPT)}»")
-        lines += [f"  {clean(link)}" for link in answer.links[:MAX_LINKS]]
+        places = ", ".join(answer.platforms) or "площадки не указаны"
+        text = excerpt(answer.text, COMPACT_ANSWER_EXCERPT if compact else ANSWER_EXCERPT)
+        lines.append(f"{fmt.bold('Ответ')} ({local(answer.at, tz)}; {fmt.escape(places)}): «{fmt.escape(text)}»")
+        lines += [f"  {fmt.link(url)}" for url in _first(answer.links[:MAX_LINKS], compact)]
     if risk.verdict:
-        lines.append(f"Реакция: {evidence_line(risk)}")
-        lines.append(f"Вердикт ({local(risk.verdict.at, tz)}): {OUTCOME_RU[risk.verdict.outcome]} — "
-                     f"{clean(risk.verdict.reason)}")
+        verdict = risk.verdict
+        lines.append(f"{fmt.bold('Реакция:')} {fmt.escape(evidence_line(risk))}")
+        lines.append(f"{fmt.bold('Вердикт')} ({local(verdict.at, tz)}): {fmt.bold(OUTCOME_RU[verdict.outcome])} — "
+                     f"{fmt.escape(verdict.reason)}")
     return lines
 
 
-def render_facts(facts: CardFacts) -> str:
-    risk = facts.risk
+def card_text(facts: CardFacts, fmt: CardFormat, compact: bool = False) -> str:
+    """The card in ``fmt``; compact (shorter quote, two reasons, two links) when asked or when the
+    full card is longer than the format allows."""
+    risk, e = facts.risk, fmt.escape
+    quoted = excerpt(facts.excerpt, COMPACT_EXCERPT) if compact else facts.excerpt
     lines = [
-        f"{LEVEL_MARK[risk.level]} {LEVEL_RU[risk.level]} риск {risk.label} · {clean(facts.topic)}",
-        f"Блок: {clean(facts.block)}",
-        f"Место: {clean(facts.place)}",
+        f"{LEVEL_MARK[risk.level]} {fmt.bold(f'{LEVEL_RU[risk.level]} риск {e(risk.label)}')} · {e(facts.topic)}",
+        f"{fmt.bold('Блок:')} {e(facts.block)}",
+        f"{fmt.bold('Место:')} {e(facts.place)}",
         "",
-        f"«{facts.excerpt}»",
+        fmt.quote(e(quoted)),
         "",
-        f"Публикаций: {facts.posts} (постов {facts.top_posts}, комментариев {facts.comments}) "
-        f"в {len(facts.sources)} источн.: {clean(', '.join(facts.sources))}",
-        f"Охват источников: {number(facts.reach)}",
-        "Почему риск (оценка {:.2f}):".format(risk.score),
+        f"{fmt.bold('Распространение:')} {counted(facts.posts, 'публикация', 'публикации', 'публикаций')} "
+        f"(постов {facts.top_posts}, комментариев {facts.comments}) в "
+        f"{counted(len(facts.sources), 'источнике', 'источниках', 'источниках')}: {e(', '.join(facts.sources))}",
+        f"{fmt.bold('Охват источников:')} {number(facts.reach)}",
+        f"{fmt.bold('Почему риск')} (оценка {risk.score:.2f}):",
     ]
-    lines += [f"  • {clean(reason)}" for reason in facts.reasons]
+    lines += [f"• {e(excerpt(reason, REASON_EXCERPT))}" for reason in _first(facts.reasons, compact)]
     if facts.links:
-        lines.append("Ссылки:")
-        lines += [f"  {clean(url)}" for url in facts.links]
+        lines.append(fmt.bold("Ссылки:"))
+        lines += [f"  {fmt.link(url)}" for url in _first(facts.links, compact)]
     if facts.people:
-        lines.append("Ответственные: " + clean("; ".join(facts.people)))
-    lines += workflow_lines(risk, facts.timezone)
-    lines.append(f"Риск {risk.id}")
-    return "\n".join(lines)
+        lines.append(f"{fmt.bold('Ответственные:')} {e('; '.join(facts.people))}")
+    lines.append("")
+    lines += workflow_lines(risk, facts.timezone, fmt, compact)
+    text = "\n".join(lines)
+    if not compact and fmt.limit is not None and fmt.measure(text) > fmt.limit:
+        return card_text(facts, fmt, compact=True)
+    return text
+
+
+def details_text(facts: CardFacts, fmt: CardFormat, steps: int = 10) -> str:
+    """The compact card, the latest ``steps`` of the history and the risk's id (``/risk N``)."""
+    risk = facts.risk
+    lines = [card_text(facts, fmt, compact=True), "",
+             f"{fmt.bold('История')} (последние {min(steps, len(risk.history))}):"]
+    for step in risk.history[-steps:]:
+        note = f" — {fmt.escape(excerpt(step.note, 100))}" if step.note else ""
+        lines.append(f"{local(step.at, facts.timezone)} · {ACTION_RU.get(step.action, fmt.escape(step.action))} · "
+                     f"{fmt.escape(step.actor)}{note}")
+    if not risk.history:
+        lines.append("пока нет")
+    lines.append(fmt.code(fmt.escape(risk.id)))
+    return fmt.fit("\n".join(lines))
 
 
 def render_card(risk: Risk, story: Story | None, items: list[tuple[Post, Analysis | None]],
                 settings: Settings) -> str:
-    """The plain-text card (console, file, CLI); safe to write as UTF-8 whatever the input."""
-    return render_facts(card_facts(risk, story, items, settings))
+    """The plain-text card with the risk's id (console, file, CLI); safe to write as UTF-8 whatever the input."""
+    return card_text(card_facts(risk, story, items, settings), PLAIN) + f"\nРиск {risk.id}"

@@ -56,7 +56,8 @@ def _reopen_note(risk: Risk, items: list[tuple[Post, Analysis | None]], settings
     handled_at = risk.entered(RiskStatus.handled)
     if risk.status != RiskStatus.handled or handled_at is None:
         return None
-    fresh = [post for post, _ in items if not post.is_comment and post.published_at > handled_at]
+    fresh = [post for post, _ in items if not post.is_comment and post.published_at > handled_at
+             and not settings.is_official(post)]
     if len(fresh) < settings.alerts.reactions.new_posts:
         return None
     sources = {post.source for post in fresh}
@@ -75,6 +76,7 @@ def update_risk(store: Store, settings: Settings, story: Story, items, assessmen
     fields = dict(
         level=assessment.level, score=round(assessment.score, 4), topic=story.topic, block=block,
         department=department, places=places, reasons=assessment.reasons, posts=story.size,
+        first_seen=story.first_seen,
     )
     for attempt in range(ATTEMPTS):
         risk = store.get_risk(risk_id(story.id))
@@ -114,7 +116,9 @@ def raise_alerts(
     stories = [story for story in map(store.get_story, sorted(story_ids)) if story is not None]
     for story in sorted(stories, key=lambda s: (s.first_seen, s.id)):  # older stories get smaller numbers
         items = store.posts_by_ids(story.post_ids)
-        assessment = score_story(story, items, settings.rubricator, settings.risk)
+        # the administration's own posts are context: the risk is what residents write
+        citizens = [(post, analysis) for post, analysis in items if not settings.is_official(post)]
+        assessment = score_story(story, citizens, settings.rubricator, settings.risk)
         known = store.get_risk(risk_id(story.id))
         if LEVEL_ORDER[assessment.level] < floor and known is None:
             continue

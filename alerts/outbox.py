@@ -26,7 +26,7 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS outbox (
         id INTEGER PRIMARY KEY,
         key TEXT UNIQUE,                 -- idempotency key (card:<alert>:<chat>, notice keys)
-        kind TEXT NOT NULL,              -- card | refresh | notice
+        kind TEXT NOT NULL,              -- card | refresh | notice | document
         chat_id INTEGER NOT NULL,
         risk_id TEXT,
         text TEXT,                       -- notice HTML; cards are rendered at delivery
@@ -38,7 +38,8 @@ SCHEMA = (
         created REAL NOT NULL,
         finished REAL,
         message_id INTEGER,
-        error TEXT)""",
+        error TEXT,
+        file TEXT)                       -- document: the file to send (text holds its caption)""",
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, not_before, id)",
     """CREATE UNIQUE INDEX IF NOT EXISTS outbox_one_refresh ON outbox(risk_id, chat_id)
         WHERE state = 'pending' AND kind = 'refresh'""",
@@ -65,6 +66,7 @@ class Job:
     reply_to: int | None
     force_reply: bool
     attempts: int
+    file: str | None = None
 
 
 def outbox_path(settings: Settings) -> Path:
@@ -85,6 +87,8 @@ class Outbox:
         with self._tx() as conn:
             for statement in SCHEMA:
                 conn.execute(statement)
+            if "file" not in {row[1] for row in conn.execute("PRAGMA table_info(outbox)")}:
+                conn.execute("ALTER TABLE outbox ADD COLUMN file TEXT")  # an outbox made before documents
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('created', ?)", (repr(time.time()),))
         self.created = float(self._query("SELECT value FROM meta WHERE key = 'created'")[0][0])
 
@@ -115,12 +119,13 @@ class Outbox:
 
     # enqueue -----------------------------------------------------------------
     def _insert(self, kind: str, chat_id: int, now: float, *, key: str | None = None, risk_id: str | None = None,
-                text: str | None = None, reply_to: int | None = None, force_reply: bool = False) -> bool:
+                text: str | None = None, reply_to: int | None = None, force_reply: bool = False,
+                file: str | None = None) -> bool:
         with self._tx() as conn:
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO outbox (key, kind, chat_id, risk_id, text, reply_to, force_reply, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, kind, chat_id, risk_id, text, reply_to, int(force_reply), now),
+                "INSERT OR IGNORE INTO outbox (key, kind, chat_id, risk_id, text, reply_to, force_reply, created, file)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, kind, chat_id, risk_id, text, reply_to, int(force_reply), now, file),
             )
             return cursor.rowcount == 1
 
@@ -138,12 +143,16 @@ class Outbox:
         return self._insert("notice", chat_id, now, key=key, risk_id=risk_id, text=text, reply_to=reply_to,
                             force_reply=force_reply)
 
+    def enqueue_document(self, chat_id: int, path: Path, caption: str, now: float, *, key: str) -> bool:
+        """A file (a report) with an HTML caption; the file is read when it is delivered."""
+        return self._insert("document", chat_id, now, key=key, text=caption, file=str(Path(path).resolve()))
+
     # delivery ------------------------------------------------------------------
     def due(self, now: float, limit: int = 100) -> list[Job]:
         rows = self._query(
-            "SELECT id, kind, chat_id, risk_id, text, reply_to, force_reply, attempts FROM outbox"
+            "SELECT id, kind, chat_id, risk_id, text, reply_to, force_reply, attempts, file FROM outbox"
             " WHERE state = 'pending' AND not_before <= ? ORDER BY id LIMIT ?", (now, limit))
-        return [Job(*row[:6], bool(row[6]), row[7]) for row in rows]
+        return [Job(*row[:6], bool(row[6]), row[7], row[8]) for row in rows]
 
     def next_due(self) -> float | None:
         """When the earliest pending job may go (None when nothing is pending)."""

@@ -66,6 +66,17 @@ def answer_post_ids(url: str, settings: Settings) -> list[str]:
     return [post_id("rss", s.key, v) for s in settings.sources if s.platform == "rss" for v in sorted(variants)]
 
 
+def citizen_links(store: Store, settings: Settings, links: list[str]) -> list[str]:
+    """Answer links that lead to a post the store knows as a resident's (not an official page's):
+    most likely the complaint itself was given as the answer."""
+    wrong = []
+    for link in links:
+        found = store.posts_by_ids(answer_post_ids(link, settings))
+        if any(not settings.is_official(post) for post, _ in found):
+            wrong.append(link)
+    return wrong
+
+
 def comments_of(store: Store, post: Post, now: datetime) -> list[Item]:
     """Comments and replies under ``post`` collected so far (up to ``now``)."""
     hits = store.search(SearchQuery(source=post.source, since=post.published_at, limit=COMMENT_LIMIT))
@@ -106,7 +117,8 @@ def collect_evidence(store: Store, settings: Settings, risk: Risk, now: datetime
     answer_ids = {post.id for post, _ in answers} | {post.id for post, _ in comments}
     story = store.get_story(risk.story_id)
     items = store.posts_by_ids(story.post_ids) if story else []
-    items = [(p, a) for p, a in items if p.id not in answer_ids]
+    # the administration's own posts are answers or context: never spread, never a negative reaction
+    items = [(p, a) for p, a in items if p.id not in answer_ids and not settings.is_official(p)]
     before = {p.source for p, _ in items if p.published_at <= since}
     after = [(p, a) for p, a in items if since < p.published_at <= now]
     new_posts = [p for p, _ in after if not p.is_comment]

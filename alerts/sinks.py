@@ -7,7 +7,9 @@ Every sink has three methods:
   acted on it, reaction tracking decided); ``notice`` is a short line for people to see
   (re-opened, escalated, handled), or None;
 * ``notify(text, key, html=None)``: a message that is not about one risk (a digest, a
-  reminder); the same ``key`` twice is one message where the sink can tell.
+  reminder); the same ``key`` twice is one message where the sink can tell;
+* ``document(path, caption, key)``: a file (a weekly or monthly report) with a caption; the
+  same ``key`` twice is one file where the sink can tell.
 
 ``SINK_TYPES`` maps a config ``type`` to its factory; a new sink is one more entry.
 """
@@ -36,6 +38,7 @@ class AlertSink(Protocol):
     def send(self, alert: Alert) -> None: ...
     def refresh(self, risk: Risk, notice: str | None = None) -> None: ...
     def notify(self, text: str, key: str, html: str | None = None) -> None: ...
+    def document(self, path: Path, caption: str, key: str) -> None: ...
 
 
 class ConsoleSink:
@@ -51,6 +54,9 @@ class ConsoleSink:
 
     def notify(self, text: str, key: str, html: str | None = None) -> None:
         self.console.print(clean(text), markup=False, highlight=False)
+
+    def document(self, path: Path, caption: str, key: str) -> None:
+        self.console.print(f"{clean(caption)}: {path}", markup=False, highlight=False)
 
 
 class FileSink:
@@ -75,6 +81,10 @@ class FileSink:
     def notify(self, text: str, key: str, html: str | None = None) -> None:
         """A message that is not about one risk (a digest, a reminder)."""
         self._write(f"=== {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {key}\n{text}\n\n")
+
+    def document(self, path: Path, caption: str, key: str) -> None:
+        """A file is named, not copied: the line says where it is."""
+        self._write(f"=== {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {key}\n{caption}\nФайл: {path}\n\n")
 
 
 class TelegramSink:
@@ -111,6 +121,14 @@ class TelegramSink:
             raise OSError(f"outbox {self.outbox.path}: {exc}") from exc
 
 
+    def document(self, path: Path, caption: str, key: str) -> None:
+        """The file goes to the chat as a document (sendDocument); ``caption`` is escaped."""
+        try:
+            self.outbox.enqueue_document(self.chat_id, path, h(caption), time.time(), key=f"document:{key}")
+        except sqlite3.Error as exc:
+            raise OSError(f"outbox {self.outbox.path}: {exc}") from exc
+
+
 def alert_chat_id(settings: Settings) -> int:
     """The alert chat: ``MCU_BOT_CHAT_ID`` from the environment, else ``chat_id`` of the telegram sink."""
     value = (settings.environment.bot_chat_id or "").strip()
@@ -118,10 +136,10 @@ def alert_chat_id(settings: Settings) -> int:
         try:
             return int(value)
         except ValueError:
-            raise ConfigError(f"environment: MCU_BOT_CHAT_ID: expected a numeric chat id, got «{value}»") from None
+            raise ConfigError(f"окружение: MCU_BOT_CHAT_ID: ожидается числовой id чата, получено «{value}»") from None
     sink = settings.alerts.telegram
     if sink is None or sink.chat_id is None:
-        raise ConfigError("alerts.sinks: the telegram sink needs chat_id (or the environment variable MCU_BOT_CHAT_ID)")
+        raise ConfigError("alerts.sinks: приёмнику telegram нужен chat_id (или переменная окружения MCU_BOT_CHAT_ID)")
     return sink.chat_id
 
 
@@ -153,6 +171,20 @@ def notify_refresh(sinks: list[AlertSink], risk: Risk, notice: str | None = None
             sink.refresh(risk, notice)
         except OSError as exc:  # a sink failure must not undo the stored change
             log.error("risk %s: sink %s could not refresh: %s", risk.id, type(sink).__name__, exc)
+
+
+def documents_all(sinks: list[AlertSink], paths: list[Path], caption: str, key: str) -> int:
+    """Post files (a report in its formats) to every sink; returns how many sinks took them all."""
+    sent = 0
+    for sink in sinks:
+        try:
+            for path in paths:
+                sink.document(path, caption, key=f"{key}:{path.suffix.lstrip('.')}")
+        except OSError as exc:
+            log.error("document %s: sink %s failed: %s", key, type(sink).__name__, exc)
+            continue
+        sent += 1
+    return sent
 
 
 def notify_all(sinks: list[AlertSink], text: str, key: str, html: str | None = None) -> int:

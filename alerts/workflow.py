@@ -2,10 +2,13 @@
 close. The Telegram bot, the ``mcu risk`` commands and reaction tracking all call these.
 
 Every change goes through :func:`change_risk`: load, apply, save with optimistic concurrency,
-and on a conflict (the bot and a scan wrote at the same time) reload and apply again.
+and on a conflict (the bot and a scan wrote at the same time) reload and apply again. An action
+is written as the change it makes to a risk (``@risk_action``) and called with the store and the
+risk's id: ``take(store, risk_id, actor, at)``.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +41,9 @@ class Outcome:
     notice: str | None = None
 
 
-Change = Callable[[Risk], "tuple[str, str | None] | str | None"]
+ChangeResult = tuple[str, str | None] | str | None
+"""A user message, optionally with a notice for the alert chat; None when nothing changes."""
+Change = Callable[[Risk], ChangeResult]
 
 
 def change_risk(store: Store, risk_id: str, change: Change, attempts: int = ATTEMPTS) -> Outcome:
@@ -107,12 +112,24 @@ def platform_of(url: str) -> str:
     return "сайт/СМИ"
 
 
+def checked_link(value: str) -> str:
+    """An http(s) address as given (``vk.com/wall…`` gets ``https://``); ValueError for anything else."""
+    link = clean(value).strip()
+    candidate = link if "://" in link else "https://" + link
+    parts = urlsplit(candidate)
+    host = parts.hostname or ""
+    if (parts.scheme not in ("http", "https") or "." not in host or any(c.isspace() for c in candidate)
+            or not re.fullmatch(r"[\w.-]+", host)):
+        raise ValueError(f"«{link}» — не ссылка: нужен адрес публикации вида https://vk.com/wall-1_2")
+    return candidate
+
+
 def parse_answer(text: str, actor: str, at: datetime, extra_links: list[str] = (), ref: str = "") -> Answer:
     """The decree's record of an answer from a chat message or CLI arguments: the text as written
     (without a leading ``/answer``), the platforms derived from the links, and the links.
-    ValueError without a link, or with nothing but links."""
-    links = list(dict.fromkeys([*extract_links(text), *(link for link in extra_links if link)]))
-    links = [link if "://" in link else "https://" + link for link in links]
+    ValueError without a link, with a link that is not an http(s) address, or with nothing but links."""
+    given = [checked_link(link) for link in extra_links if link and link.strip()]
+    links = list(dict.fromkeys([*extract_links(text), *given]))
     body = re.sub(r"^\s*/answer(@\w+)?\b", "", clean(text or "")).strip()
     body = re.sub(r"[ \t]+", " ", body)
     body = re.sub(r"\s*\n\s*", "\n", body).strip()
@@ -125,51 +142,68 @@ def parse_answer(text: str, actor: str, at: datetime, extra_links: list[str] = (
 
 
 # actions -----------------------------------------------------------------------
-def take(store: Store, risk_id: str, actor: str, at: datetime) -> Outcome:
+def risk_action(change: Callable[..., ChangeResult]) -> Callable[..., Outcome]:
+    """An action of the procedure from its change ``change(risk, actor, at, *details)``: the result
+    is called ``action(store, risk_id, actor, at, *details)`` and goes through :func:`change_risk`."""
+
+    @functools.wraps(change)
+    def action(store: Store, risk_id: str, actor: str, at: datetime, *details: str) -> Outcome:
+        return change_risk(store, risk_id, lambda risk: change(risk, actor, at, *details))
+
+    return action
+
+
+@risk_action
+def take(risk: Risk, actor: str, at: datetime) -> ChangeResult:
     """«Взять в работу»: a new risk, or one back from «отработан», «не риск» or watching."""
-
-    def change(risk: Risk):
-        if risk.status == RiskStatus.in_work:
-            return f"риск {risk.label} уже в работе у {risk.assignee or 'сотрудника МЦУ'}"
-        back = risk.status != RiskStatus.new
-        risk.move_to(RiskStatus.in_work, actor, at, action="take")
-        risk.assignee = actor
-        if back:
-            return (f"риск {risk.label} снова в работе", f"↩️ Риск {risk.label} снова в работе: взял {actor}")
-        return f"риск {risk.label} взят в работу"
-
-    return change_risk(store, risk_id, change)
+    if risk.status == RiskStatus.in_work:
+        return f"риск {risk.label} уже в работе у {risk.assignee or 'сотрудника МЦУ'}"
+    back = risk.status != RiskStatus.new
+    risk.move_to(RiskStatus.in_work, actor, at, action="take")
+    risk.assignee = actor
+    if back:
+        return (f"риск {risk.label} снова в работе", f"↩️ Риск {risk.label} снова в работе: взял {actor}")
+    return f"риск {risk.label} взят в работу"
 
 
-def mark_not_risk(store: Store, risk_id: str, actor: str, at: datetime, reason: str = "") -> Outcome:
+@risk_action
+def mark_not_risk(risk: Risk, actor: str, at: datetime, reason: str = "") -> ChangeResult:
     """«Не риск»: a new risk or one in work is closed as not a risk."""
-
-    def change(risk: Risk):
-        if risk.status == RiskStatus.not_risk:
-            return f"риск {risk.label} уже отмечен «не риск»"
-        risk.move_to(RiskStatus.not_risk, actor, at, note=clean(reason), action="not_risk")
-        return f"риск {risk.label} отмечен «не риск»"
-
-    return change_risk(store, risk_id, change)
+    if risk.status == RiskStatus.not_risk:
+        return f"риск {risk.label} уже отмечен «не риск»"
+    risk.move_to(RiskStatus.not_risk, actor, at, note=clean(reason), action="not_risk")
+    return f"риск {risk.label} отмечен «не риск»"
 
 
-def escalate(store: Store, risk_id: str, actor: str, at: datetime, reason: str = "") -> Outcome:
+@risk_action
+def escalate(risk: Risk, actor: str, at: datetime, reason: str = "") -> ChangeResult:
     """«Эскалировать»: the МЦУ head joins the responsible people and the risk is (back) in work."""
+    if risk.escalated and risk.status == RiskStatus.in_work:
+        return f"риск {risk.label} уже эскалирован и в работе"
+    risk.escalated = True
+    note = clean(reason) or "эскалирован руководителю МЦУ"
+    if risk.status == RiskStatus.in_work:
+        risk.record("escalate", actor, at, note)
+    else:
+        risk.move_to(RiskStatus.in_work, actor, at, note=note, action="escalate")
+    risk.assignee = risk.assignee or actor
+    text = f"⬆️ Риск {risk.label} эскалирован ({actor})" + (f": {clean(reason)}" if reason else "")
+    return f"риск {risk.label} эскалирован", text
 
-    def change(risk: Risk):
-        if risk.escalated and risk.status == RiskStatus.in_work:
-            return f"риск {risk.label} уже эскалирован и в работе"
-        risk.escalated = True
-        note = clean(reason) or "эскалирован руководителю МЦУ"
-        if risk.status == RiskStatus.in_work:
-            risk.record("escalate", actor, at, note)
-        else:
-            risk.move_to(RiskStatus.in_work, actor, at, note=note, action="escalate")
-        risk.assignee = risk.assignee or actor
-        text = f"⬆️ Риск {risk.label} эскалирован ({actor})" + (f": {clean(reason)}" if reason else "")
-        return f"риск {risk.label} эскалирован", text
 
-    return change_risk(store, risk_id, change)
+@risk_action
+def close(risk: Risk, actor: str, at: datetime, note: str = "") -> ChangeResult:
+    """«Отработан» by a person's decision, once an answer exists (also after the risk was re-opened
+    or re-escalated); reaction tracking decides it on its own too."""
+    if risk.status == RiskStatus.handled:
+        return f"риск {risk.label} уже отработан"
+    if not risk.answers or risk.status in (RiskStatus.new, RiskStatus.not_risk):
+        raise TransitionError(f"риск {risk.label}: «отработан» возможен только после опубликованного ответа "
+                              f"(сначала ответ: mcu risk answer или ответ на карточку в чате)")
+    if risk.status == RiskStatus.answer_published:
+        risk.move_to(RiskStatus.watching, actor, at, action="watch")
+    risk.move_to(RiskStatus.handled, actor, at, note=clean(note) or "решение сотрудника", action="handled")
+    return f"риск {risk.label} отработан", f"✅ Риск {risk.label} отработан ({actor})"
 
 
 def record_answer(store: Store, risk_id: str, answer: Answer) -> Outcome:
@@ -189,23 +223,6 @@ def record_answer(store: Store, risk_id: str, answer: Answer) -> Outcome:
         else:
             risk.record("answer", answer.actor, answer.at, note)
         return f"ответ по риску {risk.label} записан ({note})"
-
-    return change_risk(store, risk_id, change)
-
-
-def close(store: Store, risk_id: str, actor: str, at: datetime, note: str = "") -> Outcome:
-    """«Отработан» by a person's decision (reaction tracking decides it on its own too)."""
-
-    def change(risk: Risk):
-        if risk.status == RiskStatus.handled:
-            return f"риск {risk.label} уже отработан"
-        if risk.status not in (RiskStatus.answer_published, RiskStatus.watching):
-            raise TransitionError(f"риск {risk.label}: «отработан» возможен только после опубликованного ответа "
-                                  f"(сначала ответ: mcu risk answer или ответ на карточку в чате)")
-        if risk.status == RiskStatus.answer_published:
-            risk.move_to(RiskStatus.watching, actor, at, action="watch")
-        risk.move_to(RiskStatus.handled, actor, at, note=clean(note) or "решение сотрудника", action="handled")
-        return f"риск {risk.label} отработан", f"✅ Риск {risk.label} отработан ({actor})"
 
     return change_risk(store, risk_id, change)
 

@@ -5,27 +5,25 @@
         server.url                                  # VK API at /method/…, feeds at /feeds/<key>.xml
 
 Publics speak the VK API (``groups.getById``, ``wall.get``, and ``execute`` with the
-``wall.getComments`` batches vk_api's request pool sends); feeds are RSS 2.0. Texts
+``wall.getComments`` batches vk_api's request pool sends) through ``testing.fakes.vk``; feeds
+are RSS 2.0 from ``testing.fakes.feeds``. Texts
 are the demo corpus's Russian posts and comments (``demo/corpus.yaml``), recombined
 with the district's villages, so the NLP and the story tracker do real work. The
 output depends only on the seed and ``now``.
 """
 from __future__ import annotations
 
-import json
 import random
 import re
-import threading
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import datetime, timezone
-from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
-
-import yaml
+from pathlib import Path
 
 from demo.render import load_corpus
+from testing.configs import write_config
+from testing.fakes.feeds import RSS_TYPE, FeedItem, rss_feed
+from testing.fakes.http import static
+from testing.fakes.vk import VkApi
 
 DAY = 86400
 WINDOW_DAYS = 14
@@ -147,119 +145,51 @@ def district_sources(district: District, url: str) -> list[dict]:
 # ---------------------------------------------------------------- the server
 
 def _rss(feed: Feed) -> bytes:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<rss version="2.0"><channel>',
-           f"<title>{feed.key}</title><link>http://127.0.0.1/{feed.key}</link><description>bench</description>"]
-    for entry in feed.entries:
-        when = format_datetime(datetime.fromtimestamp(entry["date"], timezone.utc))
-        out.append(f"<item><title>{escape(entry['title'])}</title><link>http://127.0.0.1/{feed.key}/{entry['id']}"
-                   f"</link><guid>{feed.key}-{entry['id']}</guid><pubDate>{when}</pubDate>"
-                   f"<description>{escape(entry['text'])}</description></item>")
-    out.append("</channel></rss>")
-    return "\n".join(out).encode("utf-8")
+    items = [FeedItem(guid=f"{feed.key}-{entry['id']}", title=entry["title"],
+                      link=f"http://127.0.0.1/{feed.key}/{entry['id']}",
+                      published=datetime.fromtimestamp(entry["date"], timezone.utc), description=entry["text"])
+             for entry in feed.entries]
+    return rss_feed(feed.key, f"http://127.0.0.1/{feed.key}", items, "bench")
 
 
-def parse_vkscript(code: str) -> list[tuple[str, dict]]:
-    """The calls of the two scripts vk_api's request pool sends: one ``API.m({...})`` per call,
-    or a loop over ``var values = [...]``."""
-    decoder = json.JSONDecoder()
-    loop = re.search(r"API\.([\w.]+)\(values\[i\]\)", code)
-    if loop:
-        start = code.index("var values = ") + len("var values = ")
-        values, _ = decoder.raw_decode(code, start)
-        return [(loop.group(1), dict(v)) for v in values]
-    calls = []
-    for match in re.finditer(r"API\.([\w.]+)\(", code):
-        params, _ = decoder.raw_decode(code, match.end())
-        calls.append((match.group(1), params))
-    return calls
-
-
-class DistrictServer:
-    """The district over HTTP on 127.0.0.1; ``requests`` counts what the collectors asked for."""
+class DistrictServer(VkApi):
+    """The district over HTTP on 127.0.0.1 (``testing.fakes``): the VK API answered from the
+    district's publics, and one RSS feed per news source; ``requests`` counts what the collectors
+    asked for."""
 
     def __init__(self, district: District):
+        super().__init__()
         self.district = district
         self.by_name = {p.key: p for p in district.publics}
         self.by_owner = {-p.gid: p for p in district.publics}
-        self.feeds = {f"/feeds/{f.key}.xml": _rss(f) for f in district.feeds}
-        self.requests = 0
-        self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self) -> None:
-                with server._lock:
-                    server.requests += 1
-                split = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                if split.path in server.feeds:
-                    status, payload, kind = 200, server.feeds[split.path], "application/rss+xml; charset=utf-8"
-                elif split.path.startswith("/method/"):
-                    params = {k: v[-1] for k, v in parse_qs(body.decode("utf-8")).items()}
-                    answer = server.answer(split.path.removeprefix("/method/"), params)
-                    status, payload, kind = 200, json.dumps(answer, ensure_ascii=False).encode("utf-8"), \
-                        "application/json; charset=utf-8"
-                else:
-                    status, payload, kind = 404, b"not found", "text/plain"
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = _serve
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        for feed in district.feeds:
+            self.routes[f"/feeds/{feed.key}.xml"] = static(_rss(feed), RSS_TYPE)
 
     @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+    def requests(self) -> int:
+        return len(self.log)
 
-    def answer(self, method: str, params: dict) -> dict:
-        if not params.get("access_token"):
-            return {"error": {"error_code": 5, "error_msg": "User authorization failed: no access_token passed."}}
-        if method == "execute":
-            return {"response": [self.call(m, {k: str(v) for k, v in p.items()})
-                                 for m, p in parse_vkscript(params.get("code", ""))]}
-        return {"response": self.call(method, params)}
+    def authorized(self, token: str | None) -> bool:
+        return bool(token)  # every public has its own made-up token
 
-    def call(self, method: str, params: dict):
+    def answer(self, method: str, params: dict[str, str]) -> dict:
         if method == "groups.getById":
             public = self.by_name[params["group_id"]]
-            return {"groups": [{"id": public.gid, "name": public.key, "screen_name": public.key, "is_closed": 0,
-                                "type": "page", "members_count": public.members}], "profiles": []}
+            return {"response": {"groups": [{"id": public.gid, "name": public.key, "screen_name": public.key,
+                                             "is_closed": 0, "type": "page", "members_count": public.members}],
+                                 "profiles": []}}
         public = self.by_owner[int(params["owner_id"])]
         offset, count = int(params.get("offset", 0)), int(params.get("count", 100))
         if method == "wall.get":
-            return {"count": len(public.posts), "items": public.posts[offset:offset + count]}
+            return {"response": {"count": len(public.posts), "items": public.posts[offset:offset + count]}}
         if method == "wall.getComments":
             comments = public.comments.get(int(params["post_id"]), [])
-            return {"count": len(comments), "current_level_count": len(comments), "can_post": True,
-                    "items": comments[offset:offset + count]}
+            return {"response": {"count": len(comments), "current_level_count": len(comments), "can_post": True,
+                                 "items": comments[offset:offset + count]}}
         raise ValueError(f"unsupported VK method {method}")
 
-    def __enter__(self) -> "DistrictServer":
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def write_district_config(path, district: District, url: str, store: str, root) -> None:
-    """A config file for the district (the gazetteer and rubricator of the demo)."""
-    data = {"municipality": "Пестовский муниципальный округ (генерированный)", "timezone": "Europe/Moscow",
-            "store": store, "gazetteer": str(root / "config/gazetteer/pestovo.yaml"),
-            "rubricator": str(root / "config/rubricator.yaml"), "sources": district_sources(district, url),
-            "alerts": {"min_level": "medium", "sinks": [{"type": "file", "path": str(path.parent / "alerts.txt")}]}}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+def write_district_config(folder: Path, district: District, url: str, store: str) -> Path:
+    """``folder/mcu.yaml`` for the district (the gazetteer and rubricator of the demo)."""
+    return write_config(folder, district_sources(district, url), store=store,
+                        municipality="Пестовский муниципальный округ (генерированный)")

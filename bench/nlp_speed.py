@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--long", type=int, default=0, help="lines for the memory run (0: skip)")
     args = parser.parse_args()
 
+    import collectors  # noqa: F401  (registers the source platforms the config names)
     from core.config import load_config
     from core.domain import Post
     from nlp import Analyzer

@@ -259,10 +259,9 @@ def main(argv: list[str] | None = None) -> int:
                         folder, warm_folder = work / tag, work / f"{tag}-warm"
                         folder.mkdir(parents=True)
                         warm_folder.mkdir(parents=True)
-                        config, warm = folder / "mcu.yaml", warm_folder / "mcu.yaml"
-                        write_district_config(config, district, http.url, make_store(folder, tag), ROOT)
-                        write_district_config(warm, small, small_http.url, f"sqlite:///{warm_folder / 'w.sqlite'}",
-                                              ROOT)
+                        config = write_district_config(folder, district, http.url, make_store(folder, tag))
+                        warm = write_district_config(warm_folder, small, small_http.url,
+                                                     f"sqlite:///{warm_folder / 'w.sqlite'}")
                         kind = "plain" if mode == "plain" else "prefect"
                         result = run_child(kind, config, warm, args.workers, servers.get(mode))
                         modes[mode].append(result)

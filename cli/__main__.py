@@ -1,4 +1,4 @@
 """``python -m cli`` is ``mcu``."""
-from cli.app import app
+from cli.app import main
 
-app()
+main()

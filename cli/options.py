@@ -19,6 +19,15 @@ from pipeline.wiring import load_settings as _load
 console = Console()
 err = Console(stderr=True)
 
+
+class State:
+    """What the global options set for this run (``mcu -v``)."""
+
+    verbose: bool = False
+
+
+state = State()
+
 ConfigOption = typer.Option(None, "--config", "-c", show_default=False,
                             help="YAML-конфигурация (по умолчанию MCU_CONFIG или config/demo.yaml).")
 StoreOption = typer.Option(None, "--store", help="Хранилище: sqlite:///путь или elasticsearch://host:9200.")
@@ -60,12 +69,40 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def parse_moment(value: str | None) -> datetime:
-    """An ISO moment (naive is UTC), or now."""
+def parse_moment(value: str | None, tz: str | None = None) -> datetime:
+    """An ISO moment (naive: in the zone ``tz``, else UTC), or now."""
+    from core.text import zone
+
     if not value:
         return datetime.now(timezone.utc)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"«{value}»: ожидается дата и время ISO, например 2026-11-21T20:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone(tz) if tz else timezone.utc)
+
+
+DIGEST_TIME = "08:30"
+"""The morning digest's time: ``--date D`` of ``mcu digest`` means D at this time (prefect.yaml runs it then)."""
+
+
+def parse_day(value: str | None) -> "date | None":
+    """An ISO date (ГГГГ-ММ-ДД), or None."""
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"«{value}»: ожидается дата ГГГГ-ММ-ДД") from None
+
+
+def period_of(spec: str, day: str | None, settings: Settings, now: datetime | None = None):
+    """``--period`` (week, month, 24h, 30d …) with ``--date`` → a ``reports.period.Period``."""
+    from reports.period import PeriodError, resolve
+
+    try:
+        return resolve(spec, now or datetime.now(timezone.utc), settings.timezone, parse_day(day))
+    except PeriodError as exc:
+        raise typer.BadParameter(str(exc)) from None

@@ -7,16 +7,23 @@ moves the watermark only after the posts are stored.
 A collector module may also register a *check* (``register_check``): a cheap
 probe that ``mcu sources check`` runs to tell staff whether the source can be
 read (token valid, chat resolvable, feed parses) before the first scan.
+
+Every post comes with the platform item it was mapped from (``Batch.raw``, 4CAT's habit).
+Each platform's mapping module registers its *mapping* (``register_mapping``): its version,
+the payload keys that hold citizens' ids, and a pure ``remap(raw, source) -> Post`` that calls
+the same map functions as the collector, so ``mcu remap`` can map stored items again.
 """
 from __future__ import annotations
 
+import base64
 import importlib
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar, Literal, Protocol
+from datetime import date, datetime
+from typing import Any, Callable, ClassVar, Literal, Protocol
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from core.domain import Post
+from core.domain import Post, RawItem
 
 
 class CollectorError(Exception):
@@ -36,7 +43,7 @@ class BadPayload(ValueError):
 
     def __init__(self, source: str, item: object, field: str, reason: str):
         super().__init__(f"{source}: item {item}: field «{field}»: {reason}")
-        self.source, self.item, self.field = source, item, field
+        self.source, self.item, self.field, self.reason = source, item, field, reason
 
 
 @dataclass
@@ -49,6 +56,8 @@ class Batch:
     skipped: int = 0
     """Items read but not turned into posts (bad payload, no text), counted on every scan even
     when ``report_once`` keeps their problem lines quiet."""
+    raw: dict[str, RawItem] = field(default_factory=dict)
+    """Post id → the platform item the post was mapped from, for every post of the batch."""
 
 
 class Collector(Protocol):
@@ -94,6 +103,89 @@ def register_check(platform: str) -> Callable[[SourceChecker], SourceChecker]:
     return wrap
 
 
+Remap = Callable[[RawItem, Any], Post]
+
+
+@dataclass(frozen=True)
+class PlatformMapping:
+    """What a platform's mapping module declares: its version (bumped when the mapping of a
+    payload changes), the payload keys holding citizens' ids (dotted paths, looked for at any
+    depth; ``core.privacy.Pseudonymizer.raw`` pseudonymises them), and ``remap``."""
+
+    platform: str
+    version: int
+    author_fields: tuple[str, ...]
+    remap: Remap
+
+
+MAPPINGS: dict[str, PlatformMapping] = {}
+
+
+def register_mapping(platform: str, version: int, author_fields: tuple[str, ...]) -> Callable[[Remap], Remap]:
+    """Register ``remap(raw, source) -> Post`` for a platform (``source`` is the current source
+    config, or None when the source has left the configuration)."""
+
+    def wrap(remap: Remap) -> Remap:
+        MAPPINGS[platform] = PlatformMapping(platform, version, tuple(author_fields), remap)
+        return remap
+
+    return wrap
+
+
+def mapping_for(platform: str) -> PlatformMapping:
+    """The registered mapping of a platform (its module is imported on first use)."""
+    if platform in PLATFORMS:
+        importlib.import_module(f"collectors.{platform}.mapping")
+    try:
+        return MAPPINGS[platform]
+    except KeyError:
+        raise CollectorError(f"no mapping for platform «{platform}»") from None
+
+
+def remap(raw: RawItem, source=None) -> Post:
+    """Map a stored raw item again with its platform's current mapping; pure (no network).
+    A bad item raises ``BadPayload`` naming the source, the item and the field."""
+    if source is not None and source.key != raw.source:
+        raise ValueError(f"raw item of source {raw.source} given with the config of source {source.key}")
+    return mapping_for(str(raw.platform)).remap(raw, source)
+
+
+def raw_item(post: Post, kind: str, mapper: int, payload: Any, /, **context: Any) -> RawItem:
+    """The raw item of ``post``: ``payload`` as received (made JSON-safe) and the mapper's
+    other inputs as ``context``."""
+    return RawItem(post_id=post.id, platform=post.platform, source=post.source, kind=kind, mapper=mapper,
+                   context=json_safe(context), payload=json_safe(payload))
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as plain JSON: dict subclasses (feedparser's) as dicts, tuples (``struct_time``)
+    as lists, datetimes as ISO text, bytes as base64; anything else as its text."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
+
+
+def context_value(raw: RawItem, key: str, kind: type = int) -> Any:
+    """A value the mapper needs from the raw item's context; ``BadPayload`` when it is missing."""
+    value = raw.context.get(key)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        got = "missing" if value is None else f"{type(value).__name__} {value!r:.40}"
+        raise BadPayload(raw.source, raw.post_id, f"context.{key}", f"expected {kind.__name__}, got {got}")
+    return value
+
+
+def unknown_kind(raw: RawItem) -> BadPayload:
+    return BadPayload(raw.source, raw.post_id, "kind", f"no {raw.platform} mapping for items of kind «{raw.kind}»")
+
+
 def _load_platform(platform: str) -> None:
     """Import a platform's collector and check (they register themselves); unknown names are left
     for the caller to report."""
@@ -108,7 +200,7 @@ def build_collector(source, settings) -> Collector:
     try:
         factory = REGISTRY[source.platform]
     except KeyError:
-        raise CollectorError(f"{source.key}: no collector for platform «{source.platform}»") from None
+        raise CollectorError(f"{source.key}: нет сборщика для платформы «{source.platform}»") from None
     return factory(source, settings)
 
 

@@ -14,7 +14,10 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator,
                       model_validator)
 
+from core import validation
 from core.domain import LEVEL_ORDER, RiskLevel
+from core.service_levels import Contact, SlaSettings
+from core.text import os_error
 
 
 class ConfigError(Exception):
@@ -38,6 +41,8 @@ class SourceBase(Strict):
     enabled: bool = True
     reach: int | None = Field(None, ge=0, description="audience override when the platform does not report it")
     replay: Path | None = Field(None, description="recorded wire data to read instead of the network")
+    official: bool = Field(False, description="a page of the administration or one of its institutions: its "
+                           "posts are answers or context, never the spread of a risk or a negative reaction")
 
 
 SOURCE_TYPES: dict[str, type[SourceBase]] = {}
@@ -90,9 +95,9 @@ class Rubricator(Strict):
         blocks = {b.code for b in self.blocks}
         for i, topic in enumerate(self.topics):
             if topic.block not in blocks:
-                raise ValueError(f"topics.{i}.block: unknown block «{topic.block}»; known: {sorted(blocks)}")
+                raise ValueError(f"topics.{i}.block: неизвестный блок «{topic.block}»; есть: {sorted(blocks)}")
         if "other" not in {t.code for t in self.topics}:
-            raise ValueError("topics: the topic «other» is required")
+            raise ValueError("topics: нужна тема «other» (прочее)")
         return self
 
     def topic(self, code: str) -> Topic:
@@ -104,6 +109,11 @@ class Rubricator(Strict):
     def department(self, code: str | None) -> Department | None:
         return next((d for d in self.departments if d.code == code), None)
 
+    def positions(self) -> set[str]:
+        """Every position named in the rubricator (block heads and members, department heads)."""
+        people = [p for b in self.blocks for p in (b.head, *b.members)] + [d.head for d in self.departments]
+        return {p.position for p in people}
+
 
 class RiskThresholds(Strict):
     medium: float = Field(0.45, ge=0, le=1)
@@ -113,7 +123,7 @@ class RiskThresholds(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> "RiskThresholds":
         if not self.medium <= self.high <= self.critical:
-            raise ValueError("thresholds must rise: medium <= high <= critical")
+            raise ValueError("пороги должны расти: medium <= high <= critical")
         return self
 
     def level(self, score: float) -> RiskLevel:
@@ -148,7 +158,7 @@ class TelegramSinkConfig(Strict):
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("expected an http(s) URL of a Bot API server, e.g. https://api.telegram.org")
+            raise ValueError("ожидается http(s)-адрес сервера Bot API, например https://api.telegram.org")
         return value.rstrip("/")
 
 
@@ -175,7 +185,7 @@ class AlertSettings(Strict):
     @classmethod
     def _not_none(cls, value: str) -> str:
         if LEVEL_ORDER[value] == 0:
-            raise ValueError("min_level must be medium, high or critical")
+            raise ValueError("min_level: допустимы medium, high или critical")
         return value
 
     @property
@@ -218,6 +228,8 @@ class Environment(Strict):
     actor: str | None = Field(None, description="MCU_ACTOR: who acts in «mcu risk» commands")
     shared_data: Path | None = Field(None, description="MCU_SHARED_DATA: the labelled data sets (../shared/data)")
     limits: str | None = Field(None, description="MCU_LIMITS: Prefect tag limits, e.g. vk=1,telegram=1,es=4")
+    prefect_api_url: str | None = Field(None, description="PREFECT_API_URL: a Prefect server; the CLI then runs "
+                                        "the flows there instead of the plain functions")
 
     @classmethod
     def read(cls) -> "Environment":
@@ -226,7 +238,8 @@ class Environment(Strict):
         shared = get("MCU_SHARED_DATA")
         return cls(pseudonym_salt=SecretStr(salt) if salt else None, bot_chat_id=get("MCU_BOT_CHAT_ID"),
                    bot_members=get("MCU_BOT_MEMBERS"), bot_chats=get("MCU_BOT_CHATS"), actor=get("MCU_ACTOR"),
-                   shared_data=Path(shared) if shared else None, limits=get("MCU_LIMITS"))
+                   shared_data=Path(shared) if shared else None, limits=get("MCU_LIMITS"),
+                   prefect_api_url=get("PREFECT_API_URL") or None)
 
 
 class Settings(Strict):
@@ -242,6 +255,8 @@ class Settings(Strict):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     privacy: Privacy = Field(default_factory=Privacy)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    sla: SlaSettings = Field(default_factory=SlaSettings)
+    people: dict[str, Contact] = Field(default_factory=dict, description="position of the rubricator → the person")
     base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")
     config_file: Path = Field(Path("config.yaml"), exclude=True, description="the config file itself")
     environment: Environment = Field(default_factory=Environment, exclude=True,
@@ -251,7 +266,7 @@ class Settings(Strict):
     @classmethod
     def _store_url(cls, value: str) -> str:
         if not re.match(r"^(sqlite:///.+|elasticsearch(\+https?)?://.+)$", value):
-            raise ValueError("expected sqlite:///path, elasticsearch://host:port or elasticsearch+https://host:port")
+            raise ValueError("ожидается sqlite:///путь, elasticsearch://хост:порт или elasticsearch+https://хост:порт")
         return value
 
     @model_validator(mode="after")
@@ -259,13 +274,28 @@ class Settings(Strict):
         seen: set[str] = set()
         for i, source in enumerate(self.sources):
             if source.key in seen:
-                raise ValueError(f"sources.{i}.key: duplicate source key «{source.key}»")
+                raise ValueError(f"sources.{i}.key: ключ источника «{source.key}» повторяется")
             seen.add(source.key)
+        return self
+
+    @model_validator(mode="after")
+    def _known_positions(self) -> "Settings":
+        known = self.rubricator.positions()
+        for position in self.people:
+            if position not in known:
+                raise ValueError(f"people.{position}: такой должности нет в рубрикаторе (опечатка?)")
         return self
 
     def resolve(self, path: Path) -> Path:
         """Paths in the file are relative to the file's folder."""
         return path if path.is_absolute() else (self.base_dir / path)
+
+    @model_validator(mode="after")
+    def _gazetteer_exists(self) -> "Settings":
+        found = self.resolve(self.gazetteer)
+        if not found.is_file():
+            raise ValueError(f"gazetteer: файл газеттира {found} не найден")
+        return self
 
     @model_validator(mode="after")
     def _data_dir(self) -> "Settings":
@@ -284,6 +314,15 @@ class Settings(Strict):
         salt = self.environment.pseudonym_salt
         return salt.get_secret_value().encode("utf-8") if salt else None
 
+    @property
+    def official_sources(self) -> frozenset[str]:
+        """Keys of the administration's own pages (``official: true``)."""
+        return frozenset(s.key for s in self.sources if s.official)
+
+    def is_official(self, post) -> bool:
+        """A post (not a comment) that an official page published: an answer or context."""
+        return not post.is_comment and post.source in self.official_sources
+
     def source(self, key: str):
         for source in self.sources:
             if source.key == key:
@@ -298,7 +337,7 @@ def settings_model() -> type[Settings]:
     """``Settings`` whose ``sources`` accept every registered platform (a tagged union on ``platform``)."""
     platforms = tuple(sorted(SOURCE_TYPES))
     if not platforms:
-        raise ConfigError("no source platforms are registered: import collectors before loading the config")
+        raise ConfigError("не зарегистрировано ни одной платформы источников: импортируйте collectors до чтения конфигурации")
     if platforms not in _SETTINGS_MODELS:
         models = tuple(SOURCE_TYPES[p] for p in platforms)
         item = Annotated[Union[models], Field(discriminator="platform")] if len(models) > 1 else models[0]
@@ -307,26 +346,54 @@ def settings_model() -> type[Settings]:
     return _SETTINGS_MODELS[platforms]
 
 
+MAX_DEPTH = 50
+"""Deeper nesting than any real config has: refused before the validator recurses into it."""
+
+
+def read_yaml(path: Path, what: str = "не удаётся прочитать файл") -> Any:
+    """A YAML file's data; ConfigError (not a traceback) for an unreadable, malformed or absurdly
+    nested file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: {what}: {os_error(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {what}: файл не в кодировке UTF-8 (байт {exc.start})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: ошибка в YAML: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: слишком глубокая вложенность (больше {MAX_DEPTH} уровней)") from None
+    if _depth(data) > MAX_DEPTH:
+        raise ConfigError(f"{path}: слишком глубокая вложенность (больше {MAX_DEPTH} уровней)")
+    return data
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH + 1) -> int:
+    """Nesting depth of mappings and lists, counted without recursion and no further than ``limit``."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth >= limit:
+            return depth
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _include(value: Any, base_dir: Path, key: str, config_path: Path) -> Any:
     """A string value for a mapping key names a YAML file next to the config."""
     if not isinstance(value, str):
         return value
-    path = base_dir / value
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{config_path}: {key}: cannot read included file {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        return read_yaml(base_dir / value)
+    except ConfigError as exc:
+        raise ConfigError(f"{config_path}: {key}: {exc}") from None
 
 
 def _format_errors(path: Path, error: ValidationError) -> str:
-    lines = [f"{path}: invalid configuration ({error.error_count()} problem(s))"]
-    for item in error.errors():
-        loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        got = item.get("input")
-        shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-        lines.append(f"  {path}: {loc}: {item['msg']}{shown}")
+    lines = [f"{path}: ошибки в конфигурации ({error.error_count()})"]
+    lines += [f"  {path}: {line}" for line in validation.lines(error)]
     return "\n".join(lines)
 
 
@@ -342,14 +409,9 @@ def load_config(path: str | Path | None = None, store: str | None = None) -> Set
     """Read and validate the config file (``config_path``), with the environment read once;
     a bad value raises ConfigError naming file, key and reason."""
     path = config_path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path, "не удаётся прочитать конфигурацию")
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys")
+        raise ConfigError(f"{path}: на верхнем уровне должны быть ключи со значениями")
     base_dir = path.resolve().parent
     raw["rubricator"] = _include(raw.get("rubricator"), base_dir, "rubricator", path)
     if store:
@@ -375,9 +437,9 @@ def secret(name: str, required: bool = True) -> SecretStr | None:
     if value is None and os.environ.get("PREFECT_API_URL"):
         value = _prefect_secret(name.lower().replace("_", "-"))
     if value is not None and value.strip().lower() in PLACEHOLDERS:
-        raise ConfigError(f"environment: {name}: placeholder value, set the real secret")
+        raise ConfigError(f"окружение: {name}: значение-заглушка, задайте настоящий секрет")
     if value is None and required:
-        raise ConfigError(f"environment: {name}: not set (secrets come from the environment, never the config file)")
+        raise ConfigError(f"окружение: {name}: не задано (секреты задаются только в окружении, не в файле конфигурации)")
     return SecretStr(value) if value is not None else None
 
 

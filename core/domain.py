@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -50,6 +50,18 @@ class Engagement(Model):
         return self.likes + self.comments * 2 + self.reposts * 3
 
 
+ATTACHMENT_RU: dict[str, str] = {"photo": "фото", "video": "видео", "doc": "документ", "link": "ссылка",
+                                  "audio": "аудио", "poll": "опрос", "other": "вложение"}
+
+
+class Attachment(Model):
+    """A photo, video, document or link a post carries (a photo of a pothole may be the whole post)."""
+
+    type: str = Field(description="photo, video, doc, link, audio, poll or other")
+    url: str | None = Field(None, description="where staff can open it (the post's own link for a Telegram photo)")
+    title: str | None = None
+
+
 class Post(Model):
     """One post, comment, message or news item, mapped from a platform payload."""
 
@@ -66,6 +78,7 @@ class Post(Model):
     parent_id: str | None = Field(None, description="post id of the post this comments on")
     thread_id: str | None = Field(None, description="post id of the thread root")
     reach: int = Field(0, ge=0, description="audience of the source (members, subscribers)")
+    attachments: list[Attachment] = Field(default_factory=list)
 
     @field_validator("published_at")
     @classmethod
@@ -83,6 +96,34 @@ class Post(Model):
     @property
     def full_text(self) -> str:
         return f"{self.title}\n{self.text}" if self.title else self.text
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to keep: no text, no title and no attachment."""
+        return not self.text.strip() and not (self.title or "").strip() and not self.attachments
+
+    @property
+    def display_text(self) -> str:
+        """The text as staff should see it; a post of attachments only reads «[фото, фото]»."""
+        if self.full_text.strip():
+            return self.full_text
+        kinds = ", ".join(ATTACHMENT_RU.get(a.type, a.type) for a in self.attachments)
+        return f"[{kinds}]" if kinds else ""
+
+
+class RawItem(Model):
+    """The platform's item a post was mapped from, kept beside the post (4CAT's habit): after a
+    mapping fix ``mcu remap`` maps it again without collecting again. Author ids in the payload
+    are pseudonymised like the post's author, and the item is purged with its post."""
+
+    post_id: str = Field(description="id of the post mapped from this item")
+    platform: Platform
+    source: str = Field(description="key of the configured source")
+    kind: str = Field(description="post, comment, message, entry …: which map function applies")
+    mapper: int = Field(ge=1, description="version of the platform's mapping that made the post")
+    context: dict[str, Any] = Field(default_factory=dict,
+                                    description="what the mapper needs besides the payload: reach, owner, parent ids")
+    payload: dict[str, Any] = Field(description="the item as received (JSON-safe)")
 
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
@@ -214,13 +255,17 @@ ACTION_RU: dict[str, str] = {
     "in_work": "в работе",
     "answer_published": "ответ опубликован",
     "watching": "наблюдение за реакцией",
+    "remind_take_soon": "напоминание: срок взятия в работу истекает",
+    "remind_take_overdue": "напоминание: взятие в работу просрочено",
+    "remind_answer_soon": "напоминание: срок ответа истекает",
+    "remind_answer_overdue": "напоминание: ответ просрочен",
 }
 
 
 # The procedure of the decree («Порядок работы с информационными рисками»).
 RISK_TRANSITIONS: dict[RiskStatus, set[RiskStatus]] = {
     RiskStatus.new: {RiskStatus.in_work, RiskStatus.not_risk},
-    RiskStatus.in_work: {RiskStatus.answer_published, RiskStatus.not_risk},
+    RiskStatus.in_work: {RiskStatus.answer_published, RiskStatus.not_risk, RiskStatus.handled},
     RiskStatus.answer_published: {RiskStatus.watching, RiskStatus.in_work},
     RiskStatus.watching: {RiskStatus.handled, RiskStatus.in_work},
     RiskStatus.handled: {RiskStatus.in_work},
@@ -308,6 +353,8 @@ class Risk(Model):
     posts: int = Field(0, ge=0, description="posts in the story when it was last scored")
     created_at: datetime
     updated_at: datetime
+    first_seen: datetime | None = Field(None, description="the story's first publication: the risk's age counts "
+                                                          "from it")
     assignee: str | None = Field(None, description="who took the risk in work")
     escalated: bool = Field(False, description="escalated to the head of the МЦУ")
     answers: list[Answer] = Field(default_factory=list)
@@ -343,6 +390,11 @@ class Risk(Model):
     @property
     def label(self) -> str:
         return f"№{self.number}" if self.number else self.id
+
+    @property
+    def since(self) -> datetime:
+        """Since when the problem is public: the story's first publication (else the risk's creation)."""
+        return self.first_seen or self.created_at
 
 
 class Alert(Model):

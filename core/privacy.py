@@ -1,13 +1,16 @@
-"""152-ФЗ: authors are citizens. Author ids are pseudonymised before anything is stored."""
+"""152-ФЗ: authors are citizens. Author ids are pseudonymised before anything is stored: the
+post's author, and the same ids wherever they occur in the raw item the post was mapped from."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from core.domain import Post
+from core.domain import Post, RawItem
 
 PREFIX = "anon-"
 
@@ -43,3 +46,46 @@ class Pseudonymizer:
         if self._salt is None or post.author is None:
             return post
         return post.model_copy(update={"author": self.author(post.author)})
+
+    def raw(self, item: RawItem, author_fields: Iterable[str]) -> RawItem:
+        """``item`` with every author id of its payload pseudonymised, with the same keyed
+        pseudonym as the post's author, so that re-mapping it gives the same post.
+
+        ``author_fields`` are dotted key paths that the platform's mapping declares
+        (``from_id``, ``from_id.user_id``, ``authors.name``); each is looked for in every
+        object of the payload, at any depth and through lists. Scalar values are replaced
+        (numbers as their decimal text); empty values, which the mappers treat as absent,
+        are left as they are."""
+        paths = [tuple(field.split(".")) for field in author_fields]
+        if self._salt is None or not paths:
+            return item
+        return item.model_copy(update={"payload": self._walk(item.payload, paths)})
+
+    def _walk(self, value: Any, paths: list[tuple[str, ...]]) -> Any:
+        if isinstance(value, list):
+            return [self._walk(v, paths) for v in value]
+        if not isinstance(value, dict):
+            return value
+        node = {key: self._walk(child, paths) for key, child in value.items()}  # fresh copies
+        for path in paths:
+            self._replace(node, path)
+        return node
+
+    def _replace(self, node: dict, path: tuple[str, ...]) -> None:
+        key, rest = path[0], path[1:]
+        if key not in node:
+            return
+        value = node[key]
+        if rest:
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, dict):
+                    self._replace(child, rest)
+        elif isinstance(value, list):
+            node[key] = [self._scalar(v) for v in value]
+        else:
+            node[key] = self._scalar(value)
+
+    def _scalar(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not value:
+            return value
+        return self.author(str(value))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Protocol, runtime_checkable
+from typing import Callable, Iterable, Iterator, Mapping, Protocol, runtime_checkable
 
-from core.domain import LEVEL_ORDER, OPEN_STATUSES, Alert, Analysis, Post, Risk, RiskStatus, Story
+from core.domain import LEVEL_ORDER, OPEN_STATUSES, Alert, Analysis, Post, RawItem, Risk, RiskStatus, Story
 
 
 Lemmatizer = Callable[[str], list[str]]
@@ -36,6 +36,18 @@ class UpsertResult:
 
 
 @dataclass(frozen=True)
+class DeadLetter:
+    """A post the store refused for good (e.g. a field its index mapping cannot take): kept with
+    the reason, so that nothing is lost and staff can see it (``mcu index dead-letters``)."""
+
+    post_id: str
+    source: str
+    reason: str
+    at: datetime
+    document: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """A search over stored posts. ``text`` is lemmatised by the store's lemmatiser."""
 
@@ -47,6 +59,10 @@ class SearchQuery:
     platform: str | None = None
     source: str | None = None
     sentiment: str | None = None
+    block: str | None = None
+    department: str | None = None
+    order: str = "relevance"
+    """``relevance``: the best text match first (newest first without text); ``date``: newest first."""
     limit: int = 50
 
 
@@ -71,7 +87,15 @@ class Store(Protocol):
     """Posts with their analyses, stories, risks, alerts and per-source watermarks."""
 
     # posts and analyses -------------------------------------------------
-    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]]) -> UpsertResult: ...
+    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]],
+                     raw: Mapping[str, RawItem] | None = None) -> UpsertResult:
+        """Write posts with their analyses, and ``raw`` (post id → the item it was mapped from)
+        beside them in the same write. A post given without a raw item keeps the stored one."""
+        ...
+    def raw_items(self, source: str | None = None, platform: str | None = None) -> Iterator[RawItem]:
+        """The stored raw items (of one source or platform), in post id order, read a page at
+        a time: the input of ``mcu remap``."""
+        ...
     def get_post(self, post_id: str) -> tuple[Post, Analysis | None] | None: ...
     def posts_by_ids(self, post_ids: Iterable[str]) -> list[tuple[Post, Analysis | None]]: ...
     def search(self, query: SearchQuery) -> list[SearchHit]: ...
@@ -80,9 +104,22 @@ class Store(Protocol):
         """Counts per value of ``topic``, ``place``, ``sentiment``, ``source`` or ``platform``."""
         ...
     def purge_before(self, cutoff: datetime) -> int:
-        """Retention (152-ФЗ): delete posts published before ``cutoff``, and the records that
+        """Retention (152-ФЗ): delete posts published before ``cutoff`` with their raw items, and the records that
         quote them: stories last seen before it unless a risk still refers to them, alerts
         created before it, closed risks updated before it. Returns the number of posts."""
+        ...
+
+    # a person's request (152-ФЗ) ---------------------------------------
+    def post_ids_by_author(self, author: str) -> list[str]:
+        """Ids of the posts and comments whose (pseudonymised) author is ``author``."""
+        ...
+    def delete_posts(self, post_ids: Iterable[str]) -> int:
+        """Delete these posts with their analyses, places, search-index entries and raw items;
+        returns how many existed."""
+        ...
+    def redact_stories(self, story_ids: Iterable[str], note: str) -> int:
+        """Replace what quotes a deleted post: these stories' titles and their alerts' card text
+        become ``note``; returns how many records changed."""
         ...
 
     # stories ------------------------------------------------------------
@@ -116,8 +153,26 @@ class Store(Protocol):
     def pending_stories(self) -> set[str]: ...
     def remove_pending_stories(self, story_ids: set[str]) -> None: ...
 
+    def dead_letters(self) -> list[DeadLetter]:
+        """Posts refused for good, oldest first (a backend that never refuses returns none)."""
+        ...
+
     def stats(self) -> Stats: ...
     def close(self) -> None: ...
+
+
+def checked_raw(posts: Iterable[Post], raw: Mapping[str, RawItem] | None) -> dict[str, RawItem]:
+    """``raw`` checked against the posts of one write: each raw item under its own post id,
+    and only for posts of the write (ValueError otherwise, before anything is written)."""
+    if not raw:
+        return {}
+    ids = {post.id for post in posts}
+    for key, item in raw.items():
+        if item.post_id != key:
+            raise ValueError(f"raw item of post {item.post_id} given under post id {key}")
+        if key not in ids:
+            raise ValueError(f"raw item of post {key} given without its post")
+    return dict(raw)
 
 
 def open_risks(store: Store) -> list[Risk]:

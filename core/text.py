@@ -2,6 +2,7 @@
 Russian plurals and local times. Every piece of user or config text goes through here."""
 from __future__ import annotations
 
+import errno
 import html
 import re
 from datetime import datetime
@@ -94,3 +95,23 @@ def trim_html(text: str) -> str:
     while lines and visible_length("\n".join(lines) + "\n…") > LIMIT:
         lines.pop()
     return "\n".join(lines) + "\n…"
+
+
+OS_ERRORS_RU = {
+    errno.ENOENT: "нет такого файла или папки",
+    errno.EACCES: "нет прав доступа",
+    errno.EPERM: "операция не разрешена",
+    errno.EISDIR: "это папка, а нужен файл",
+    errno.ENOTDIR: "это не папка",
+    errno.ENOSPC: "нет места на диске",
+    errno.EROFS: "файловая система только для чтения",
+    errno.ECONNREFUSED: "соединение отклонено",
+    errno.ETIMEDOUT: "время ожидания истекло",
+    errno.EHOSTUNREACH: "узел недоступен",
+    errno.ENETUNREACH: "сеть недоступна",
+}
+
+
+def os_error(exc: OSError) -> str:
+    """An operating-system error in Russian, for staff («нет такого файла или папки»)."""
+    return OS_ERRORS_RU.get(exc.errno, exc.strerror or str(exc))

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from collectors.base import BadPayload, CollectorError
-from core.config import ConfigError, Settings, config_path
+from core.config import ConfigError, Settings
+from pipeline.lock import store_identity, store_lock as plain_store_lock
 from pipeline.wiring import load_settings as _load_settings
 
 PERMANENT = (CollectorError, ConfigError, BadPayload, KeyError)
@@ -48,8 +49,9 @@ def retry_transient(task, task_run, state) -> bool:
 
 
 def store_lock_name(settings: Settings) -> str:
-    """One Prefect global concurrency limit per store (the URL, never a secret, is hashed)."""
-    return "mcu-store-" + hashlib.sha1(settings.store.encode("utf-8")).hexdigest()[:12]
+    """One Prefect global concurrency limit per store, named after its resolved identity (never a
+    secret): two spellings of one store share it."""
+    return "mcu-store-" + hashlib.sha1(store_identity(settings).encode("utf-8")).hexdigest()[:12]
 
 
 def backend_tag(settings: Settings) -> str:
@@ -77,25 +79,34 @@ def limited_tags() -> set[str] | None:
     return {limit.name.removeprefix("tag:") for limit in limits if limit.name.startswith("tag:") and limit.active}
 
 
+LEASE_SECONDS = 60
+"""A Prefect lease on the store lock lapses this long after its holder stops renewing it (it died)."""
+
+
 @contextmanager
 def store_lock(settings: Settings) -> Iterator[None]:
-    """Hold the store's write lock (a Prefect global concurrency limit of 1).
+    """Hold the store's write lock across flow runs.
 
-    ``scan`` and ``watch`` both assign stories and raise alerts; two runs doing it at
-    the same time on one store would each keep their own copy of the stories. The lock
-    makes their commit phases take turns, and each rebuilds its stories under the lock.
-    The limit is created on first use; its lease expires if a run dies holding it.
+    ``scan`` and ``watch`` both assign stories and raise alerts; two runs doing it at the same
+    time on one store would each keep their own copy of the stories. Every process takes the
+    store's OS lock (``pipeline.lock``: freed at once when its holder dies). An Elasticsearch
+    store may have writers on several machines, so they also take a Prefect global concurrency
+    limit of 1, as a lease that lapses ``LEASE_SECONDS`` after a dead holder's last renewal.
     """
-    from prefect.client.orchestration import get_client
-    from prefect.concurrency.sync import concurrency
-    from prefect.exceptions import ObjectAlreadyExists
+    with plain_store_lock(settings):
+        if not settings.store.startswith("elasticsearch"):
+            yield
+            return
+        from prefect.client.orchestration import get_client
+        from prefect.concurrency.sync import concurrency
+        from prefect.exceptions import ObjectAlreadyExists
 
-    name = store_lock_name(settings)
-    with get_client(sync_client=True) as client:
-        try:
-            client.upsert_global_concurrency_limit_by_name(name, 1)
-        except ObjectAlreadyExists:  # another run created it a moment ago
-            pass
-    with concurrency(name, occupy=1, timeout_seconds=LOCK_WAIT_SECONDS, strict=True,
-                     raise_on_lease_renewal_failure=False):
-        yield
+        name = store_lock_name(settings)
+        with get_client(sync_client=True) as client:
+            try:
+                client.upsert_global_concurrency_limit_by_name(name, 1)
+            except ObjectAlreadyExists:  # another run created it a moment ago
+                pass
+        with concurrency(name, occupy=1, timeout_seconds=LOCK_WAIT_SECONDS, strict=True,
+                         lease_duration=LEASE_SECONDS, raise_on_lease_renewal_failure=False):
+            yield

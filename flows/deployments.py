@@ -13,8 +13,17 @@ from typing import Any
 import yaml
 
 from core.config import ConfigError
+from core.text import os_error
 
 PREFECT_YAML = "prefect.yaml"
+PROJECT_PREFECT_YAML = Path(__file__).resolve().parent.parent / PREFECT_YAML
+"""The project's own file, next to the ``flows`` package (a checkout or an editable install)."""
+
+
+def default_prefect_file() -> Path:
+    """``prefect.yaml`` in the working folder if there is one, else the project's."""
+    here = Path(PREFECT_YAML)
+    return here if here.is_file() else PROJECT_PREFECT_YAML
 
 
 @dataclass
@@ -31,18 +40,23 @@ class DeploymentSpec:
     def flow_name(self) -> str:
         return self.entrypoint.rsplit(":", 1)[-1]
 
+    @property
+    def is_module(self) -> bool:
+        """``flows.scan:scan`` (a module, found wherever mcu-monitor is installed), not ``flows/scan.py:scan``."""
+        return ".py:" not in self.entrypoint
+
 
 def read_specs(path: str | Path = PREFECT_YAML) -> list[DeploymentSpec]:
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise ConfigError(f"{path}: не удаётся прочитать: {os_error(exc)}") from exc
     specs = []
     for i, item in enumerate(raw.get("deployments") or []):
         missing = [key for key in ("name", "entrypoint") if not item.get(key)]
         if missing:
-            raise ConfigError(f"{path}: deployments.{i}: missing {missing}")
+            raise ConfigError(f"{path}: deployments.{i}: не хватает {missing}")
         specs.append(DeploymentSpec(
             name=item["name"], entrypoint=item["entrypoint"], description=item.get("description") or "",
             tags=list(item.get("tags") or []), parameters=dict(item.get("parameters") or {}),
@@ -57,25 +71,29 @@ def build_schedules(spec: DeploymentSpec) -> list:
     schedules = []
     for i, item in enumerate(spec.schedules):
         if "cron" not in item:
-            raise ConfigError(f"{PREFECT_YAML}: deployment {spec.name}: schedules.{i}: only cron schedules are used")
+            raise ConfigError(f"{PREFECT_YAML}: развёртывание {spec.name}: schedules.{i}: поддерживаются только расписания cron")
         schedules.append(Cron(item["cron"], timezone=item.get("timezone"), active=item.get("active", True)))
     return schedules
 
 
 def build_deployments(specs: list[DeploymentSpec], only: list[str] | None = None, root: Path | None = None) -> list:
-    """``RunnerDeployment``s for the named deployments (all when ``only`` is empty)."""
+    """``RunnerDeployment``s for the named deployments (all when ``only`` is empty). Module entry
+    points are served as modules, so the runner finds them from any working folder; file entry
+    points are resolved against ``root``."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig
+    from prefect.deployments.runner import EntrypointType
     from prefect.flows import load_flow_from_entrypoint
 
     known = {spec.name for spec in specs}
     unknown = sorted(set(only or []) - known)
     if unknown:
-        raise ConfigError(f"{PREFECT_YAML}: no deployments {unknown}; known: {sorted(known)}")
+        raise ConfigError(f"{PREFECT_YAML}: нет развёртываний {unknown}; есть: {sorted(known)}")
     deployments = []
     for spec in specs:
         if only and spec.name not in only:
             continue
-        entry = spec.entrypoint if root is None else f"{root / spec.entrypoint.split(':')[0]}:{spec.flow_name}"
+        entry = spec.entrypoint if spec.is_module or root is None else \
+            f"{root / spec.entrypoint.split(':')[0]}:{spec.flow_name}"
         flow = load_flow_from_entrypoint(entry)
         limit = spec.concurrency_limit
         if isinstance(limit, dict):
@@ -83,5 +101,6 @@ def build_deployments(specs: list[DeploymentSpec], only: list[str] | None = None
         deployments.append(flow.to_deployment(
             name=spec.name, description=spec.description, tags=spec.tags, parameters=spec.parameters,
             schedules=build_schedules(spec), concurrency_limit=limit,
+            entrypoint_type=EntrypointType.MODULE_PATH if spec.is_module else EntrypointType.FILE_PATH,
         ))
     return deployments

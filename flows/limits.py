@@ -21,7 +21,6 @@ es         4        Bulk writers per Elasticsearch cluster; about 2 per data nod
 """
 from __future__ import annotations
 
-import os
 import re
 
 from core.config import ConfigError
@@ -38,14 +37,14 @@ def parse_limits(items: list[str] | str | None) -> dict[str, int]:
     for item in items or []:
         match = re.fullmatch(r"\s*([a-z0-9][a-z0-9_.-]*)\s*=\s*(\d+)\s*", item)
         if not match:
-            raise ConfigError(f"limits: «{item}»: expected tag=N, e.g. vk=1")
+            raise ConfigError(f"limits: «{item}»: ожидается тег=N, например vk=1")
         limits[match.group(1)] = int(match.group(2))
     return limits
 
 
-def wanted_limits(overrides: list[str] | None = None) -> dict[str, int]:
-    """Defaults, then ``MCU_LIMITS``, then the command line."""
-    return {**DEFAULT_LIMITS, **parse_limits(os.environ.get(LIMITS_ENV)), **parse_limits(overrides)}
+def wanted_limits(overrides: list[str] | None = None, from_environment: str | None = None) -> dict[str, int]:
+    """Defaults, then ``MCU_LIMITS`` (read by the kernel: ``Environment.read().limits``), then the command line."""
+    return {**DEFAULT_LIMITS, **parse_limits(from_environment), **parse_limits(overrides)}
 
 
 def apply_limits(limits: dict[str, int], client=None) -> dict[str, int]:

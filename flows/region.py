@@ -24,7 +24,7 @@ def check_partitions(configs: list[str]) -> list[str]:
     if not configs:
         from core.config import ConfigError
 
-        raise ConfigError("scan_region: configs: give at least one municipality config")
+        raise ConfigError("scan_region: configs: укажите хотя бы одну конфигурацию муниципалитета")
     stores = Counter(load_settings(config).store for config in configs)
     return [f"{count} конфигураций пишут в одно хранилище {store}: их запуски будут ждать друг друга"
             for store, count in stores.items() if count > 1]

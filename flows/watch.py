@@ -24,7 +24,7 @@ def watch_keys(settings: Settings, sources: list[str] | None = None,
     known = {s.key for s in settings.sources}
     unknown = [key for key in sources or [] if key not in known]
     if unknown:
-        raise ConfigError(f"watch: sources: unknown source keys {unknown}; known: {sorted(known)}")
+        raise ConfigError(f"watch: sources: неизвестные ключи источников {unknown}; есть: {sorted(known)}")
     wanted = set(sources or [])
     platforms = set(platforms or ())
     return [s.key for s in settings.sources if s.key in wanted or (s.enabled and s.platform in platforms)]

@@ -6,40 +6,43 @@
     tracker = analyzer.story_tracker(stored_stories)
     story = tracker.assign(post, analysis)        # sets analysis.story_id
     risk = score_story(story, items, settings.rubricator, settings.risk)
-"""
-from nlp.analyzer import Analyzer
-from nlp.gazetteer import Gazetteer, Place, load_gazetteer
-from nlp.lemmas import Lemmatizer, Token
-from nlp.linear import LinearModel
-from nlp.risk import POST_WEIGHTS, STORY_WEIGHTS, RiskWeights, score_post, score_story
-from nlp.sentiment import SentimentAnalyzer, SentimentLexicon
-from nlp.sentiment_model import SentimentClassifier
-from nlp.stories import StoryTracker
-from nlp.stream import analyze_stream
-from nlp.topic import TopicClassifier, TopicResult
-from nlp.topic_model import BlendedTopicClassifier
-from nlp.toponyms import ToponymFinder
 
-__all__ = [
-    "Analyzer",
-    "BlendedTopicClassifier",
-    "LinearModel",
-    "SentimentClassifier",
-    "analyze_stream",
-    "Gazetteer",
-    "Lemmatizer",
-    "POST_WEIGHTS",
-    "Place",
-    "RiskWeights",
-    "STORY_WEIGHTS",
-    "SentimentAnalyzer",
-    "SentimentLexicon",
-    "StoryTracker",
-    "Token",
-    "TopicClassifier",
-    "TopicResult",
-    "ToponymFinder",
-    "load_gazetteer",
-    "score_post",
-    "score_story",
-]
+The names below load on first use (PEP 562), so ``from nlp import score_story`` does not pay
+for the models and libraries the analyser needs.
+"""
+from __future__ import annotations
+
+import importlib
+
+EXPORTS = {
+    "Analyzer": "nlp.analyzer",
+    "BlendedTopicClassifier": "nlp.topic_model",
+    "Gazetteer": "nlp.gazetteer",
+    "Lemmatizer": "nlp.lemmas",
+    "LinearModel": "nlp.linear",
+    "POST_WEIGHTS": "nlp.risk",
+    "Place": "nlp.gazetteer",
+    "RiskWeights": "nlp.risk",
+    "STORY_WEIGHTS": "nlp.risk",
+    "SentimentAnalyzer": "nlp.sentiment",
+    "SentimentClassifier": "nlp.sentiment_model",
+    "SentimentLexicon": "nlp.sentiment",
+    "StoryTracker": "nlp.stories",
+    "Token": "nlp.lemmas",
+    "TopicClassifier": "nlp.topic",
+    "TopicResult": "nlp.topic",
+    "ToponymFinder": "nlp.toponyms",
+    "analyze_stream": "nlp.stream",
+    "load_gazetteer": "nlp.gazetteer",
+    "score_post": "nlp.risk",
+    "score_story": "nlp.risk",
+}
+__all__ = sorted(EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in EXPORTS:
+        raise AttributeError(f"module 'nlp' has no attribute {name!r}")
+    value = getattr(importlib.import_module(EXPORTS[name]), name)
+    globals()[name] = value
+    return value

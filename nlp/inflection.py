@@ -76,15 +76,45 @@ def rule_forms(word: str) -> dict[str, set[str]]:
         if case == "gent" and w[-2:] in ("ки", "ги", "хи"):
             form = w[:-2] + "о" + w[-2]  # борки → борок
         forms[case].add(form)
+    for case, extra in _extra_forms(w).items():
+        forms[case].update(extra)
     return forms
 
 
+def _extra_forms(w: str) -> dict[str, set[str]]:
+    """Second forms where Russian has two patterns: plural names («Гуськов», «Глухачей»,
+    «Крениц») and possessive first words («Щукиной Горы», «Мокшеевой Горке»)."""
+    extra: dict[str, set[str]] = {}
+    if w[-1] in "иы" and len(w) > 3:
+        stem, before = w[:-1], w[-2]
+        hard = before in VELAR_SIBILANT or w[-1] == "ы"
+        extra["gent"] = {stem + ("ей" if before in "жшчщ" else "ов"), stem}
+        if hard:
+            extra.update(datv={stem + "ам"}, ablt={stem + "ами"}, loct={stem + "ах"})
+    return extra
+
+
+def possessive_forms(word: str) -> dict[str, set[str]]:
+    """The first word of «Щукина Гора», «Мокшеева Горка» declines like an adjective."""
+    w = normalize_word(word)
+    if w[-3:] not in ("ова", "ева", "ина", "ына"):
+        return {}
+    oblique = {w[:-1] + "ой"}
+    return {"gent": oblique, "datv": oblique, "ablt": oblique, "loct": oblique, "accs": {w[:-1] + "у"}}
+
+
 def is_fixed(word: str) -> bool:
-    """Acronyms, numbers and names in the genitive («ЦРБ», «Р-8», «Ленина») never decline."""
+    """Acronyms, numbers and names in the genitive («ЦРБ», «Р-8», «Ленина») never decline.
+
+    Only a word the dictionary knows counts as a genitive name: for «Искриха» pymorphy
+    merely guesses a man's name in the genitive."""
     if any(ch.isdigit() for ch in word) or (len(word) > 1 and word.isupper()):
         return True
-    best = load_morph().parse(normalize_word(word))[0]
-    return word[:1].isupper() and {"gent"} <= best.tag.grammemes and bool({"Surn", "Name", "Patr"} & best.tag.grammemes)
+    morph, norm = load_morph(), normalize_word(word)
+    if not word[:1].isupper() or not morph.word_is_known(norm):
+        return False
+    best = morph.parse(norm)[0]
+    return {"gent"} <= best.tag.grammemes and bool({"Surn", "Name", "Patr"} & best.tag.grammemes)
 
 
 def is_proper(word: str) -> bool:
@@ -98,18 +128,23 @@ def is_proper(word: str) -> bool:
 
 
 def _dictionary_forms(word: str) -> dict[str, set[str]] | None:
+    """Case forms of every nominative reading («Большая» is «больший» and «большой»)."""
     morph, w = load_morph(), normalize_word(word)
     parses = [p for p in morph.parse(w) if "nomn" in p.tag and p.tag.POS in ("NOUN", "ADJF")]
-    parses.sort(key=lambda p: (normalize_word(p.normal_form) != w, -p.score))
     if not parses:
         return None
-    parse = parses[0]
     forms = {case: {w} if case in ("nomn", "accs") else set() for case in CASES}
-    for case in CASES:
-        inflected = parse.inflect({case})
-        if inflected is not None:
-            forms[case].add(normalize_word(inflected.word))
+    for parse in parses:
+        for case in CASES:
+            inflected = parse.inflect({case})
+            if inflected is not None:
+                forms[case].add(normalize_word(inflected.word))
     return forms
+
+
+# Endings of names that decline as nouns even when the dictionary reads them as possessive
+# adjectives («Дедово», «Попово»: «в Дедове», not only «в Дедовом»).
+NOUN_LIKE_ENDINGS = ("ово", "ево", "ёво", "ино", "ыно")
 
 
 def word_forms(word: str) -> dict[str, set[str]]:
@@ -118,6 +153,11 @@ def word_forms(word: str) -> dict[str, set[str]]:
         return {case: {normalize_word(word)} for case in CASES}
     if not is_proper(word):
         forms = _dictionary_forms(word)
+        noun_like = word[:1].isupper() and normalize_word(word).endswith(NOUN_LIKE_ENDINGS)
+        if forms is not None and len(set().union(*forms.values())) >= 3 and not noun_like:
+            return forms
+        if forms is not None and word[:1].isupper():  # a name the dictionary barely declines («Шаймы»)
+            return {case: forms[case] | rule for case, rule in rule_forms(word).items()}
         if forms is not None:
             return forms
     return rule_forms(word)
@@ -136,6 +176,9 @@ def name_forms(name: str) -> set[tuple[str, ...]]:
     """
     words = name_words(name)
     per_word = [word_forms(word) for word in words]
+    if len(words) > 1:
+        for case, extra in possessive_forms(words[0]).items():
+            per_word[0][case] = per_word[0][case] | extra
     result: set[tuple[str, ...]] = set()
     for case in CASES:
         result.update(product(*(forms[case] for forms in per_word)))

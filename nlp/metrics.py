@@ -92,18 +92,26 @@ class SpanScore:
     token_precision: float = 0.0
     token_recall: float = 0.0
     token_f1: float = 0.0
+    lenient_precision: float = 0.0
+    lenient_recall: float = 0.0
+    lenient_f1: float = 0.0
 
 
 def span_scores(pairs: Iterable[tuple[Sequence[tuple[int, int]], Sequence[tuple[int, int]], str]]) -> SpanScore:
     """``pairs`` of (gold spans, predicted spans, text) per document.
 
     Token figures count word characters: a predicted «Москвы» inside gold «округе Москвы» is a
-    half-right answer there and a plain miss in the exact-span figures."""
+    half-right answer there and a plain miss in the exact-span figures. Lenient figures count
+    overlaps: a predicted span is right when it overlaps a gold span, and a gold span is found
+    when a predicted one overlaps it (the usual «partial match» of NER evaluations)."""
     tp = n_gold = n_pred = 0
     t_tp = t_gold = t_pred = 0
+    l_found = l_right = 0
     for gold, predicted, text in pairs:
         g, p = set(gold), set(predicted)
         tp += len(g & p)
+        l_found += sum(any(ps < ge and gs < pe for ps, pe in p) for gs, ge in g)
+        l_right += sum(any(gs < pe and ps < ge for gs, ge in g) for ps, pe in p)
         n_gold += len(g)
         n_pred += len(p)
         g_chars = {i for s, e in g for i in range(s, e) if text[i].isalnum()}
@@ -115,4 +123,7 @@ def span_scores(pairs: Iterable[tuple[Sequence[tuple[int, int]], Sequence[tuple[
     recall = tp / n_gold if n_gold else 0.0
     tprec = t_tp / t_pred if t_pred else 0.0
     trec = t_tp / t_gold if t_gold else 0.0
-    return SpanScore(precision, recall, _f1(precision, recall), n_gold, n_pred, tprec, trec, _f1(tprec, trec))
+    lprec = l_right / n_pred if n_pred else 0.0
+    lrec = l_found / n_gold if n_gold else 0.0
+    return SpanScore(precision, recall, _f1(precision, recall), n_gold, n_pred, tprec, trec, _f1(tprec, trec),
+                     lprec, lrec, _f1(lprec, lrec))

@@ -1,4 +1,5 @@
-"""Natasha (slovnet) named-entity spans of type LOC, and their nominative normal form.
+"""Natasha (slovnet) named-entity spans (LOC, and ORG and PER for the toponym finder's
+filters), and the nominative normal form of a location.
 
 The embedding and the tagger load once per process, on first use, and are shared by
 every caller; texts are tagged in batches of similar length to keep padding small.
@@ -14,11 +15,12 @@ from nlp.lemmas import load_morph
 
 @dataclass(frozen=True, slots=True)
 class LocSpan:
-    """A location named by the NER model: character offsets into the text."""
+    """An entity named by the NER model: character offsets into the text, and its type."""
 
     start: int
     end: int
     text: str
+    type: str = "LOC"
 
 
 @cache
@@ -29,19 +31,25 @@ def load_ner_tagger():
     return NewsNERTagger(NewsEmbedding())
 
 
-def find_locations(texts: Sequence[str], batch_size: int = 16) -> list[list[LocSpan]]:
-    """LOC spans of each text, in input order; empty texts get no spans."""
+def find_entities(texts: Sequence[str], batch_size: int = 16,
+                  types: frozenset[str] = frozenset({"LOC", "ORG", "PER"})) -> list[list[LocSpan]]:
+    """Entity spans of the given types in each text, in input order; empty texts get none."""
     tagger = load_ner_tagger()
     tagger.batch_size = batch_size
     order = sorted((i for i, text in enumerate(texts) if text.strip()), key=lambda i: len(texts[i]))
     result: list[list[LocSpan]] = [[] for _ in texts]
     for i, markup in zip(order, tagger.map([texts[i] for i in order])):
         result[i] = [
-            LocSpan(span.start, span.stop, texts[i][span.start : span.stop])
+            LocSpan(span.start, span.stop, texts[i][span.start : span.stop], span.type)
             for span in markup.spans
-            if span.type == "LOC"
+            if span.type in types
         ]
     return result
+
+
+def find_locations(texts: Sequence[str], batch_size: int = 16) -> list[list[LocSpan]]:
+    """LOC spans of each text, in input order; empty texts get no spans."""
+    return find_entities(texts, batch_size, frozenset({"LOC"}))
 
 
 # Head nouns of spans the NER model calls LOC but staff read as bodies, not places.
@@ -96,3 +104,8 @@ def head_lemma(words: Sequence[str]) -> str:
 def is_geox(word: str) -> bool:
     """pymorphy knows the word as a place name («Москва», «Боровичи»)."""
     return any("Geox" in p.tag for p in load_morph().parse(word.lower()))
+
+
+def is_first_name(word: str) -> bool:
+    """pymorphy's most likely reading is a first name («Гата», «Лонгин», «Дмитрия»)."""
+    return "Name" in load_morph().parse(word.lower())[0].tag

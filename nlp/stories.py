@@ -21,9 +21,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Mapping, Sequence
 
-from datasketch import MinHash
+from functools import cache
+from typing import TYPE_CHECKING
 
 from core.domain import Analysis, Post, Story, make_id
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 from nlp.lemmas import normalize_word
 from nlp.lexicon import load_stopwords
 
@@ -68,15 +72,22 @@ def shingles(lemmas: Sequence[str]) -> set[str]:
 
 # datasketch >= 2 wants the permutation scheme named when a sketch is rebuilt from stored
 # values; 1.x has a single scheme. Signatures are comparable within one major version.
-_SCHEME = {"scheme": "affine32"} if "scheme" in inspect.signature(MinHash.__init__).parameters else {}
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, **_SCHEME)
+@cache
+def _minhash() -> tuple[type, dict, "MinHash"]:
+    """datasketch's MinHash class, its hashing scheme and a template sketch; imported on first use
+    (datasketch pulls in scipy, a second of start-up that an idle scan need not pay)."""
+    from datasketch import MinHash
+
+    scheme = {"scheme": "affine32"} if "scheme" in inspect.signature(MinHash.__init__).parameters else {}
+    return MinHash, scheme, MinHash(num_perm=NUM_PERM, seed=SEED, **scheme)
 
 
 def new_sketch(hashvalues: Sequence[int] = ()) -> MinHash:
     """An empty sketch, or one restored from ``Story.signature``; permutations are shared."""
+    minhash, scheme, template = _minhash()
     if hashvalues:
-        return MinHash(seed=SEED, hashvalues=list(hashvalues), permutations=_TEMPLATE.permutations, **_SCHEME)
-    return MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, **_SCHEME)
+        return minhash(seed=SEED, hashvalues=list(hashvalues), permutations=template.permutations, **scheme)
+    return minhash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, **scheme)
 
 
 def minhash_of(items: set[str]) -> MinHash:
@@ -87,7 +98,7 @@ def minhash_of(items: set[str]) -> MinHash:
 
 
 def title_of(post: Post) -> str:
-    text = re.sub(r"\s+", " ", post.full_text).strip()
+    text = re.sub(r"\s+", " ", post.display_text).strip()
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
 
 

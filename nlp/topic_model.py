@@ -40,6 +40,10 @@ def load_topic_model(path: Path = TOPIC_MODEL) -> LinearModel:
 
 @dataclass(frozen=True)
 class BlendSettings:
+    """How the model and the rules combine. ``min_support``, ``other_below``, ``rule_trust``
+    and ``discount`` were chosen on the dev split with a model fitted on the train split
+    alone (docs/dev/nlp.md, «Topic»)."""
+
     blend: float = 1.0
     """Weight of the model against the rules (overridden by the value stored in the model file)."""
     other_below: float = 0.4
@@ -47,15 +51,15 @@ class BlendSettings:
     secondary_ratio: float = 0.35
     """A secondary topic scores at least this share of the primary's score."""
     max_secondary: int = 3
-    min_support: int = 100
+    min_support: int = 20
     """Training appeals a code needs before the model's word counts as much as the rules'."""
-    rule_trust: float = 0.5
-    discount: float = 0.5
+    rule_trust: float = 0.7
+    """A rule confidence at or above this is kept even for a code the model knows well."""
+    discount: float = 0.25
     """How much the rules' confidence in a code the model does not know discounts the model's codes."""
     critical_bias: float = 0.1
     """Ranking bonus per unit of criticality: near-ties go to the more critical topic (a missed
     fire costs more than a false alarm); the reported confidence stays the score itself."""
-    """A rule confidence at or above this is kept even for a code the model knows well."""
 
 
 class BlendedTopicClassifier:

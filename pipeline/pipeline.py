@@ -1,5 +1,8 @@
 """The scan of one source as plain methods: collect → pseudonymise → analyse → stories → store.
 
+The platform items the posts were mapped from (``RawItem``) are pseudonymised with the posts
+and written with them, in the same store write.
+
 A source is scanned in two phases so that many sources can be read at once and the result is
 still the same as one after another:
 
@@ -18,9 +21,9 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from alerts import AlertSink, build_sinks, raise_alerts
-from collectors.base import build_collector
+from collectors.base import build_collector, mapping_for
 from core.config import Settings
-from core.domain import Alert, Analysis, Post, Risk
+from core.domain import Alert, Analysis, Post, RawItem, Risk
 from core.privacy import Pseudonymizer
 from core.store import Store, UpsertResult
 from pipeline.report import Collected, SourceReport, lap
@@ -42,15 +45,20 @@ class ScanObserver:
     def source_finished(self, report: SourceReport) -> None:
         pass
 
+    def notice(self, text: str) -> None:
+        """Something the person waiting should know (the store is busy, a stop was asked for)."""
+
 
 class Pipeline:
     """Everything a scan needs, built once from the settings and shared by the stages."""
 
     def __init__(self, settings: Settings, store: Store, analyzer, sinks: list[AlertSink],
                  pseudonymizer: Pseudonymizer, observer: ScanObserver | None = None):
+        """``analyzer`` is an ``nlp.Analyzer`` or a callable that builds one: the models then load
+        only when a post needs them (an idle scan never loads them)."""
         self.settings = settings
         self.store = store
-        self.analyzer = analyzer
+        self._analyzer = analyzer
         self.sinks = sinks
         self.pseudonymizer = pseudonymizer
         self.observer = observer or ScanObserver()
@@ -64,9 +72,20 @@ class Pipeline:
         from nlp import Analyzer
         from store import open_store
 
-        analyzer = Analyzer.from_settings(settings)
-        store = open_store(settings.store, analyzer.lemmatize, data_dir=settings.data_dir)
-        return cls(settings, store, analyzer, build_sinks(settings, console), pseudonymizer(settings), observer)
+        pipeline = cls(settings, None, lambda: Analyzer.from_settings(settings), build_sinks(settings, console),
+                       pseudonymizer(settings), observer)
+        pipeline.store = open_store(settings.store, lambda text: pipeline.analyzer.lemmatize(text),
+                                    data_dir=settings.data_dir)
+        return pipeline
+
+    @property
+    def analyzer(self):
+        """The NLP, built on first use."""
+        if callable(self._analyzer) and not hasattr(self._analyzer, "analyze"):
+            with self._analyse_lock:
+                if callable(self._analyzer) and not hasattr(self._analyzer, "analyze"):
+                    self._analyzer = self._analyzer()
+        return self._analyzer
 
     @property
     def tracker(self):
@@ -102,13 +121,13 @@ class Pipeline:
         report.skipped = batch.skipped
         lap(report.stages, "collect", clock)
         posts, analyses = self.analyse(batch.posts, key, report.stages)
-        return Collected(report, posts, analyses, watermark, batch.watermark)
+        return Collected(report, posts, analyses, watermark, batch.watermark, self.pseudonymise_raw(batch.raw))
 
     def commit_source(self, collected: Collected) -> SourceReport:
         """Assign stories, store the posts, then move the watermark. One commit at a time."""
         report = collected.report
         clock = time.perf_counter()
-        result = self.store_posts(collected.posts, collected.analyses, report.key)
+        result = self.store_posts(collected.posts, collected.analyses, report.key, collected.raw)
         if collected.next_watermark and collected.next_watermark != collected.watermark:
             self.store.set_watermark(report.key, collected.next_watermark)  # only after the posts are stored
         report.new, report.updated, report.unchanged = result.new, result.updated, result.unchanged
@@ -118,11 +137,12 @@ class Pipeline:
         return report
 
     # -- posts --------------------------------------------------------------------------
-    def ingest(self, posts: list[Post], key: str = "") -> UpsertResult:
-        """Pseudonymise, analyse, group into stories and store posts; remembers the stories touched
-        so that :meth:`raise_alerts` scores them. The live listener calls this for single messages."""
+    def ingest(self, posts: list[Post], key: str = "", raw: dict[str, RawItem] | None = None) -> UpsertResult:
+        """Pseudonymise, analyse, group into stories and store posts (with their raw items);
+        remembers the stories touched so that :meth:`raise_alerts` scores them. The live
+        listener calls this for single messages."""
         posts, analyses = self.analyse(posts, key)
-        return self.store_posts(posts, analyses, key)
+        return self.store_posts(posts, analyses, key, self.pseudonymise_raw(raw or {}))
 
     def analyse(self, posts: list[Post], key: str = "",
                 stages: dict[str, float] | None = None) -> tuple[list[Post], list[Analysis]]:
@@ -130,22 +150,31 @@ class Pipeline:
         (not waiting for another source's batch) to ``stages["analyse"]``."""
         posts = [self.pseudonymizer.apply(post) for post in posts]
         self.observer.stage(key, "анализ")
+        analyzer = self.analyzer if posts else None
         with self._analyse_lock:
             clock = time.perf_counter()
-            analyses = self.analyzer.analyze(posts) if posts else []
+            analyses = analyzer.analyze(posts) if posts else []
             if stages is not None:
                 lap(stages, "analyse", clock)
         return posts, analyses
 
-    def store_posts(self, posts: list[Post], analyses: list[Analysis], key: str = "") -> UpsertResult:
-        """Group analysed posts into stories (in order) and write both."""
+    def pseudonymise_raw(self, raw: dict[str, RawItem]) -> dict[str, RawItem]:
+        """Raw items with their authors pseudonymised like the posts (each platform's mapping
+        names the payload keys that hold citizens' ids)."""
+        return {pid: self.pseudonymizer.raw(item, mapping_for(item.platform).author_fields)
+                for pid, item in raw.items()}
+
+    def store_posts(self, posts: list[Post], analyses: list[Analysis], key: str = "",
+                    raw: dict[str, RawItem] | None = None) -> UpsertResult:
+        """Group analysed posts into stories (in order) and write both, the posts with their
+        raw items."""
         stories = {}
         for post, analysis in zip(posts, analyses):
             story = self.tracker.assign(post, analysis)
             analysis.story_id = story.id
             stories[story.id] = story
         self.observer.stage(key, "запись")
-        result = self.store.upsert_posts(zip(posts, analyses))
+        result = self.store.upsert_posts(zip(posts, analyses), raw or None)
         for story in stories.values():
             self.store.upsert_story(story)
         if stories:

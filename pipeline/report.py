@@ -40,6 +40,9 @@ class ScanReport:
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds per stage: summed over sources for collect/analyse/store (work, not wall time
     when sources run in parallel), wall time for alert and purge."""
+    stopped: bool = False
+    """A stop (SIGTERM) ended the scan at a safe point: the sources listed were written in full,
+    the others and the alerts are left to the next scan."""
 
     @property
     def failed(self) -> list[SourceReport]:
@@ -69,7 +72,7 @@ def lap(stages: dict[str, float], stage: str, since: float) -> float:
 
 
 def failed_report(settings: Settings, key: str, exc: BaseException) -> SourceReport:
-    log.error("source %s failed: %s", key, exc)
+    log.info("source %s failed: %s", key, exc)  # the report carries it; the display and the flow log show it
     try:
         source = settings.source(key)
     except KeyError:  # the key itself is what is wrong

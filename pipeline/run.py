@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import ContextManager, Iterable, Iterator, Protocol
 
+from pipeline.lock import store_lock
 from pipeline.pipeline import Pipeline
 from pipeline.report import STAGES, Collected, ScanReport, SourceReport, failed_report, lap
+from pipeline.stop import STOP
 
 Outcome = Collected | BaseException
 
@@ -39,7 +41,8 @@ class SerialExecutor:
         return pipeline.commit_source(collected)
 
     def lock(self, pipeline: Pipeline) -> ContextManager:
-        return contextlib.nullcontext()
+        """The store's OS lock (``pipeline.lock``): two scans of one store take turns at writing."""
+        return store_lock(pipeline.settings, waiting=getattr(pipeline.observer, "notice", None))
 
 
 class ThreadExecutor(SerialExecutor):
@@ -49,13 +52,20 @@ class ThreadExecutor(SerialExecutor):
         self.workers = max(1, workers)
 
     def collect(self, pipeline: Pipeline, keys: list[str], full: bool) -> Iterator[Outcome]:
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="collect") as pool:
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="collect")
+        try:
             futures = [pool.submit(pipeline.collect_source, key, full) for key in keys]
             for future in futures:
+                while not future.done():  # short waits, so that a stop is noticed at once
+                    if STOP.is_set():
+                        return
+                    wait([future], timeout=0.2)
                 try:
                     yield future.result()
                 except Exception as exc:
                     yield exc
+        finally:  # on a stop, sources not started yet are dropped; running ones are not waited for
+            pool.shutdown(wait=not STOP.is_set(), cancel_futures=True)
 
 
 def run_scan(pipeline: Pipeline, keys: list[str] | None = None, full: bool = False,
@@ -81,6 +91,8 @@ def run_scan(pipeline: Pipeline, keys: list[str] | None = None, full: bool = Fal
 
         for key, outcome in zip(keys, outcomes):
             lock()
+            if STOP.is_set():  # a safe point: every commit so far is complete, nothing half-written
+                break
             try:
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -90,6 +102,8 @@ def run_scan(pipeline: Pipeline, keys: list[str] | None = None, full: bool = Fal
                 pipeline.observer.source_finished(reports[-1])
         lock()
         clock = time.perf_counter()
+        if STOP.is_set():  # the stories written wait in the store's pending list for the next run
+            return ScanReport(reports, [], [], 0, time.perf_counter() - started, stages, stopped=True)
         risks, alerts = pipeline.raise_alerts()
         clock = lap(stages, "alert", clock)
     purged = pipeline.purge() if purge else 0

@@ -1,4 +1,5 @@
-"""Seasonal campaigns: every Monday, the seasonal topics of the week for the МЦУ.
+"""Seasonal campaigns from the calendar: every Monday, the seasonal topics of the week for the МЦУ
+(``reports.campaign_plan`` merges them with the threats the store's history shows).
 
 The calendar is ``config/campaigns.yaml``: a campaign is due when its window
 (``start``..``end``, MM-DD, across the new year if need be) covers the day. The
@@ -15,8 +16,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from core import validation
 from core.config import KEY_PATTERN, ConfigError, Settings
 from core.store import SearchQuery, Store
+from core.text import os_error
 
 DEFAULT_CAMPAIGNS = "config/campaigns.yaml"
 
@@ -38,7 +41,7 @@ class Campaign(BaseModel):
         try:
             datetime.strptime(f"2024-{value}", "%Y-%m-%d")  # a leap year accepts 02-29
         except ValueError:
-            raise ValueError(f"«{value}»: expected MM-DD, e.g. 03-01") from None
+            raise ValueError(f"«{value}»: ожидается ММ-ДД, например 03-01") from None
         return value
 
     def covers(self, day: date) -> bool:
@@ -60,18 +63,18 @@ def load_campaigns(path: str | Path, settings: Settings | None = None) -> list[C
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         campaigns = Calendar.model_validate(raw).campaigns
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the campaign calendar: {exc.strerror}") from exc
+        raise ConfigError(f"{path}: не удаётся прочитать календарь кампаний: {os_error(exc)}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{path}: ошибка в YAML: {exc}") from exc
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(validation.lines(exc))
         raise ConfigError(f"{path}: {problems}") from None
     if settings is not None:
         known = {t.code for t in settings.rubricator.topics}
         for i, campaign in enumerate(campaigns):
             unknown = [t for t in campaign.topics if t not in known]
             if unknown:
-                raise ConfigError(f"{path}: campaigns.{i}.topics: unknown topics {unknown} (see the rubricator)")
+                raise ConfigError(f"{path}: campaigns.{i}.topics: неизвестные темы {unknown} (см. рубрикатор)")
     return campaigns
 
 
@@ -83,20 +86,9 @@ def count_topics(store: Store, topics: list[str], since: datetime, until: dateti
     return {topic: store.count(SearchQuery(topic=topic, since=since, until=until)) for topic in topics}
 
 
-def render_reminder(due: list[Campaign], monday: date, counts: dict[str, int], settings: Settings) -> str:
-    labels = {t.code: t.label for t in settings.rubricator.topics}
-    lines = [f"Сезонные темы на неделю {monday:%d.%m}–{monday + timedelta(days=6):%d.%m.%Y} · {settings.municipality}"]
-    for campaign in due:
-        lines += ["", f"• {campaign.title}" + (f" ({campaign.season})" if campaign.season else ""),
-                  f"  Что сделать: {campaign.reminder.strip()}"]
-        if campaign.topics:
-            lines.append("  Публикаций по темам за прошлую неделю: "
-                         + ", ".join(f"{labels.get(t, t)} — {counts.get(t, 0)}" for t in campaign.topics))
-    return "\n".join(lines) + "\n"
-
-
-def week_key(config: str, monday: date, due: list[Campaign]) -> str:
-    """One send per config, ISO week and set of due campaigns."""
+def week_key(config: str, monday: date, due: list[Campaign], threats: list[str] = ()) -> str:
+    """One send per config, ISO week and set of due campaigns (and seasonal threats found)."""
     year, week, _ = monday.isocalendar()
-    digest = hashlib.sha1(f"{Path(config).resolve()}|{[c.code for c in due]}".encode()).hexdigest()[:12]
+    found = [c.code for c in due] + list(threats)
+    digest = hashlib.sha1(f"{Path(config).resolve()}|{found}".encode()).hexdigest()[:12]
     return f"campaigns-{year}-W{week:02d}-{digest}"

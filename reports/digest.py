@@ -1,96 +1,225 @@
-"""The daily digest: what happened today in the district, as plain text and as Telegram HTML."""
+"""The daily digest: the last 24 hours (or the time since the previous digest) in the district.
+
+:func:`daily_digest` counts it from the store into a :class:`Digest`; :func:`digest_lines`
+writes it as Russian lines, which :func:`render_digest` joins as plain text (the CLI, the
+file) and :func:`render_digest_html` as Telegram HTML (``/digest``, the alert chat), so both
+say the same thing.
+"""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
-
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from core.config import Settings
-from core.domain import ACTION_RU, LEVEL_MARK, LEVEL_RU, RISK_STATUS_RU, Risk
+from core.domain import LEVEL_MARK, LEVEL_ORDER, OUTCOME_RU, RISK_STATUS_RU, Risk, RiskStatus
 from core.store import SearchQuery, Store, open_risks
-from core.text import age, h, number, trim_html, zone
+from core.text import excerpt, h, local, trim_html, zone
+from reports.owners import owner_of
+from reports.period import Period, rolling
+from reports.sla import Deadlines, RiskSla, evaluate, stage_text
 
+DAY = timedelta(hours=24)
+LEVELS = ("critical", "high", "medium")
 LEVEL_RU_MANY = {"critical": "критических", "high": "высоких", "medium": "средних"}
+TOP = 5
+MAX_OPEN = 10
+REMINDER_ACTIONS = frozenset({"remind_take_soon", "remind_take_overdue", "remind_answer_soon", "remind_answer_overdue"})
+
+
+@dataclass
+class OpenRisk:
+    risk: Risk
+    owner: str
+    sla: RiskSla
+    topic: str
+
+
+@dataclass
+class GrownStory:
+    title: str
+    added: int
+    total: int
+    places: list[str]
+
+
+@dataclass
+class AnswerNote:
+    risk: Risk
+    at: datetime
+    platforms: list[str]
+    links: int
+    verdict: str | None
 
 
 @dataclass
 class Digest:
-    day: date
+    period: Period
+    municipality: str
+    timezone: str
     posts: int = 0
     negative: int = 0
+    previous_posts: int = 0
+    previous_negative: int = 0
     topics: list[tuple[str, int]] = field(default_factory=list)
-    new_risks: Counter = field(default_factory=Counter)
+    places: list[tuple[str, int]] = field(default_factory=list)
+    new_by_level: Counter = field(default_factory=Counter)
+    new_by_block: list[tuple[str, int]] = field(default_factory=list)
+    new_by_department: list[tuple[str, int]] = field(default_factory=list)
     alerts: int = 0
     steps: Counter = field(default_factory=Counter)
-    open: list[Risk] = field(default_factory=list)
+    open: list[OpenRisk] = field(default_factory=list)
+    grown: list[GrownStory] = field(default_factory=list)
+    answers: list[AnswerNote] = field(default_factory=list)
+
+    @property
+    def day(self) -> date:
+        return self.period.until.astimezone(zone(self.timezone)).date()
+
+    @property
+    def new_total(self) -> int:
+        return sum(self.new_by_level.values())
+
+    @property
+    def overdue(self) -> list[OpenRisk]:
+        return [item for item in self.open if item.sla.overdue]
+
+    @staticmethod
+    def share(part: int, whole: int) -> float:
+        return part / whole if whole else 0.0
 
 
-def day_start(now: datetime, tz: str) -> datetime:
-    local = now.astimezone(zone(tz))
-    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo).astimezone(timezone.utc)
+def _labelled(counts: Counter, labels: dict[str, str]) -> list[tuple[str, int]]:
+    return [(labels.get(code, code), n) for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def daily_digest(store: Store, settings: Settings, now: datetime) -> Digest:
-    """Today (in the municipality's time zone) so far: posts, topics, new risks, alerts and the
-    workflow steps taken, plus what is still open."""
-    since = day_start(now, settings.timezone)
-    query = SearchQuery(since=since, until=now)
-    labels = {t.code: t.label for t in settings.rubricator.topics}
-    topics = store.aggregate("topic", query)
+def _grown(store: Store, since: datetime, until: datetime) -> list[GrownStory]:
+    """Stories with new posts in the window, the most grown first."""
+    grown = []
+    for story in store.recent_stories(since):
+        posts = [post for post, _ in store.posts_by_ids(story.post_ids)]
+        added = sum(1 for post in posts if since <= post.published_at < until)
+        if added:
+            total = sum(1 for post in posts if post.published_at < until)
+            grown.append(GrownStory(excerpt(story.title, 90), added, total, story.places[:3]))
+    return sorted(grown, key=lambda g: (-g.added, -g.total, g.title))[:TOP]
+
+
+def daily_digest(store: Store, settings: Settings, now: datetime, period: timedelta = DAY,
+                 since: datetime | None = None) -> Digest:
+    """The window ``period`` up to ``now`` (or ``since``…``now``, the time since the previous
+    digest): posts and their tone against the window before, topics and places, new risks by
+    level, block and department, open and overdue risks with their owners, grown stories,
+    published answers and their verdicts."""
+    window = rolling(now - since if since else period, now, settings.timezone)
+    start, end = window.since, window.until
+    query, before = SearchQuery(since=start, until=end), SearchQuery(since=start - window.length, until=start)
+    topics = {t.code: t.label for t in settings.rubricator.topics}
+    blocks = {b.code: b.label for b in settings.rubricator.blocks}
+    departments = {d.code: d.label for d in settings.rubricator.departments}
     digest = Digest(
-        day=now.astimezone(zone(settings.timezone)).date(),
-        posts=store.count(query),
-        negative=store.aggregate("sentiment", query).get("negative", 0),
-        topics=[(labels.get(code, code), n) for code, n in list(topics.items()) if code != "other"][:5],
-        alerts=sum(1 for a in store.list_alerts() if since <= a.created_at <= now),
-        open=open_risks(store),
+        period=window, municipality=settings.municipality, timezone=settings.timezone,
+        posts=store.count(query), negative=store.aggregate("sentiment", query).get("negative", 0),
+        previous_posts=store.count(before), previous_negative=store.aggregate("sentiment", before).get("negative", 0),
+        topics=[(topics.get(c, c), n) for c, n in store.aggregate("topic", query).items() if c != "other"][:TOP],
+        places=list(store.aggregate("place", query).items())[:TOP],
+        alerts=sum(1 for a in store.list_alerts() if start <= a.created_at < end),
+        grown=_grown(store, start, end),
     )
-    for risk in store.list_risks():
-        if since <= risk.created_at <= now:
-            digest.new_risks[risk.level] += 1
+    risks = store.list_risks()
+    fresh = [r for r in risks if start <= r.created_at < end]
+    digest.new_by_level = Counter(r.level for r in fresh)
+    digest.new_by_block = _labelled(Counter(r.block for r in fresh), blocks)
+    digest.new_by_department = _labelled(Counter(r.department for r in fresh if r.department), departments)
+    for risk in risks:
         for step in risk.history:
-            if since <= step.at <= now:
+            if start <= step.at < end and step.action not in REMINDER_ACTIONS:
                 digest.steps[step.action] += 1
+        for answer in risk.answers:
+            if start <= answer.at < end:
+                verdict = (f"{OUTCOME_RU[risk.verdict.outcome]} — {risk.verdict.reason}"
+                           if risk.verdict and risk.verdict.at >= answer.at else None)
+                digest.answers.append(AnswerNote(risk, answer.at, answer.platforms, len(answer.links), verdict))
+    digest.answers.sort(key=lambda a: a.at)
+    still_open = open_risks(store)
+    slas = evaluate(store, settings, still_open, now, Deadlines(settings))
+    digest.open = [OpenRisk(r, owner_of(r, settings), slas[r.id], topics.get(r.topic, r.topic)) for r in still_open]
+    digest.open.sort(key=lambda item: (not item.sla.overdue, -LEVEL_ORDER[item.risk.level], item.sla.start))
     return digest
 
 
-def render_digest(summary: Digest, municipality: str) -> str:
-    """The digest as plain Russian text (the alert chat gets the same text)."""
-    lines = [f"Сводка МЦУ · {municipality} · {summary.day:%d.%m.%Y}",
-             f"Публикаций за сегодня: {summary.posts}, из них негативных: {summary.negative}"]
-    if summary.topics:
-        lines.append("Главные темы: " + ", ".join(f"{label} — {n}" for label, n in summary.topics))
-    new = ", ".join(f"{LEVEL_RU_MANY[level]} {summary.new_risks[level]}"
-                    for level in ("critical", "high", "medium") if summary.new_risks.get(level))
-    lines.append(f"Новых рисков: {sum(summary.new_risks.values())}" + (f" ({new})" if new else ""))
-    lines.append(f"Алертов: {summary.alerts}")
-    if summary.steps:
-        lines.append("Действий по рискам: " + str(sum(summary.steps.values())))
-    lines.append(f"Открытых рисков: {len(summary.open)}")
-    for risk in summary.open[:10]:
-        lines.append(f"  • {risk.label} · {', '.join(risk.places) or 'место не определено'} · "
-                     f"{RISK_STATUS_RU.get(risk.status.value, risk.status.value)}")
-    return "\n".join(lines) + "\n"
+def _percent(share: float) -> str:
+    return f"{round(share * 100)}%"
 
 
-def render_digest_html(digest: Digest, now: datetime) -> str:
-    """``/digest`` in the alert chat: today's summary as Telegram HTML."""
-    lines = [f"<b>Сводка за {digest.day:%d.%m.%Y}</b>",
-             f"Публикаций: {number(digest.posts)}, из них негативных {number(digest.negative)}"]
-    if digest.topics:
-        lines.append("Темы: " + h(", ".join(f"{label} — {n}" for label, n in digest.topics)))
-    new = ", ".join(f"{LEVEL_RU[lvl].lower()} {digest.new_risks[lvl]}"
-                    for lvl in ("critical", "high", "medium") if digest.new_risks.get(lvl))
-    lines.append(f"Новых рисков: {sum(digest.new_risks.values())}" + (f" ({new})" if new else ""))
-    lines.append(f"Алертов: {digest.alerts}")
-    if digest.steps:
-        lines.append("Действия: " + ", ".join(f"{ACTION_RU.get(a, a)} — {n}" for a, n in digest.steps.most_common()))
-    lines.append(f"Открыто рисков: {len(digest.open)}")
-    lines += [f"  {LEVEL_MARK[r.level]} {h(r.label)} · {RISK_STATUS_RU[r.status]} · {age(r.created_at, now)}"
-              for r in digest.open[:10]]
-    return trim_html("\n".join(lines))
+def _trend(d: Digest) -> str:
+    now, before = d.share(d.negative, d.posts), d.share(d.previous_negative, d.previous_posts)
+    if not d.previous_posts:
+        return "за предыдущий такой же период публикаций нет"
+    points = round((now - before) * 100)
+    arrow = "↑" if points > 0 else ("↓" if points < 0 else "→")
+    return (f"за предыдущий такой же период: {d.previous_posts}, негативных {d.previous_negative} "
+            f"({_percent(before)}); доля негатива {arrow} {abs(points)} п.п.")
+
+
+def _counts(pairs: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{label} — {n}" for label, n in pairs)
+
+
+def digest_lines(d: Digest) -> list[tuple[str, bool]]:
+    """The digest as (line, is_heading) pairs: one text for every renderer."""
+    tz = d.timezone
+    lines: list[tuple[str, bool]] = [
+        (f"Сводка МЦУ · {d.municipality} · {d.day:%d.%m.%Y}", True),
+        (f"Период: {local(d.period.since, tz, '%d.%m.%Y %H:%M')} — {local(d.period.until, tz, '%d.%m.%Y %H:%M')}",
+         False),
+        (f"Публикаций: {d.posts}, из них негативных: {d.negative} ({_percent(d.share(d.negative, d.posts))})", False),
+        (f"Тональность: {_trend(d)}", False),
+    ]
+    if d.topics:
+        lines.append((f"Главные темы: {_counts(d.topics)}", False))
+    if d.places:
+        lines.append((f"Главные места: {_counts(d.places)}", False))
+    new = ", ".join(f"{LEVEL_RU_MANY[lvl]} {d.new_by_level[lvl]}" for lvl in LEVELS if d.new_by_level.get(lvl))
+    lines += [("", False), (f"Новых рисков: {d.new_total}" + (f" ({new})" if new else ""), True)]
+    if d.new_by_block:
+        lines.append((f"  по блокам: {_counts(d.new_by_block)}", False))
+    if d.new_by_department:
+        lines.append((f"  по территориальным отделам: {_counts(d.new_by_department)}", False))
+    lines.append((f"Алертов: {d.alerts}" + (f"; действий по рискам: {sum(d.steps.values())}" if d.steps else ""),
+                  False))
+    lines += [("", False), (f"Открытых рисков: {len(d.open)}, из них просрочено: {len(d.overdue)}", True)]
+    for item in d.open[:MAX_OPEN]:
+        r, stage = item.risk, item.sla.next_open
+        deadline = f" · {stage_text(stage)}" if stage else ""
+        place = ", ".join(r.places[:2]) or "место не определено"
+        lines.append((f"  {LEVEL_MARK[r.level]} {r.label} · {item.topic} · {place} · {RISK_STATUS_RU[r.status]}"
+                      f"{deadline} · {item.owner}", False))
+    if len(d.open) > MAX_OPEN:
+        lines.append((f"  … и ещё {len(d.open) - MAX_OPEN} (mcu risk list)", False))
+    if d.grown:
+        lines += [("", False), ("Истории, которые выросли:", True)]
+        lines += [(f"  • «{g.title}» +{g.added} (всего {g.total})" + (f" · {', '.join(g.places)}" if g.places else ""),
+                   False) for g in d.grown]
+    lines += [("", False), (f"Опубликованных ответов: {len(d.answers)}", True)]
+    for note in d.answers:
+        verdict = note.verdict or ("ожидает оценки реакции" if note.risk.status in (
+            RiskStatus.answer_published, RiskStatus.watching) else RISK_STATUS_RU[note.risk.status])
+        lines.append((f"  • {note.risk.label} · {local(note.at, tz)} · {', '.join(note.platforms)} · "
+                      f"ссылок {note.links} · вердикт: {verdict}", False))
+    return lines
+
+
+def render_digest(digest: Digest) -> str:
+    """The digest as plain Russian text (the CLI and the day file)."""
+    return "\n".join(text for text, _ in digest_lines(digest)) + "\n"
+
+
+def render_digest_html(digest: Digest, now: datetime | None = None) -> str:
+    """The same lines as Telegram HTML, headings in bold, cut to one message."""
+    return trim_html("\n".join(f"<b>{h(text)}</b>" if heading and text else h(text)
+                               for text, heading in digest_lines(digest)))
 
 
 def write_digest(text: str, day: date, folder: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Shared fixtures: repository paths and the demo config."""
+"""Shared fixtures: repository paths, the shared data, and the alert chat (``testing.alert_chat``)."""
 from __future__ import annotations
 
 import os
@@ -10,6 +10,8 @@ import collectors  # noqa: F401  (registers every platform's source model, as th
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+
+pytest_plugins = ["testing.alert_chat"]  # demo, api, bot_env, run_bot_thread: for tests/alerts and tests/cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("MCU_SHARED_DATA", ROOT.parent / "shared" / "data"))

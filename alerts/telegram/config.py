@@ -34,7 +34,7 @@ def _ids(name: str, raw: str | None) -> set[int]:
         try:
             ids.add(int(part))
         except ValueError:
-            raise ConfigError(f"environment: {name}: «{part}» is not a numeric Telegram id") from None
+            raise ConfigError(f"окружение: {name}: «{part}» — не числовой id в Telegram") from None
     return ids
 
 
@@ -44,11 +44,11 @@ def bot_config(settings: Settings) -> BotConfig:
     and ``MCU_BOT_MEMBERS``. A bad value raises ConfigError naming its source."""
     sink = settings.alerts.telegram
     if sink is None:
-        raise ConfigError("alerts.sinks: no telegram sink; add {type: telegram, chat_id: -100…} to use the bot")
+        raise ConfigError("alerts.sinks: нет приёмника telegram; чтобы запустить бота, добавьте {type: telegram, chat_id: -100…}")
     token = secret(TOKEN_ENV)
     if not _TOKEN.match(token.get_secret_value()):
-        raise ConfigError(f"environment: {TOKEN_ENV}: not a bot token (expected digits, a colon and the key "
-                          "that @BotFather gave)")
+        raise ConfigError(f"окружение: {TOKEN_ENV}: это не токен бота (ожидаются цифры, двоеточие и ключ, "
+                          "который выдал @BotFather)")
     chat_id = alert_chat_id(settings)
     members = set(sink.members) | _ids("MCU_BOT_MEMBERS", settings.environment.bot_members)
     return BotConfig(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from typing import Callable
 
 from aiogram import Bot
 from aiogram.exceptions import (ClientDecodeError, TelegramAPIError, TelegramBadRequest, TelegramForbiddenError,
                                 TelegramMigrateToChat, TelegramNetworkError, TelegramNotFound, TelegramRetryAfter,
                                 TelegramServerError, TelegramUnauthorizedError)
-from aiogram.types import ForceReply, InlineKeyboardMarkup, ReplyParameters
+from aiogram.types import FSInputFile, ForceReply, InlineKeyboardMarkup, ReplyParameters
 
 from alerts.card import card_facts
 from alerts.outbox import Job, Outbox
@@ -135,6 +136,8 @@ class Delivery:
             self.outbox.mark_sent(job, message.message_id, self.clock(), remember="card")
         elif job.kind == "refresh":
             await self._refresh(job)
+        elif job.kind == "document":
+            await self._document(job)
         else:
             reply = ReplyParameters(message_id=job.reply_to, allow_sending_without_reply=True) if job.reply_to else None
             markup = ForceReply(selective=False, input_field_placeholder="Текст ответа и ссылки") \
@@ -143,6 +146,16 @@ class Delivery:
                                                   reply_markup=markup)
             kind = ("prompt" if job.force_reply else "notice") if job.risk_id else None
             self.outbox.mark_sent(job, message.message_id, self.clock(), remember=kind)
+
+    async def _document(self, job: Job) -> None:
+        path = Path(job.file or "")
+        if not path.is_file():
+            log.error("outbox job %s: the file %s is gone; nothing sent", job.id, path)
+            self.outbox.mark_done(job, self.clock(), f"file not found: {path}")
+            return
+        message = await self.bot.send_document(chat_id=job.chat_id, document=FSInputFile(path, filename=path.name),
+                                               caption=job.text or None)
+        self.outbox.mark_sent(job, message.message_id, self.clock())
 
     async def _refresh(self, job: Job) -> None:
         card = self.outbox.card_of(job.risk_id, job.chat_id)

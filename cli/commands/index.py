@@ -25,7 +25,7 @@ from cli.options import ConfigOption, console, err, fail as _fail, load_settings
 from core.config import ConfigError, Rubricator, Settings, secret
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OBJECTS = ROOT / "deploy" / "kibana" / "mcu.ndjson"
+DEFAULT_OBJECTS = Path(__file__).resolve().parents[1] / "kibana" / "mcu.ndjson"  # package data
 RUBRICATOR_FIELDS = {"mcu-posts": ("topic.code", "block", "department"), "mcu-risks": ("topic", "block", "department")}
 
 index_app = typer.Typer(help="Индексы Elasticsearch: создание и обновление схемы.", no_args_is_help=True)
@@ -164,11 +164,37 @@ def import_saved_objects(base_url: str, ndjson: bytes, *, space: str | None = No
     return ImportResult(bool(body.get("success")), int(body.get("successCount", 0)), errors)
 
 
+@index_app.command("dead-letters")
+def dead_letters(config: Optional[Path] = ConfigOption,
+                 store: Optional[str] = typer.Option(None, "--store", help="Хранилище (по умолчанию из конфигурации).")
+                 ) -> None:
+    """Публикации, которые хранилище отклонило (с причиной): они сохранены и не потеряны."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from core.text import local
+    from pipeline.wiring import opened_store
+
+    settings = load_settings(config, store)
+    with opened_store(settings) as db:
+        letters = db.dead_letters()
+    console.print(f"Отклонённых публикаций: {len(letters)}")
+    if not letters:
+        return
+    table = Table(show_lines=True)
+    for column in ("когда", "публикация", "источник", "причина"):
+        table.add_column(column, overflow="fold")
+    for letter in letters:
+        table.add_row(local(letter.at, settings.timezone, "%d.%m.%Y %H:%M"), letter.post_id, Text(letter.source),
+                      Text(letter.reason))
+    console.print(table)
+
+
 @kibana_app.command("install")
 def install(
     config: Optional[Path] = ConfigOption,
     url: Optional[str] = typer.Option(None, "--url", envvar="MCU_KIBANA_URL", help="Адрес Kibana (env MCU_KIBANA_URL)."),
-    space: Optional[str] = typer.Option(None, "--space", help="Пространство Kibana (по умолчанию default)."),
+    space: Optional[str] = typer.Option(None, "--space", help="Пространство Kibana (по умолчанию — основное)."),
     objects: Path = typer.Option(DEFAULT_OBJECTS, "--file", help="Файл сохранённых объектов (ndjson)."),
     ca_certs: Optional[Path] = typer.Option(None, "--ca-certs", help="CA для TLS Kibana."),
     insecure: bool = typer.Option(False, "--insecure", help="Не проверять сертификат Kibana."),

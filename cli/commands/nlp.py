@@ -26,10 +26,10 @@ def _analyzer(config: Path):
 
 
 def analyze(
-    source: Optional[Path] = typer.Argument(None, help="Файл JSON Lines {\"id\", \"text\"}; без него — stdin."),
+    source: Optional[Path] = typer.Argument(None, metavar="ФАЙЛ", help="Файл JSON Lines {\"id\", \"text\"}; без него — stdin."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Куда писать результат (по умолчанию stdout)."),
     batch: int = typer.Option(256, "--batch", min=1, max=10_000, help="Постов в пачке анализа."),
-    no_ner: bool = typer.Option(False, "--no-ner", help="Без Natasha NER: только газеттир (быстрее)."),
+    no_ner: bool = typer.Option(False, "--no-ner", help="Без Natasha NER: газеттир, адреса и словарь мест (быстрее)."),
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Анализ текстов: тональность, сигнал (проблема, происшествие), тема, блок, топонимы, риск — по строке JSON
@@ -90,8 +90,8 @@ def _fmt(value: float) -> str:
 def evaluate(
     data: Optional[Path] = typer.Option(None, "--data", help="Папка размеченных данных (env MCU_SHARED_DATA; "
                                                                "по умолчанию ../shared/data рядом с репозиторием)."),
-    only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, signal, topic, toponyms, stories, "
-                                                        "speed."),
+    only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, signal, topic, toponyms, gazetteer "
+                                                      "(сравнение со spaCy), stories, speed."),
     speed_posts: int = typer.Option(1000, "--speed-posts", min=50, help="Постов для замера скорости."),
     as_json: Optional[Path] = typer.Option(None, "--json", help="Записать все цифры ещё и в JSON-файл."),
     config: Path = typer.Option(Path("config/demo.yaml"), "--config", "-c", help="Конфигурация (газеттир, рубрикатор)."),
@@ -100,8 +100,8 @@ def evaluate(
     from training import evaluation as ev
     from nlp.datasets import DataMissing, shared_data_dir
 
-    tasks = set(only) or {"sentiment", "signal", "topic", "toponyms", "stories", "speed"}
-    unknown = tasks - {"sentiment", "signal", "topic", "toponyms", "stories", "speed"}
+    tasks = set(only) or {"sentiment", "signal", "topic", "toponyms", "gazetteer", "stories", "speed"}
+    unknown = tasks - {"sentiment", "signal", "topic", "toponyms", "gazetteer", "stories", "speed"}
     if unknown:
         raise _fail(f"--only: неизвестные задачи {sorted(unknown)}")
     try:
@@ -122,6 +122,8 @@ def evaluate(
                 results += ev.evaluate_ner(root, analyzer)
                 results.append(ev.evaluate_toponym_set(analyzer, use_ner=False))
                 results.append(ev.evaluate_toponym_set(analyzer, use_ner=True))
+            if "gazetteer" in tasks:
+                results += ev.compare_gazetteer_matchers(root, analyzer)
             if "stories" in tasks:
                 results.append(ev.evaluate_stories(analyzer))
             speed = ev.measure_speed(root, analyzer, speed_posts) if "speed" in tasks else None
@@ -158,14 +160,20 @@ def print_results(console, results, speed) -> None:
         console.print(confusion)
     spans = [r for r in results if r.spans is not None]
     if spans:
-        table = Table(title="Топонимы: точное совпадение спанов (P, R, F1) и по символам слов")
-        for col in ("вариант", "данные", "P", "R", "F1", "F1 по символам", "эталон", "найдено"):
+        table = Table(title="Топонимы: точное совпадение спанов (P, R, F1), по пересечению (нестрогое) и по символам слов")
+        for col in ("вариант", "данные", "P", "R", "F1", "P нестр.", "R нестр.", "F1 нестр.", "F1 по символам",
+                    "эталон", "найдено"):
             table.add_column(col)
         for r in spans:
             s = r.spans
-            table.add_row(r.variant, r.data, _fmt(s.precision), _fmt(s.recall), _fmt(s.f1),
+            lenient = (_fmt(s.lenient_precision), _fmt(s.lenient_recall), _fmt(s.lenient_f1)) if s.lenient_f1 \
+                else ("—", "—", "—")
+            table.add_row(r.variant, r.data, _fmt(s.precision), _fmt(s.recall), _fmt(s.f1), *lenient,
                           _fmt(s.token_f1) if s.token_f1 else "—", str(s.gold), str(s.predicted))
         console.print(table)
+        for r in spans:
+            if r.extra.get("posts_per_second"):
+                console.print(f"{r.variant}: {r.extra['posts_per_second']:.0f} постов/с (шаг газеттира, local_posts)")
         for r in spans:
             if r.extra.get("misses"):
                 console.print(f"{r.variant}: предложений найдено полностью {r.extra['sentences_exact']} из "

@@ -2,6 +2,8 @@
 demo sources and scan them)."""
 from __future__ import annotations
 
+import os
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
@@ -22,16 +24,30 @@ def scan(
     full: bool = typer.Option(False, "--full", help="Игнорировать отметки (watermarks) и перечитать всё."),
     source: list[str] = typer.Option([], "--source", "-s", help="Только этот источник (можно несколько)."),
 ) -> None:
-    """Сбор → анализ → запись → алерты по всем источникам конфигурации."""
+    """Сбор → анализ → запись → алерты по всем источникам конфигурации.
+
+    Без сервера Prefect (по умолчанию) скан идёт в этом процессе; если задан PREFECT_API_URL,
+    он запускается как поток Prefect на этом сервере и виден в его веб-интерфейсе."""
     from cli.display import ScanDisplay, print_summary
     from pipeline import run
+    from pipeline.stop import install_stop_handlers
 
     settings = load_settings(config, store)
     check_source_keys(settings, source)
     keys = source or [s.key for s in settings.sources if s.enabled]
-    with ScanDisplay(console, keys) as display:
-        report = run.scan(settings, keys, full, run.ThreadExecutor(), observer=display)
+    if settings.environment.prefect_api_url:
+        import flows.scan as scan_flow
+
+        with console.status(f"Скан на сервере Prefect {settings.environment.prefect_api_url}…"):
+            report = scan_flow.scan(config=str(settings.config_file), store=store, full=full, sources=keys)
+    else:
+        install_stop_handlers()
+        with ScanDisplay(console, keys) as display:
+            report = run.scan(settings, keys, full, run.ThreadExecutor(), observer=display)
     print_summary(console, report)
+    if report.stopped:  # readers still blocked on the network are not waited for: the store is closed
+        sys.stdout.flush()
+        os._exit(143)
     if report.failed and len(report.failed) == len(report.sources):
         raise typer.Exit(code=1)
 
@@ -58,7 +74,9 @@ def demo(
         "mcu search --place Пестово --sentiment negative --json",
         "mcu alerts",
         "mcu risk list        # открытые риски; дальше: mcu risk take N, mcu risk answer N ...",
+        "mcu digest           # сводка за 24 часа; mcu rating --period 14d — рейтинг блоков и отделов",
+        "mcu report --period 14d   # отчёт Главе округа: PDF и XLSX в data/reports/",
         "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
-        f"datasette {db_path}   # просмотр базы в браузере (pip install datasette)",
+        f"datasette {db_path}   # просмотр базы в браузере (.venv/bin/pip install datasette)",
     ):
-        console.print(f"  [cyan].venv/bin/{line}[/]" if not line.startswith("datasette") else f"  [cyan]{line}[/]")
+        console.print(f"  .venv/bin/{line}", style="cyan", markup=False, highlight=False, soft_wrap=True)

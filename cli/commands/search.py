@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from cli.options import ConfigOption, StoreOption, console, fail, load_settings, parse_since
+from cli import filters
+from cli.options import ConfigOption, StoreOption, console, load_settings, parse_since
 
 
 def register(app: typer.Typer) -> None:
@@ -17,13 +18,20 @@ def register(app: typer.Typer) -> None:
 
 
 def search(
-    query: str = typer.Argument("", help="Слова для поиска (в любой форме: «дорогу» найдёт «дороги»)."),
+    query: str = typer.Argument("", metavar="ЗАПРОС", help="Слова для поиска (в любой форме: «дорогу» найдёт «дороги»)."),
     since: Optional[str] = typer.Option(None, "--since", help="За период: 7d, 24h или дата."),
-    topic: Optional[str] = typer.Option(None, "--topic", help="Код темы рубрикатора, например utilities."),
+    topic: Optional[str] = typer.Option(None, "--topic", help="Тема: «Дороги», «ЖКХ» или код (roads, utilities)."),
     place: Optional[str] = typer.Option(None, "--place", help="Населённый пункт или объект."),
-    source: Optional[str] = typer.Option(None, "--source", help="Ключ источника."),
-    platform: Optional[str] = typer.Option(None, "--platform", help="vk, telegram или rss."),
-    sentiment: Optional[str] = typer.Option(None, "--sentiment", help="negative, neutral или positive."),
+    source: Optional[str] = typer.Option(None, "--source", help="Источник: название или ключ."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Платформа: ВКонтакте (vk), Telegram, "
+                                                                    "новости (rss)."),
+    sentiment: Optional[str] = typer.Option(None, "--sentiment", help="Тональность: негатив, нейтрально, позитив."),
+    block: Optional[str] = typer.Option(None, "--block", help="Блок МЦУ: «Сельские территории», «Социальная "
+                                                              "политика» или код."),
+    department: Optional[str] = typer.Option(None, "--department", help="Территориальный отдел: «Быковский», "
+                                                                        "«Лаптевский» или код."),
+    relevance: bool = typer.Option(False, "--by-relevance", help="Сначала самые подходящие к запросу "
+                                                                 "(по умолчанию — сначала новые)."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000),
     as_json: bool = typer.Option(False, "--json", help="Вывести JSON Lines вместо таблицы."),
     config: Optional[Path] = ConfigOption,
@@ -36,13 +44,18 @@ def search(
     from store import open_store
 
     settings = load_settings(config, store)
-    if topic and topic not in {t.code for t in settings.rubricator.topics}:
-        raise fail(f"--topic: неизвестная тема «{topic}»; есть: {', '.join(t.code for t in settings.rubricator.topics)}")
+    topic = filters.choose(topic, filters.topics(settings), "--topic")
+    source = filters.choose(source, filters.sources(settings), "--source")
+    platform = filters.choose(platform, filters.PLATFORM_RU, "--platform")
+    sentiment = filters.choose(sentiment, filters.SENTIMENT_RU, "--sentiment")
+    block = filters.choose(block, filters.blocks(settings), "--block")
+    department = filters.choose(department, filters.departments(settings), "--department")
     analyzer = Analyzer.from_settings(settings)
     place_name = analyzer.canonical_place(place) if place else None
     q = SearchQuery(text=query, since=parse_since(since), topic=topic, place=place_name, source=source,
-                    platform=platform, sentiment=sentiment, limit=limit)
-    with open_store(settings.store, analyzer.lemmatize) as db:
+                    platform=platform, sentiment=sentiment, block=block, department=department,
+                    order="relevance" if relevance else "date", limit=limit)
+    with open_store(settings.store, analyzer.lemmatize, data_dir=settings.data_dir) as db:
         hits = db.search(q)
     if as_json:
         for hit in hits:

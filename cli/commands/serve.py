@@ -8,7 +8,6 @@ is ``prefect deploy --all`` plus ``prefect worker start``; see deploy/README.md.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
@@ -26,7 +25,9 @@ def register(app: typer.Typer) -> None:
     def serve(
         only: list[str] = typer.Option([], "--only", help="Только эти развёртывания (можно несколько)."),
         limit: list[str] = LimitOption,
-        prefect_file: Path = typer.Option(Path("prefect.yaml"), "--file", help="Файл развёртываний Prefect."),
+        prefect_file: Optional[Path] = typer.Option(None, "--file", show_default=False,
+                                                    help="Файл развёртываний Prefect (по умолчанию prefect.yaml "
+                                                         "в этой папке, иначе файл проекта)."),
         host: str = typer.Option("127.0.0.1", "--host", help="Адрес локального сервера Prefect."),
         port: int = typer.Option(4200, "--port", help="Порт локального сервера Prefect (и его веб-интерфейса)."),
         server: bool = typer.Option(True, "--server/--no-server",
@@ -37,26 +38,26 @@ def register(app: typer.Typer) -> None:
 
         Сканирование в 07:00, наблюдение каждые 15 минут днём, реакции каждые 30 минут, сводка в 08:30,
         сезонные кампании по понедельникам. Без PREFECT_API_URL запускает локальный сервер Prefect."""
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+        from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
-        from flows.deployments import build_deployments, read_specs
+        from flows.deployments import build_deployments, default_prefect_file, read_specs
         from flows.limits import apply_limits, wanted_limits
         from flows.server import PrefectServer, healthy
-        from core.config import ConfigError
+        from core.config import ConfigError, Environment
 
+        prefect_file = prefect_file or default_prefect_file()
         try:
             specs = read_specs(prefect_file)
-            limits = wanted_limits(limit)
+            limits = wanted_limits(limit, Environment.read().limits)
         except ConfigError as exc:
             raise _fail(str(exc)) from None
-        root = prefect_file.resolve().parent
-        os.chdir(root)  # entry points and relative paths in the configs are relative to the project
+        root = prefect_file.resolve().parent  # file entry points (flows/x.py:f) are relative to it
         local = None
         api_url = PREFECT_API_URL.value()
         if not api_url:
             if not server:
                 raise _fail("PREFECT_API_URL не задан, а --no-server запрещает запуск локального сервера")
-            local = PrefectServer(Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")), host, port)
+            local = PrefectServer(Path(PREFECT_HOME.value()), host, port)
             if healthy(local.api_url):
                 api_url = local.api_url
                 local = None
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
                 set_limits = apply_limits(limits)
                 console.print("Лимиты одновременных задач: " + ", ".join(f"{k}={v}" for k, v in set_limits.items()))
                 try:
-                    deployments = build_deployments(specs, only)
+                    deployments = build_deployments(specs, only, root)
                 except ConfigError as exc:
                     raise _fail(str(exc)) from None
                 _print_plan(console, specs, only)
@@ -90,10 +91,10 @@ def register(app: typer.Typer) -> None:
         from prefect.settings import PREFECT_API_URL
 
         from flows.limits import apply_limits, wanted_limits
-        from core.config import ConfigError
+        from core.config import ConfigError, Environment
 
         try:
-            wanted = wanted_limits(limit)
+            wanted = wanted_limits(limit, Environment.read().limits)
         except ConfigError as exc:
             raise _fail(str(exc)) from None
         where = PREFECT_API_URL.value() or "временный локальный сервер (PREFECT_API_URL не задан)"

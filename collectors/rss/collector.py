@@ -20,8 +20,8 @@ import feedparser
 from collectors.base import Batch, BadPayload, CollectorError, SourceUnavailable, register, report_once
 from collectors.rss.fetch import Fetched, Fetcher, declared_encoding, recode
 from collectors.rss.fulltext import fetch_article
-from collectors.rss.mapping import changed_time, map_entry
-from core.domain import Post
+from collectors.rss.mapping import changed_time, map_entry, raw_entry
+from core.domain import Post, RawItem
 
 log = logging.getLogger(__name__)
 FALLBACK_ENCODING = "windows-1251"  # what an undeclared non-UTF-8 Russian feed almost always is
@@ -67,6 +67,7 @@ class FeedState:
 @dataclass
 class _Read:
     posts: list[Post] = field(default_factory=list)
+    raw: dict[str, RawItem] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     teasers: list[str] = field(default_factory=list)  # articles whose full text could not be had
     skipped: int = 0
@@ -113,7 +114,7 @@ class RssCollector:
             read.problems.append(f"{self.source.key}: полный текст не получен для {len(read.teasers)} статей, "
                                  f"оставлен анонс из ленты: {shown}")
         problems, new_state.reported = report_once(read.problems, state.reported)
-        return Batch(read.posts, new_state.dump() or watermark, problems, read.skipped)
+        return Batch(read.posts, new_state.dump() or watermark, problems, read.skipped, read.raw)
 
     def _entries(self, entries: list[Any], state: FeedState, new: FeedState, read: _Read) -> int:
         """Map the entries not read before into ``read``; returns how many entries could be mapped at all."""
@@ -131,10 +132,12 @@ class RssCollector:
             if state.is_read(post.native_id, changed) or post.id in seen:
                 continue
             seen.add(post.id)
+            article = None
             if self._wants_article(post):
                 if articles < self.source.max_articles:
                     articles += 1
-                    post = self._with_article(post, read)
+                    article = self._article(post, read)
+                    post = post if article is None else post.model_copy(update={"text": article})
                 else:
                     read.teasers.append(f"{post.url} (лимит max_articles)")
             if not post.text and not post.title:
@@ -142,6 +145,7 @@ class RssCollector:
                 read.skipped += 1
                 continue
             read.posts.append(post)
+            read.raw[post.id] = raw_entry(post, entry, self.source.reach or 0, article)
             if new.published is None or changed > new.published:
                 new.published, new.ids = changed, [post.native_id]
             elif changed == new.published:
@@ -151,16 +155,17 @@ class RssCollector:
     def _wants_article(self, post: Post) -> bool:
         return bool(self.source.full_text and self.remote and post.url and len(post.text) < self.source.teaser_chars)
 
-    def _with_article(self, post: Post, read: _Read) -> Post:
+    def _article(self, post: Post, read: _Read) -> str | None:
+        """The article text of the page, or None (the teaser stays) when it cannot be had."""
         try:
             text = fetch_article(self.fetcher, post.url, self.source.key, post.native_id)
         except (CollectorError, SourceUnavailable) as exc:
             read.teasers.append(f"{post.url} ({exc})")
-            return post
+            return None
         if len(text) < MIN_ARTICLE or len(text) <= len(post.text):  # menus and captions are not an article
             read.teasers.append(f"{post.url} (текст статьи не выделен)")
-            return post
-        return post.model_copy(update={"text": text})
+            return None
+        return text
 
 
 def parse_feed(fetched: Fetched, encoding: str | None, source: str) -> tuple[Any, list[str]]:

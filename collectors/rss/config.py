@@ -31,5 +31,5 @@ class RssSource(SourceBase):
             try:
                 codecs.lookup(value)
             except LookupError:
-                raise ValueError(f"unknown encoding «{value}»") from None
+                raise ValueError(f"неизвестная кодировка «{value}»") from None
         return value

@@ -1,13 +1,20 @@
-"""Pure mapping of feedparser entries (RSS 2.0, Atom 1.0) to ``Post``s."""
+"""Pure mapping of feedparser entries (RSS 2.0, Atom 1.0) to ``Post``s, and the raw items kept
+beside them (the entry as feedparser gives it, JSON-safe): ``remap`` maps one again."""
 from __future__ import annotations
 
 import calendar
 from datetime import datetime, timezone
 from typing import Any
 
-from collectors.base import BadPayload
+from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import MAX_TEXT, clean_field, clip_text, html_to_text
-from core.domain import Platform, Post
+from core.domain import Attachment, Platform, Post, RawItem
+
+MAPPER_VERSION = 2
+"""Bump when the same entry maps to a different post; ``mcu remap`` then re-maps stored items."""
+AUTHOR_FIELDS = ("author", "author_detail.name", "author_detail.email", "authors.name", "authors.email",
+                 "contributors.name", "contributors.email")
+"""Bylines (pseudonymised in stored raw items; the mapping does not read them)."""
 
 
 def _time(parsed: Any) -> datetime | None:
@@ -38,6 +45,20 @@ def entry_ref(entry: Any) -> str | None:
     return str(native) if native else None
 
 
+def enclosures_of(entry: Any) -> list[Attachment]:
+    """The entry's enclosures (``<enclosure>``, Atom ``rel="enclosure"``): photos, videos, documents."""
+    found = []
+    for item in _raw(entry, "enclosures") or []:
+        href = item.get("href") if isinstance(item, dict) else None
+        if not isinstance(href, str) or not href.startswith(("http://", "https://")):
+            continue
+        mime = str(item.get("type") or "")
+        kind = ("photo" if mime.startswith("image/") else "video" if mime.startswith("video/")
+                else "audio" if mime.startswith("audio/") else "doc")
+        found.append(Attachment(type=kind, url=href))
+    return found
+
+
 def map_entry(entry: Any, source: str, reach: int) -> Post:
     native = entry_ref(entry)
     if not native:
@@ -63,4 +84,24 @@ def map_entry(entry: Any, source: str, reach: int) -> Post:
         text=clip_text(body, source, native, "text"),
         published_at=published,
         reach=reach,
+        attachments=enclosures_of(entry),
     )
+
+
+def raw_entry(post: Post, entry: Any, reach: int, article: str | None = None) -> RawItem:
+    """The raw item of a feed entry; ``article`` is the page text that replaced a teaser."""
+    context: dict[str, Any] = {"reach": reach}
+    if article is not None:
+        context["article"] = article
+    return raw_item(post, "entry", MAPPER_VERSION, entry, **context)
+
+
+@register_mapping("rss", MAPPER_VERSION, AUTHOR_FIELDS)
+def remap(raw: RawItem, source=None) -> Post:
+    """A stored entry mapped again by ``map_entry``, with the article text it was given."""
+    if raw.kind != "entry":
+        raise unknown_kind(raw)
+    post = map_entry(raw.payload, raw.source, context_value(raw, "reach"))
+    if "article" in raw.context:
+        post = post.model_copy(update={"text": context_value(raw, "article", str)})
+    return post

@@ -121,7 +121,7 @@ def credentials() -> tuple[int, str]:
     """``(api_id, api_hash)`` from the environment (or Prefect Secret blocks)."""
     raw_id = secret("MCU_TG_API_ID").get_secret_value().strip()
     if not raw_id.isdigit():
-        raise ConfigError("environment: MCU_TG_API_ID: expected the number shown at my.telegram.org")
+        raise ConfigError("окружение: MCU_TG_API_ID: ожидается число, которое показывает my.telegram.org")
     return int(raw_id), secret("MCU_TG_API_HASH").get_secret_value().strip()
 
 

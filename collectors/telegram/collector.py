@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from collectors.base import Batch, BadPayload, register
 from collectors.telegram.client import ReplayTelegramReader, TelegramReader
 from collectors.telegram.errors import BudgetExhausted, ChatDeferred
-from collectors.telegram.mapping import map_message, replies_of
+from collectors.telegram.mapping import map_message, raw_message, replies_of
 from collectors.telegram.watermark import ChatWatermark, Seen
 from core.domain import Platform, Post, post_id
 
@@ -104,11 +104,12 @@ class _Run:
             before = self.mark.recent.get(message_id)
             self.mark.recent[message_id] = Seen.of(message, before.comment_id if before else 0)
             self.current[message_id] = message
-        if not post.text:
+        if post.is_empty:
             if not refreshed:
-                self.batch.problems.append(f"{self.key}: message {post.native_id}: no text (media only), skipped")
+                self.batch.problems.append(f"{self.key}: message {post.native_id}: no text and no media, skipped")
             return None
         self.batch.posts.append(post)
+        self.batch.raw[post.id] = raw_message(post, message, self.chat, self.reach)
         if not refreshed:
             self.mark.min_id = max(self.mark.min_id, message_id)
         return post
@@ -119,10 +120,11 @@ class _Run:
         except BadPayload as exc:
             self.batch.problems.append(str(exc))
             return
-        if not post.text:
+        if post.is_empty:
             self.empty_comments += 1
             return
         self.batch.posts.append(post)
+        self.batch.raw[post.id] = raw_message(post, comment, self.chat, self.reach, root, root_native)
 
 
 @register("telegram")

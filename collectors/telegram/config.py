@@ -29,10 +29,10 @@ class TelegramSource(SourceBase):
             return text
         text = re.sub(r"^(https?://)?(www\.)?(t\.me|telegram\.me)/", "", text).strip("/")
         if text.startswith(("+", "joinchat")):
-            raise ValueError(f"«{value}»: invite links of private chats are not supported; give a public @username")
+            raise ValueError(f"«{value}»: ссылки-приглашения в закрытые чаты не поддерживаются; укажите публичный @username")
         text = text.removeprefix("@").split("/")[0].split("?")[0]
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", text):
-            raise ValueError(f"«{value}»: expected @username (letters, digits, _; 4-32 chars) or a numeric id")
+            raise ValueError(f"«{value}»: ожидается @username (латиница, цифры, _; 4–32 символа) или числовой id")
         return f"@{text}"
 
     @property

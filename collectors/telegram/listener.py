@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from collectors.base import BadPayload
-from collectors.telegram.mapping import map_message
+from collectors.telegram.mapping import map_message, raw_message
 from collectors.telegram.state import ChatInfo
 from collectors.telegram.watermark import ChatWatermark, advance
 from core.domain import Alert, Post
@@ -80,16 +80,17 @@ class Listener:
         outcome = Outcome(chat.key, getattr(message, "id", None) or 0)
         try:
             post = map_message(data, chat.key, chat.info.as_chat(), chat.reach)
+            raw = raw_message(post, data, chat.info.as_chat(), chat.reach)
         except BadPayload as exc:
             log.warning("%s", exc)
             outcome.problem = str(exc)
         else:
-            if post.text:
-                result = self.pipeline.ingest([post], chat.key)
+            if not post.is_empty:
+                result = self.pipeline.ingest([post], chat.key, {post.id: raw})
                 outcome.post, outcome.new, outcome.updated = post, result.new, result.updated
                 _, outcome.alerts = self.pipeline.raise_alerts()
             else:
-                outcome.problem = f"{chat.key}: message {post.native_id}: no text (media only), skipped"
+                outcome.problem = f"{chat.key}: message {post.native_id}: no text and no media, skipped"
         if isinstance(outcome.message_id, int) and outcome.message_id > 0:
             channel_post = outcome.post is not None and chat.info.broadcast
             outcome.watermark = self._advance(chat, outcome.message_id, channel_post and not edited)

@@ -1,16 +1,24 @@
 """Pure mapping of Telethon message dictionaries (``Message.to_dict()``) to ``Post``s.
 
 Live messages and recorded dumps have the same shape, except that a dump holds
-dates as ISO strings where a live ``to_dict()`` holds ``datetime`` objects.
+dates as ISO strings where a live ``to_dict()`` holds ``datetime`` objects (a stored raw
+item holds them as ISO strings too: ``collectors.base.json_safe``).
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from collectors.base import BadPayload
+from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import clean_text
-from core.domain import Engagement, Platform, Post, post_id
+from core.domain import Attachment, Engagement, Platform, Post, RawItem, post_id
+
+MAPPER_VERSION = 2
+"""Bump when the same message maps to a different post; ``mcu remap`` then re-maps stored items."""
+AUTHOR_FIELDS = ("from_id.user_id", "from_id.channel_id", "from_id.chat_id", "user_id", "post_author",
+                 "fwd_from.from_name")
+"""Payload keys that hold citizens' ids or names (pseudonymised in stored raw items): the sender,
+and any user id elsewhere in the message (forwards, mentions, reactions)."""
 
 
 def _date(value: Any, source: str, native: Any, field: str = "date") -> datetime:
@@ -141,4 +149,58 @@ def map_message(message: Any, source: str, chat: dict, reach: int, thread_root: 
         parent_id=parent,
         thread_id=thread,
         reach=reach,
+        attachments=media_of(message, chat_url(chat, native) if not thread_root else None),
     )
+
+
+MEDIA_KINDS = {"MessageMediaPhoto": "photo", "MessageMediaWebPage": "link", "MessageMediaPoll": "poll",
+               "MessageMediaDocument": "doc"}
+"""Media worth a post of their own; a geo point, a contact, a dice or a game alone is not."""
+
+
+def media_of(message: dict, link: str | None) -> list[Attachment]:
+    """The message's media as an attachment; Telegram files have no public address, so a photo or a
+    document points at the message itself (for a public chat)."""
+    media = message.get("media")
+    if not isinstance(media, dict) or media.get("_") not in MEDIA_KINDS:
+        return []
+    kind = MEDIA_KINDS[media["_"]]
+    url, title = link, None
+    if kind == "link" and isinstance(media.get("webpage"), dict):
+        url, title = media["webpage"].get("url"), media["webpage"].get("title")
+    elif kind == "doc":
+        document = media.get("document")
+        if not isinstance(document, dict) or any(isinstance(a, dict) and a.get("_") == "DocumentAttributeSticker"
+                                                 for a in document.get("attributes") or []):
+            return []  # a sticker, or a file that is gone: nothing to keep
+        mime = str(document.get("mime_type") or "")
+        kind = "video" if mime.startswith("video/") else "audio" if mime.startswith("audio/") else "doc"
+        title = next((a.get("file_name") for a in document.get("attributes") or []
+                      if isinstance(a, dict) and a.get("file_name")), None)
+    elif kind == "poll" and isinstance(media.get("poll"), dict):
+        question = media["poll"].get("question")
+        title = question.get("text") if isinstance(question, dict) else question
+    return [Attachment(type=kind, url=url if isinstance(url, str) else None,
+                       title=str(title)[:300] if isinstance(title, str) and title else None)]
+
+
+def raw_message(post: Post, message: dict, chat: dict, reach: int, thread_root: str | None = None,
+                root_native: int | None = None) -> RawItem:
+    """The raw item of a message, or (with ``thread_root``) of a comment under a channel post."""
+    if thread_root is None:
+        return raw_item(post, "message", MAPPER_VERSION, message, chat=chat, reach=reach)
+    return raw_item(post, "comment", MAPPER_VERSION, message, chat=chat, reach=reach, thread_root=thread_root,
+                    root=root_native)
+
+
+@register_mapping("telegram", MAPPER_VERSION, AUTHOR_FIELDS)
+def remap(raw: RawItem, source=None) -> Post:
+    """A stored message or comment mapped again by ``map_message``."""
+    chat, reach = context_value(raw, "chat", dict), context_value(raw, "reach")
+    if raw.kind == "message":
+        return map_message(raw.payload, raw.source, chat, reach)
+    if raw.kind == "comment":
+        root = raw.context.get("root")
+        return map_message(raw.payload, raw.source, chat, reach, thread_root=context_value(raw, "thread_root", str),
+                           root_native=root if isinstance(root, int) else None)
+    raise unknown_kind(raw)

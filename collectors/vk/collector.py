@@ -21,11 +21,11 @@ from collectors.vk.client import LiveVkClient, ReplayVkClient, VkClient
 from collectors.vk.comments import CommentRequest, fetch_comments
 from collectors.vk.guard import GuardedClient, VkSkip, VkStop
 from collectors.vk.limits import DailyBudget, bucket_for
-from collectors.vk.mapping import map_group, map_post, signature
+from collectors.vk.mapping import map_group, map_post, raw_post, signature
 from collectors.vk.search import search_posts
 from collectors.vk.state import RecentPost, VkState
 from core.config import secret
-from core.domain import Post
+from core.domain import Post, RawItem
 
 log = logging.getLogger(__name__)
 PAGE = 100
@@ -58,18 +58,21 @@ def read_wall(api, owner: int, floor: int) -> Iterator[Any]:
 
 
 class _Run:
-    """One collect call: posts without duplicates, and problems."""
+    """One collect call: posts without duplicates with their raw items, and problems."""
 
     def __init__(self) -> None:
         self.posts: list[Post] = []
+        self.raw: dict[str, RawItem] = {}
         self.problems: list[str] = []
         self.skipped = 0
-        self._ids: set[str] = set()
 
-    def emit(self, post: Post) -> None:
-        if post.id not in self._ids:
-            self._ids.add(post.id)
+    def emit(self, post: Post, raw: RawItem) -> None:
+        if post.id not in self.raw:
+            self.raw[post.id] = raw
             self.posts.append(post)
+
+    def batch(self, watermark: str | None, problems: list[str]) -> Batch:
+        return Batch(self.posts, watermark, problems, self.skipped, self.raw)
 
 
 class VkCollector:
@@ -105,9 +108,9 @@ class VkCollector:
             new.search.update({q: d for q, d in state.search.items() if q not in new.search
                                and q in self.source.search})
             problems, new.reported = report_once(run.problems, state.reported)
-            return Batch(run.posts, new.dump(), [*problems, f"{stop}; прочитанное сохранено"], run.skipped)
+            return run.batch(new.dump(), [*problems, f"{stop}; прочитанное сохранено"])
         problems, new.reported = report_once(run.problems, state.reported)
-        return Batch(run.posts, new.dump(), problems, run.skipped)
+        return run.batch(new.dump(), problems)
 
     # wall ---------------------------------------------------------------
     def _read_wall(self, state: VkState, new: VkState, run: _Run) -> None:
@@ -154,15 +157,16 @@ class VkCollector:
             seen.add(ref)
             fresh = date > state.date
             new.date = max(new.date, date)
-            if not post.text:
+            if post.is_empty:
                 if fresh:
-                    run.problems.append(f"{self.source.key}: item {ref}: field «text»: no text (media only), skipped")
+                    run.problems.append(f"{self.source.key}: item {ref}: field «text»: no text and no attachments, "
+                                        "skipped")
                     run.skipped += 1
                 continue
             known = state.recent.get(ref)
             sig = signature(post)
             if fresh or (known is not None and known.signature != sig):
-                run.emit(post)
+                run.emit(post, raw_post(post, item, reach))
             count = post.engagement.comments
             last = known.last_comment if known else (0 if fresh else None)
             if self.source.comments and count and (fresh or (known is not None and count > known.comments)):

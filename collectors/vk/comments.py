@@ -10,8 +10,10 @@ from typing import Any, Callable
 
 from collectors.base import BadPayload
 from collectors.vk.client import Call
-from collectors.vk.mapping import is_deleted, map_comment
-from core.domain import Post
+from collectors.vk.mapping import is_deleted, map_comment, raw_comment
+from core.domain import Post, RawItem
+
+Emit = Callable[[Post, RawItem], None]
 
 PAGE = 100
 THREAD_ITEMS = 10  # replies VK returns with each comment (its maximum)
@@ -49,8 +51,9 @@ def _more(answer: dict, params: dict, items: list) -> bool:
 
 
 def fetch_comments(api, owner: int, requests: list[CommentRequest], source: str, reach: int,
-                   emit: Callable[[Post], None]) -> CommentsResult:
-    """Map and ``emit`` the wanted comments of several posts; report what could not be read."""
+                   emit: Emit) -> CommentsResult:
+    """Map and ``emit`` the wanted comments of several posts, each with its raw item; report
+    what could not be read."""
     result = CommentsResult(highest={r.post: r.after or 0 for r in requests})
     after = {r.post: r.after for r in requests}
     queue = [_page(owner, r.post, 0) for r in requests]
@@ -85,7 +88,7 @@ def fetch_comments(api, owner: int, requests: list[CommentRequest], source: str,
 
 
 def _emit_comment(entry: Any, post: int, owner: int, source: str, reach: int, after: int | None,
-                  result: CommentsResult, emit: Callable[[Post], None]) -> None:
+                  result: CommentsResult, emit: Emit) -> None:
     if is_deleted(entry):
         return  # a placeholder kept for its replies: nothing to store
     try:
@@ -97,4 +100,4 @@ def _emit_comment(entry: Any, post: int, owner: int, source: str, reach: int, af
     native = entry["id"]
     result.highest[post] = max(result.highest.get(post, 0), native)
     if after is None or native > after:
-        emit(comment)
+        emit(comment, raw_comment(comment, entry, owner, post, reach))

@@ -46,14 +46,14 @@ class VkSource(SourceBase):
     @classmethod
     def _wall_or_search(cls, value: str | None, info) -> str | None:
         if value is None and not info.data.get("search"):
-            raise ValueError("Field required: a wall to read, unless search queries are given")
+            raise ValueError("обязательное поле: стена для чтения (owner), если не заданы поисковые запросы (search)")
         return value
 
     @model_validator(mode="after")
     def _coordinates_and_budget(self) -> "VkSource":
         if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("latitude and longitude go together")
+            raise ValueError("latitude и longitude задаются вместе")
         for method, calls in self.daily_budget.items():
             if calls < 0:
-                raise ValueError(f"daily_budget.{method}: must be >= 0")
+                raise ValueError(f"daily_budget.{method}: должно быть >= 0")
         return self

@@ -1,6 +1,7 @@
 """VK's limits as the collector keeps them: requests per second per token, calls per method per day.
 
-``TokenBucket`` spaces the requests of every source that shares a token (threads included).
+``RateLimiter`` holds every source that shares a token (threads included) to its requests per
+sliding second.
 ``DailyBudget`` counts calls per token and method in a small JSON file, so separate scans
 (and separate processes) of one day share the count; the token itself is never written,
 only a fingerprint.
@@ -13,6 +14,7 @@ import json
 import os
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -27,51 +29,65 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
 
 
-class TokenBucket:
-    """At most ``rate`` requests per second, ``capacity`` at once; thread-safe.
+class RateLimiter:
+    """At most ``rate`` requests in any sliding second (VK counts 3 per second per token), shared by
+    threads; for a rate below one, one request per ``1/rate`` seconds.
 
-    A caller reserves its slot under the lock and sleeps outside it, so waiting
-    threads queue fairly instead of spinning.
+    The times of the last ``k`` requests are kept; a new one waits until the oldest of them is a
+    full window (plus ``margin``) old. The time recorded is when the caller is let through, right
+    before it sends; ``margin`` absorbs the moment between that and the server seeing the request,
+    so the server never counts more than ``k`` in a second. Callers sleep outside the lock.
     """
 
-    def __init__(self, rate: float, capacity: float = 1.0, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, rate: float, margin: float = 0.15, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         if rate <= 0:
             raise ValueError("rate must be positive")
-        self.rate, self.capacity = rate, max(1.0, capacity)
+        self.margin = margin
         self._clock, self._sleep = clock, sleep
-        self._tokens = self.capacity
-        self._stamp = clock()
+        self._sent: deque[float] = deque()
         self._lock = threading.Lock()
+        self._set_rate(rate)
+
+    def _set_rate(self, rate: float) -> None:
+        self.rate = rate
+        self.burst = max(1, int(rate + 1e-9))
+        self.window = self.burst / rate
 
     def acquire(self) -> float:
-        """Take one request slot, sleeping until it is due; returns the seconds waited."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
-            self._tokens -= 1.0
-            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
-        if wait > 0:
+        """Wait for a request slot; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                while len(self._sent) > self.burst:
+                    self._sent.popleft()
+                if len(self._sent) < self.burst or now - self._sent[0] >= self.window + self.margin - 1e-9:
+                    if len(self._sent) == self.burst:
+                        self._sent.popleft()
+                    self._sent.append(now)
+                    return waited
+                wait = self.window + self.margin - (now - self._sent[0])
             self._sleep(wait)
-        return wait
+            waited += wait
 
     def slow_to(self, rate: float) -> None:
         with self._lock:
-            self.rate = min(self.rate, rate)
+            if rate < self.rate:
+                self._set_rate(rate)
 
 
-_BUCKETS: dict[str, TokenBucket] = {}
+_BUCKETS: dict[str, RateLimiter] = {}
 _BUCKETS_LOCK = threading.Lock()
 
 
-def bucket_for(token: str, rate: float) -> TokenBucket:
+def bucket_for(token: str, rate: float) -> RateLimiter:
     """The one bucket of a token in this process; the slowest configured rate wins."""
     key = token_fingerprint(token)
     with _BUCKETS_LOCK:
         bucket = _BUCKETS.get(key)
         if bucket is None:
-            bucket = _BUCKETS[key] = TokenBucket(rate)
+            bucket = _BUCKETS[key] = RateLimiter(rate)
         else:
             bucket.slow_to(rate)
         return bucket

@@ -1,11 +1,17 @@
-"""Pure mapping of VK API objects (API 5.199) to ``Post``s (4CAT's ``map_item``)."""
+"""Pure mapping of VK API objects (API 5.199) to ``Post``s (4CAT's ``map_item``), and the
+raw items kept beside them: ``remap`` maps a stored one again without calling VK."""
 from __future__ import annotations
 
 from typing import Any
 
-from collectors.base import BadPayload
+from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import clean_field, from_unix
-from core.domain import Engagement, Platform, Post, make_id, post_id
+from core.domain import Attachment, Engagement, Platform, Post, RawItem, make_id, post_id
+
+MAPPER_VERSION = 2
+"""Bump when the same payload maps to a different post; ``mcu remap`` then re-maps stored items."""
+AUTHOR_FIELDS = ("from_id", "signer_id", "user_id", "reply_to_user", "created_by", "copy_history.owner_id")
+"""Payload keys that hold citizens' ids (pseudonymised in stored raw items)."""
 
 
 def _count(item: dict, key: str) -> int:
@@ -45,6 +51,45 @@ def _post_text(item: dict, source: str, ref: str) -> str:
     return clean_field(joined, source, ref, "text")
 
 
+def _attachment(entry: Any) -> Attachment | None:
+    """One item of VK's ``attachments`` (photo, video, doc, link, audio, poll …) as an ``Attachment``."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+        return None
+    kind = entry["type"]
+    body = entry.get(kind) if isinstance(entry.get(kind), dict) else {}
+    url = title = None
+    if kind == "photo":
+        sizes = [s for s in body.get("sizes") or [] if isinstance(s, dict) and isinstance(s.get("url"), str)]
+        if sizes:  # the largest
+            url = max(sizes, key=lambda s: (s.get("width") or 0) * (s.get("height") or 0))["url"]
+        title = body.get("text") or None
+    elif kind == "video":
+        if isinstance(body.get("owner_id"), int) and isinstance(body.get("id"), int):
+            url = f"https://vk.com/video{body['owner_id']}_{body['id']}"
+        title = body.get("title")
+    elif kind in ("doc", "link"):
+        url, title = body.get("url"), body.get("title")
+    elif kind == "audio":
+        title = " — ".join(str(body[k]) for k in ("artist", "title") if body.get(k)) or None
+    elif kind == "poll":
+        title = body.get("question")
+    else:
+        kind = "other"
+    return Attachment(type=kind, url=url if isinstance(url, str) else None,
+                      title=str(title)[:300] if isinstance(title, str) and title else None)
+
+
+def attachments_of(item: dict) -> list[Attachment]:
+    """The post's own attachments, then those of the post it reposts."""
+    entries = list(item.get("attachments") or []) if isinstance(item.get("attachments"), list) else []
+    history = item.get("copy_history")
+    if isinstance(history, list):
+        for shared in history:
+            if isinstance(shared, dict) and isinstance(shared.get("attachments"), list):
+                entries += shared["attachments"]
+    return [found for found in map(_attachment, entries) if found is not None]
+
+
 def map_post(item: Any, source: str, reach: int) -> Post:
     native = _require(item, "id", int, source)
     owner = _require(item, "owner_id", int, source)
@@ -65,6 +110,7 @@ def map_post(item: Any, source: str, reach: int) -> Post:
             views=_count(item, "views"),
         ),
         reach=reach,
+        attachments=attachments_of(item),
     )
 
 
@@ -88,7 +134,28 @@ def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int
         parent_id=parent,
         thread_id=root,
         reach=reach,
+        attachments=attachments_of(item),
     )
+
+
+def raw_post(post: Post, item: dict, reach: int) -> RawItem:
+    """The raw item of a wall post or a search result."""
+    return raw_item(post, "post", MAPPER_VERSION, item, reach=reach)
+
+
+def raw_comment(post: Post, item: dict, owner: int, post_native: int, reach: int) -> RawItem:
+    return raw_item(post, "comment", MAPPER_VERSION, item, owner=owner, post=post_native, reach=reach)
+
+
+@register_mapping("vk", MAPPER_VERSION, AUTHOR_FIELDS)
+def remap(raw: RawItem, source=None) -> Post:
+    """A stored wall post, search result or comment mapped again by the functions above."""
+    if raw.kind == "post":
+        return map_post(raw.payload, raw.source, context_value(raw, "reach"))
+    if raw.kind == "comment":
+        return map_comment(raw.payload, raw.source, context_value(raw, "owner"), context_value(raw, "post"),
+                           context_value(raw, "reach"))
+    raise unknown_kind(raw)
 
 
 def is_deleted(item: Any) -> bool:

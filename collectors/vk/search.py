@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from collectors.base import BadPayload
-from collectors.vk.mapping import map_post
-from core.domain import Post
+from collectors.vk.mapping import map_post, raw_post
+from core.domain import Post, RawItem
 
 PAGE = 200  # newsfeed.search maximum
 MAX_PAGES = 5  # VK returns at most 1,000 results per query
@@ -32,7 +32,7 @@ def _audiences(answer: dict) -> dict[int, int]:
     return reach
 
 
-def search_posts(api, query: str, since: int, source: str, emit: Callable[[Post], None],
+def search_posts(api, query: str, since: int, source: str, emit: Callable[[Post, RawItem], None],
                  latitude: float | None = None, longitude: float | None = None) -> SearchResult:
     """Posts matching ``query`` newer than ``since`` (unix time), newest first, page by page."""
     params: dict[str, Any] = {"q": query, "count": PAGE, "extended": 1, "fields": "members_count,followers_count",
@@ -56,11 +56,11 @@ def search_posts(api, query: str, since: int, source: str, emit: Callable[[Post]
                 result.problems.append(str(exc))
                 result.skipped += 1
                 continue
-            if int(item["date"]) <= since or not post.text:
+            if int(item["date"]) <= since or post.is_empty:
                 continue
             result.newest = max(result.newest, int(item["date"]))
             result.found += 1
-            emit(post)
+            emit(post, raw_post(post, item, reach.get(owner, 0)))
         cursor = answer.get("next_from")
         if not items or not isinstance(cursor, str) or not cursor:
             break

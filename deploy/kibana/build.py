@@ -1,4 +1,5 @@
-"""Generate ``deploy/kibana/mcu.ndjson``, the Kibana 8 saved objects for МЦУ analysts.
+"""Generate ``cli/kibana/mcu.ndjson`` (package data of ``mcu kibana install``), the Kibana 8 saved
+objects for МЦУ analysts.
 
     python deploy/kibana/build.py            # rewrite mcu.ndjson
     python deploy/kibana/build.py --check    # exit 1 if mcu.ndjson is out of date
@@ -25,7 +26,7 @@ from typing import Any
 
 Json = dict[str, Any]
 HERE = Path(__file__).resolve().parent
-OUTPUT = HERE / "mcu.ndjson"
+OUTPUT = HERE.parent.parent / "cli" / "kibana" / "mcu.ndjson"
 CORE = "8.8.0"
 POSTS, RISKS = "mcu-posts", "mcu-risks"  # data view ids; titles are the aliases (prefix mcu)
 CENTER = {"lat": 58.6, "lon": 35.8}  # Пестово; the map fits the data anyway

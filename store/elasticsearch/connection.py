@@ -137,17 +137,23 @@ def translate_errors(what: str, where: str, *, passthrough: tuple[type[Exception
     except passthrough:
         raise
     except TlsError as exc:  # a certificate problem does not heal by waiting
-        raise StoreError(f"elasticsearch {where}: {what}: TLS error: {exc}") from exc
+        raise StoreError(f"Elasticsearch ({where}, {what}): ошибка TLS: {exc}") from exc
     except TransportConnectionError as exc:
-        raise StoreUnavailable(f"elasticsearch {where}: {what}: cannot reach the cluster: {exc}") from exc
+        raise StoreUnavailable(f"Elasticsearch ({where}, {what}): нет соединения с кластером{_node(exc)}") from exc
     except TransportError as exc:
         if type(exc).__name__ == "ConnectionTimeout":
-            raise StoreUnavailable(f"elasticsearch {where}: {what}: timed out: {exc}") from exc
+            raise StoreUnavailable(f"Elasticsearch ({where}, {what}): кластер не ответил вовремя{_node(exc)}") from exc
         raise StoreError(f"elasticsearch {where}: {what}: {type(exc).__name__}: {exc}") from exc
     except ApiError as exc:
         status = exc.meta.status if exc.meta is not None else 0
         kind = StoreUnavailable if status in TRANSIENT_STATUS else StoreError
         raise kind(f"elasticsearch {where}: {what}: HTTP {status}: {describe(exc)}") from exc
+
+
+def _node(exc: Exception) -> str:
+    """`` на 127.0.0.1:9200`` when the client's message names the node, else nothing."""
+    found = re.search(r"host='([^']+)', port=(\d+)", str(exc))
+    return f" на {found.group(1)}:{found.group(2)}" if found else ""
 
 
 def describe(exc: ApiError) -> str:

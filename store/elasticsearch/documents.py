@@ -10,6 +10,11 @@ Derived fields are added for search and dashboards and dropped on the way back:
 * ``places``, ``location`` (geo points of the toponyms with coordinates),
   ``engagement_total``, ``is_comment``, ``indexed_at``.
 
+The platform item the post was mapped from rides in the same document as ``raw`` (the
+``RawItem`` JSON, stored but not indexed: ``"enabled": false``), with its mapper version in
+``raw_mapper`` (indexed, so ``raw_items`` finds the documents that carry one); it is
+deleted with its post, by ``purge_before`` and by ILM alike.
+
 Stories, risks and alerts are their model JSON plus a few derived fields
 (``size``; ``status_ru``/``level_ru`` for Russian Kibana tables; ``recorded_at``).
 """
@@ -19,7 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from core.domain import RISK_STATUS_RU, Alert, Analysis, Post, Risk, Story
+from core.domain import RISK_STATUS_RU, Alert, Analysis, Post, RawItem, Risk, Story
 
 Json = dict[str, Any]
 
@@ -46,11 +51,14 @@ def timestamp(value: datetime) -> str:
 
 
 # posts --------------------------------------------------------------------
-def post_document(post: Post, analysis: Analysis | None, indexed_at: datetime) -> Json:
+def post_document(post: Post, analysis: Analysis | None, indexed_at: datetime, raw: RawItem | None = None) -> Json:
     doc: Json = post.model_dump(mode="json")
     doc["engagement_total"] = post.engagement.total
     doc["is_comment"] = post.is_comment
     doc["indexed_at"] = timestamp(indexed_at)
+    if raw is not None:
+        doc["raw"] = raw.model_dump(mode="json")
+        doc["raw_mapper"] = raw.mapper
     if analysis is None:
         return doc
     doc.update(analysis.model_dump(mode="json"))
@@ -72,6 +80,12 @@ def post_from_document(source: Json) -> tuple[Post, Analysis | None]:
     fields = {k: v for k, v in source.items() if k in ANALYSIS_FIELDS}
     fields["lemmas"] = source.get("lemmas_exact", source.get("lemmas", []))
     return post, Analysis.model_validate(fields)
+
+
+def raw_from_document(source: Json) -> RawItem | None:
+    """The raw item a post document carries, if any."""
+    raw = source.get("raw")
+    return None if raw is None else RawItem.model_validate(raw)
 
 
 def same_post(stored: tuple[Post, Analysis | None], post: Post, analysis: Analysis) -> bool:

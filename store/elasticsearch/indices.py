@@ -1,4 +1,5 @@
-"""Reads and writes on one store's indices, with the store's error and refresh rules.
+"""Reads and writes on one store's indices, with the store's error and refresh rules; and
+index creation (``create_index``, ``create_posts_month``) for the store, setup and migration.
 
 * every client error becomes ``StoreUnavailable`` or ``StoreError`` (``connection.py``);
 * writes do not wait for a refresh; the indices written through this object are
@@ -10,19 +11,46 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
 from elasticsearch import ConflictError as EsConflict
-from elasticsearch import Elasticsearch, NotFoundError, helpers
 
 from core.store import StoreError
-from store.elasticsearch.connection import TRANSIENT_STATUS, StoreUnavailable, translate_errors
+from store.elasticsearch.connection import TRANSIENT_STATUS, StoreUnavailable, describe, translate_errors
+from store.elasticsearch.names import IndexNames
 from store.elasticsearch.query import by_count, composite_terms
 
 Json = dict[str, Any]
 LENIENT: Json = {"ignore_unavailable": True, "allow_no_indices": True}  # an alias with no index yet is empty
+
+
+def create_index(client: Elasticsearch, name: str, *, aliases: Json | None = None, settings: Json | None = None) -> bool:
+    """Create ``name`` (its template applies); False when it already exists."""
+    with translate_errors(f"create index {name}", name):
+        try:
+            client.indices.create(index=name, aliases=aliases, settings=settings)
+        except BadRequestError as exc:
+            if "resource_already_exists_exception" in describe(exc):
+                return False
+            raise
+    return True
+
+
+def create_posts_month(client: Elasticsearch, names: IndexNames, when: datetime, *, ilm: bool) -> bool:
+    """Create the posts index of ``when``'s month (False if it exists); with ILM its age
+    counts from the month's end, so it is deleted once its newest post is past retention."""
+    name = names.posts_month(when)
+    settings = None
+    if ilm:
+        end = names.month_end(name)
+        assert end is not None
+        settings = {"index.lifecycle.origination_date": int(end.timestamp() * 1000)}
+    return create_index(client, name, settings=settings)
+
 
 
 @dataclass(frozen=True)
@@ -90,8 +118,11 @@ class Indices:
             response = self.client.index(index=index, id=doc_id, document=document)
         self.mark(response["_index"])
 
-    def bulk(self, actions: list[Json], what: str, *, deletes: bool = False) -> None:
-        """All ``actions`` or an error naming how many failed; 429s are retried with backoff."""
+    def bulk(self, actions: list[Json], what: str, *, deletes: bool = False,
+             rejected: Callable[[list[tuple[Json, Json]]], None] | None = None) -> None:
+        """All ``actions`` or an error naming how many failed; 429s are retried with backoff.
+        With ``rejected``, documents refused for good (a 4xx other than 408/429) are handed to it as
+        ``(action, failure)`` pairs and the rest stand; a transient failure still raises."""
         if not actions:
             return
         failures: list[Json] = []
@@ -103,6 +134,11 @@ class Indices:
                 if not ok:
                     failures.append(next(iter(item.values())))
         self.mark(*{a["_index"] for a in actions})
+        if failures and rejected is not None:
+            by_id = {(a["_index"], a["_id"]): a for a in actions}
+            permanent = [f for f in failures if f.get("status") not in TRANSIENT_STATUS]
+            rejected([(by_id.get((f.get("_index"), f.get("_id")), {"_id": f.get("_id")}), f) for f in permanent])
+            failures = [f for f in failures if f.get("status") in TRANSIENT_STATUS]
         if failures:
             transient = all(f.get("status") in TRANSIENT_STATUS for f in failures)
             raise (StoreUnavailable if transient else StoreError)(
@@ -121,12 +157,13 @@ class Indices:
         with translate_errors("count", self.where):
             return int(self.client.count(index=index, query=query or {"match_all": {}}, **LENIENT)["count"])
 
-    def search_all(self, index: str, query: Json, sort: list[Json], page: int = 1000) -> Iterator[Json]:
-        """Every hit, in ``sort`` order (which must end with a unique field), by search_after."""
+    def search_all(self, index: str, query: Json, sort: list[Json], page: int = 1000, **extra: Any) -> Iterator[Json]:
+        """Every hit, in ``sort`` order (which must end with a unique field), by search_after;
+        ``extra`` goes with every page (``source_includes``…)."""
         after = None
         while True:
             response = self.search(index, query=query, sort=sort, size=page, search_after=after,
-                                   track_total_hits=False)
+                                   track_total_hits=False, **extra)
             hits = response["hits"]["hits"]
             yield from hits
             if len(hits) < page:

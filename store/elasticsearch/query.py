@@ -69,6 +69,8 @@ def post_query(query: SearchQuery, lemmatize: Lemmatizer) -> PostQuery:
         ("source", query.source),
         ("sentiment.label", query.sentiment),
         ("places", query.place),
+        ("block", query.block),
+        ("department", query.department),
     ):
         if value is not None:
             filters.append({"term": {field: str(value)}})
@@ -78,7 +80,7 @@ def post_query(query: SearchQuery, lemmatize: Lemmatizer) -> PostQuery:
         clauses["should"] = [
             {"multi_match": {"query": query.text, "fields": ["text", "title"], "boost": 0.5}}
         ]
-    return PostQuery({"bool": clauses}, ranked=bool(terms))
+    return PostQuery({"bool": clauses}, ranked=bool(terms) and query.order != "date")
 
 
 def composite_terms(field: str, after: Json | None = None, size: int = 1000) -> Json:

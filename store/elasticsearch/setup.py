@@ -1,7 +1,7 @@
 """Create or upgrade a store's templates and indices: ``mcu index setup``.
 
 ``setup_indices`` is idempotent. It compares the shipped mapping version
-(``deploy/elasticsearch/templates/version.json``) with the one recorded in the meta
+(``store/elasticsearch/mappings/templates/version.json``) with the one recorded in the meta
 document ``{prefix}-meta/_doc/mapping``, then does one of three things:
 
 * **fresh**: put the component and index templates, create the stories, risks and
@@ -9,25 +9,10 @@ document ``{prefix}-meta/_doc/mapping``, then does one of three things:
 * **same version**: re-put the templates, create anything missing, remove what an
   interrupted reindex left behind, and warn when the templates' fingerprint differs
   from the recorded one;
-* **older version: the reindex path**. The cluster has no ``_reindex`` (it is a module
-  our test node lacks, and some managed clusters restrict it), so it is client-side:
-
-  1. put the new version's templates, *without* the read aliases (``mcu-posts-v2-*``
-     indices must not join ``mcu-posts`` while they are half full);
-  2. for every old index (``mcu-posts-v1-2026.11``, ``mcu-stories-v1`` ...), create its
-     new twin and copy every document with ``helpers.scan`` (scroll) and
-     ``helpers.streaming_bulk``, re-deriving each document through the domain model,
-     so derived fields follow the new mapping; then check the two counts agree;
-  3. swap the read aliases from all old to all new indices in one atomic
-     ``_aliases`` request: readers see either all old or all new data, never both;
-  4. re-put the new index templates with their aliases, so indices created later join;
-  5. record the new version in the meta document;
-  6. delete the old templates and the old indices.
-
-  Every step is idempotent (documents keep their ``_id``), so a run interrupted at any
-  point is finished by running setup again. Scans should be paused while it runs:
-  a writer still on the old version would write to the old indices, whose documents
-  are deleted in step 6.
+* **older version**: the reindex path of :mod:`store.elasticsearch.migration`, between
+  putting the new templates without their read aliases (step 1) and putting them again
+  with the aliases (step 4); then this module records the new version (step 5) and
+  deletes the old templates and indices (step 6).
 
 On clusters with ILM (``GET _ilm/status`` answers) the retention policy
 ``{prefix}-posts-retention`` is put and composed into the posts template; without ILM
@@ -38,26 +23,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError, helpers
+from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
 from core.store import StoreError
-from store.elasticsearch.connection import describe, translate_errors
-from store.elasticsearch.documents import (
-    alert_document, alert_from_document, post_document, post_from_document,
-    risk_document, risk_from_document, story_document, story_from_document, timestamp,
-)  # fmt: skip
+from store.elasticsearch.connection import translate_errors
+from store.elasticsearch.documents import timestamp
+from store.elasticsearch.indices import create_index, create_posts_month
+from store.elasticsearch.migration import SINGLE_KINDS, reindex
 from store.elasticsearch.names import IndexNames, check_prefix
 from store.elasticsearch.templates import KINDS, VERSIONED_KINDS, TemplateSet
 
 log = logging.getLogger(__name__)
 Json = dict[str, Any]
 MAPPING_DOC = "mapping"
-SINGLE_KINDS = ("stories", "risks", "alerts")
 
 
 @dataclass(frozen=True)
@@ -128,30 +110,6 @@ def read_state(client: Elasticsearch, prefix: str) -> MappingState | None:
     return MappingState(int(source["mapping_version"]), str(source.get("fingerprint", "")), bool(source.get("ilm")))
 
 
-def create_index(client: Elasticsearch, name: str, *, aliases: Json | None = None, settings: Json | None = None) -> bool:
-    """Create ``name`` (its template applies); False when it already exists."""
-    with translate_errors(f"create index {name}", name):
-        try:
-            client.indices.create(index=name, aliases=aliases, settings=settings)
-        except BadRequestError as exc:
-            if "resource_already_exists_exception" in describe(exc):
-                return False
-            raise
-    return True
-
-
-def create_posts_month(client: Elasticsearch, names: IndexNames, when: datetime, *, ilm: bool) -> bool:
-    """Create the posts index of ``when``'s month (False if it exists); with ILM its age
-    counts from the month's end, so it is deleted once its newest post is past retention."""
-    name = names.posts_month(when)
-    settings = None
-    if ilm:
-        end = names.month_end(name)
-        assert end is not None
-        settings = {"index.lifecycle.origination_date": int(end.timestamp() * 1000)}
-    return create_index(client, name, settings=settings)
-
-
 def setup_indices(
     client: Elasticsearch,
     prefix: str = "mcu",
@@ -195,7 +153,9 @@ def setup_indices(
     if migrating:
         assert state is not None
         report.action = "migrated"
-        _migrate(client, names, state.version, ilm.available, report)
+        done = reindex(client, names, state.version, ilm.available)
+        report.created_indices += done.created_indices
+        report.copied = done.copied
         _put_index_templates(client, templates, prefix, ilm.available, aliases=True, report=None)
     else:
         report.action = "created" if state is None else "updated"
@@ -253,88 +213,6 @@ def _put_index_templates(client: Elasticsearch, templates: TemplateSet, prefix: 
             client.indices.put_index_template(name=name, **body)
             if report is not None and name not in report.templates:
                 report.templates.append(name)
-
-
-def _migrate(client: Elasticsearch, names: IndexNames, old: int, ilm: bool, report: SetupReport) -> None:
-    """Steps 2 and 3 of the reindex path: copy every old index into its new twin, swap aliases."""
-    old_names = IndexNames(names.prefix, old)
-    pairs: list[tuple[str, str, str]] = []  # (kind, old index, new index)
-    with translate_errors("list old indices", names.prefix):
-        posts = sorted(client.indices.get(index=old_names.posts_pattern(old), ignore_unavailable=True))
-        for index in posts:
-            parsed = old_names.parse(index)
-            if parsed and parsed[0] == "posts" and parsed[1] == old and parsed[2]:
-                year, month = parsed[2]
-                pairs.append(("posts", index, names.posts_month(datetime(year, month, 1, tzinfo=timezone.utc))))
-        for kind in SINGLE_KINDS:
-            if client.indices.exists(index=old_names.single(kind)):
-                pairs.append((kind, old_names.single(kind), names.single(kind)))
-    for kind, source, target in pairs:
-        if kind == "posts":
-            parsed = names.parse(target)
-            assert parsed and parsed[2]
-            if create_posts_month(client, names, datetime(*parsed[2], 1, tzinfo=timezone.utc), ilm=ilm):
-                report.created_indices.append(target)
-        elif create_index(client, target):
-            report.created_indices.append(target)
-        report.copied[kind] = report.copied.get(kind, 0) + _copy(client, source, target, TRANSFORMS[kind])
-    actions: list[Json] = []
-    for kind, source, target in pairs:
-        actions.append({"add": {"index": target, "alias": names.alias(kind)}})
-    with translate_errors("swap aliases", names.prefix):
-        for kind in VERSIONED_KINDS:
-            try:
-                current = client.indices.get_alias(name=names.alias(kind))
-            except NotFoundError:
-                current = {}
-            actions += [{"remove": {"index": i, "alias": names.alias(kind)}} for i in current
-                        if (names.parse(i) or ("", 0, None))[1] != names.version]
-        if actions:
-            client.indices.update_aliases(actions=actions)
-
-
-def _copy(client: Elasticsearch, source: str, target: str, transform: Callable[[Json], Json]) -> int:
-    with translate_errors(f"copy {source} → {target}", source):
-        hits = helpers.scan(client, index=source, query={"query": {"match_all": {}}}, size=1000)
-        actions = ({"_op_type": "index", "_index": target, "_id": h["_id"], "_source": _transformed(transform, h)}
-                   for h in hits)
-        copied, errors = 0, []
-        for ok, item in helpers.streaming_bulk(client, actions, chunk_size=500, raise_on_error=False,
-                                               max_retries=3):
-            copied += ok
-            if not ok:
-                errors.append(item)
-        if errors:
-            raise StoreError(f"elasticsearch {source} → {target}: {len(errors)} documents failed, e.g. {errors[0]}")
-        client.indices.refresh(index=f"{source},{target}")
-        counts = client.count(index=source)["count"], client.count(index=target)["count"]
-    if counts[0] != counts[1]:
-        raise StoreError(f"elasticsearch reindex {source} → {target}: {counts[0]} documents became {counts[1]}")
-    log.info("reindexed %s → %s: %d documents", source, target, copied)
-    return copied
-
-
-def _transformed(transform: Callable[[Json], Json], hit: Json) -> Json:
-    try:
-        return transform(hit["_source"])
-    except (ValueError, KeyError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
-        raise StoreError(
-            f"elasticsearch reindex: {hit['_index']}/{hit['_id']} does not fit the domain model: {exc};"
-            " fix or delete that document, then run `mcu index setup` again (it resumes)"
-        ) from exc
-
-
-def _keep(source: Json, doc: Json, *fields: str) -> Json:
-    doc.update({f: source[f] for f in fields if f in source})
-    return doc
-
-
-TRANSFORMS: dict[str, Callable[[Json], Json]] = {
-    "posts": lambda s: _keep(s, post_document(*post_from_document(s), datetime.now(timezone.utc)), "indexed_at"),
-    "stories": lambda s: story_document(story_from_document(s)),
-    "risks": lambda s: risk_document(risk_from_document(s)),
-    "alerts": lambda s: _keep(s, alert_document(alert_from_document(s), datetime.now(timezone.utc)), "recorded_at"),
-}
 
 
 def _write_state(client: Elasticsearch, names: IndexNames, templates: TemplateSet, ilm: bool) -> None:

@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -29,8 +29,8 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from core.domain import Alert, Analysis, Post, Risk, RiskStatus, Story
-from core.store import SearchHit, SearchQuery, Stats, StoreError, UpsertResult
+from core.domain import Alert, Analysis, Post, RawItem, Risk, RiskStatus, Story
+from core.store import DeadLetter, SearchHit, SearchQuery, Stats, StoreError, UpsertResult, checked_raw
 from store.elasticsearch.connection import StoreUnavailable
 from store.elasticsearch.outbox import Op, Outbox
 from store.elasticsearch.store import ElasticsearchStore
@@ -90,9 +90,10 @@ class SpoolingStore(PendingStoriesInWatermarks):
 
     def _apply(self, op: Op) -> None:
         if op.kind == "posts":
+            items = json.loads(op.body)
             self.inner.upsert_posts(
-                (Post.model_validate(item["post"]), Analysis.model_validate(item["analysis"]))
-                for item in json.loads(op.body)
+                [(Post.model_validate(item["post"]), Analysis.model_validate(item["analysis"])) for item in items],
+                {item["post"]["id"]: RawItem.model_validate(item["raw"]) for item in items if item.get("raw")},
             )
         elif op.kind == "story":
             self.inner.upsert_story(Story.model_validate_json(op.body))
@@ -120,7 +121,8 @@ class SpoolingStore(PendingStoriesInWatermarks):
     def _read(self, call: Callable[[], T]) -> T:
         if not self.replay():
             raise StoreUnavailable(
-                f"elasticsearch {self.prefix}: unreachable; {self.pending} writes wait in {self.outbox.path}"
+                f"Elasticsearch ({self.prefix}) недоступен; записей в очереди: {self.pending} ({self.outbox.path}), "
+                "они будут отправлены, когда кластер вернётся"
             )
         try:
             return call()
@@ -129,18 +131,21 @@ class SpoolingStore(PendingStoriesInWatermarks):
             raise
 
     # spooled writes -----------------------------------------------------
-    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]]) -> UpsertResult:
+    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]],
+                     raw: Mapping[str, RawItem] | None = None) -> UpsertResult:
         batch = list(items)
         for post, analysis in batch:
             if analysis.post_id != post.id:
                 raise ValueError(f"analysis for post {analysis.post_id} given with post {post.id}")
+        raws = checked_raw((post for post, _ in batch), raw)
 
         def spool() -> UpsertResult:
-            body = [{"post": p.model_dump(mode="json"), "analysis": a.model_dump(mode="json")} for p, a in batch]
+            body = [{"post": p.model_dump(mode="json"), "analysis": a.model_dump(mode="json"),
+                     **({"raw": raws[p.id].model_dump(mode="json")} if p.id in raws else {})} for p, a in batch]
             self.outbox.append("posts", json.dumps(body, ensure_ascii=False))
             return SpooledResult(spooled=len(batch))
 
-        return self._write(lambda: self.inner.upsert_posts(batch), spool)
+        return self._write(lambda: self.inner.upsert_posts(batch, raws), spool)
 
     def upsert_story(self, story: Story) -> None:
         def spool() -> None:
@@ -188,6 +193,15 @@ class SpoolingStore(PendingStoriesInWatermarks):
     def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
         return self._read(lambda: self.inner.aggregate(field, query))
 
+    def raw_items(self, source: str | None = None, platform: str | None = None) -> Iterator[RawItem]:
+        """Needs the cluster (and the outbox replayed first, so spooled raw items are read too)."""
+        pages = self._read(lambda: self.inner.raw_items(source, platform))
+        try:
+            yield from pages
+        except StoreUnavailable as exc:
+            self._went_down(exc)
+            raise
+
     def purge_before(self, cutoff: datetime) -> int:
         return self._read(lambda: self.inner.purge_before(cutoff))
 
@@ -196,6 +210,20 @@ class SpoolingStore(PendingStoriesInWatermarks):
 
     def recent_stories(self, since: datetime) -> list[Story]:
         return self._read(lambda: self.inner.recent_stories(since))
+
+    def post_ids_by_author(self, author: str) -> list[str]:
+        return self._read(lambda: self.inner.post_ids_by_author(author))
+
+    def delete_posts(self, post_ids: Iterable[str]) -> int:
+        wanted = list(post_ids)
+        return self._read(lambda: self.inner.delete_posts(wanted))
+
+    def redact_stories(self, story_ids: Iterable[str], note: str) -> int:
+        wanted = list(story_ids)
+        return self._read(lambda: self.inner.redact_stories(wanted, note))
+
+    def dead_letters(self) -> list[DeadLetter]:
+        return self._read(self.inner.dead_letters)
 
     def get_risk(self, risk_id: str) -> Risk | None:
         return self._read(lambda: self.inner.get_risk(risk_id))

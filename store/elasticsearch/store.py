@@ -19,30 +19,46 @@ counts new/updated/unchanged, risk versions, alerts unique by id.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
 
 from elasticsearch import ConflictError as EsConflict
 from elasticsearch import Elasticsearch, NotFoundError
 
-from core.domain import Alert, Analysis, Post, Risk, RiskStatus, Story, utc
-from core.store import CLOSED_STATUSES, ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult
+from core.domain import Alert, Analysis, Post, RawItem, Risk, RiskStatus, Story, utc
+from core.store import (
+    CLOSED_STATUSES, ConflictError, Lemmatizer, SearchHit, SearchQuery, Stats, StoreError, UpsertResult,
+    checked_raw,
+)  # fmt: skip
 from store.elasticsearch import documents as docs
 from store.elasticsearch.connection import translate_errors
-from store.elasticsearch.indices import Indices
+from store.elasticsearch.indices import Indices, Json, create_posts_month
 from store.elasticsearch.names import IndexNames, check_prefix
 from store.elasticsearch.query import AGGREGATE_FIELDS, post_query
-from store.elasticsearch.setup import create_posts_month, read_state, setup_indices
+from store.elasticsearch.setup import read_state, setup_indices
 from store.elasticsearch.templates import TemplateSet
+from store.elasticsearch.deadletters import DeadLettersMixin
+from store.elasticsearch.forget import ForgettingMixin
 from store.pending import PendingStoriesInWatermarks
 
 _CHUNK = 1000
 _STORY_ATTEMPTS = 20
-Stored = dict[str, tuple[str, tuple[Post, Analysis | None]]]  # post id → (index, (post, analysis))
+_NO_RAW = ["raw"]  # reads that return posts leave the raw payload out of _source
 
 
-class ElasticsearchStore(PendingStoriesInWatermarks):
+@dataclass(frozen=True)
+class StoredPost:
+    index: str
+    pair: tuple[Post, Analysis | None]
+    raw: Json | None = None  # the document's raw item, as stored
+
+
+Stored = dict[str, StoredPost]  # post id → where and what
+
+
+class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin, DeadLettersMixin):
     """Posts, stories, risks, alerts and watermarks in the indices of ``prefix``.
 
     Nothing is sent to the cluster until the first call; then the recorded mapping
@@ -104,27 +120,39 @@ class ElasticsearchStore(PendingStoriesInWatermarks):
         return self._names
 
     # posts and analyses -------------------------------------------------
-    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]]) -> UpsertResult:
+    def upsert_posts(self, items: Iterable[tuple[Post, Analysis]],
+                     raw: Mapping[str, RawItem] | None = None) -> UpsertResult:
+        """Posts with their analyses; a raw item rides in its post's document (a post given
+        without one keeps the stored one). A post whose only change is its raw item is
+        written and counted unchanged."""
         batch = list(items)
         for post, analysis in batch:
             if analysis.post_id != post.id:
                 raise ValueError(f"analysis for post {analysis.post_id} given with post {post.id}")
+        raws = checked_raw((post for post, _ in batch), raw)
         if not batch:
             return UpsertResult()
         names = self.ready()
         stored = self._stored_posts(names, {post.id: post for post, _ in batch})
-        current = {pid: (p.model_dump_json(), a.model_dump_json() if a else None) for pid, (_, (p, a)) in stored.items()}
+        current = {pid: (s.pair[0].model_dump_json(), s.pair[1].model_dump_json() if s.pair[1] else None)
+                   for pid, s in stored.items()}
+        kept_raw = {pid: s.raw for pid, s in stored.items()}
         new = updated = unchanged = 0
-        changed: dict[str, tuple[Post, Analysis]] = {}
+        changed: dict[str, tuple[Post, Analysis, Json | None]] = {}
         for post, analysis in batch:  # in order, so a repeated id counts as SQLite counts it
             dumped = (post.model_dump_json(), analysis.model_dump_json())
             before = current.get(post.id)
+            given = raws[post.id].model_dump(mode="json") if post.id in raws else kept_raw.get(post.id)
             if before == dumped:
                 unchanged += 1
-                continue
-            new, updated = (new + 1, updated) if before is None else (new, updated + 1)
-            current[post.id] = dumped
-            changed[post.id] = (post, analysis)
+                if given == kept_raw.get(post.id):
+                    continue
+            elif before is None:
+                new += 1
+            else:
+                updated += 1
+            current[post.id], kept_raw[post.id] = dumped, given
+            changed[post.id] = (post, analysis, given)
         if changed:
             self._write_posts(names, changed, stored)
         return UpsertResult(new=new, updated=updated, unchanged=unchanged)
@@ -137,7 +165,7 @@ class ElasticsearchStore(PendingStoriesInWatermarks):
         wanted = list(dict.fromkeys(post_ids))
         if not wanted:
             return []
-        found = {pid: pair for pid, (_, pair) in self._find_posts(self.ready(), wanted).items()}
+        found = {pid: s.pair for pid, s in self._find_posts(self.ready(), wanted, with_raw=False).items()}
         return [found[pid] for pid in wanted if pid in found]
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
@@ -146,7 +174,7 @@ class ElasticsearchStore(PendingStoriesInWatermarks):
             return []
         pq = post_query(query, self._lemmatize)
         response = self._io.search(names.alias("posts"), query=pq.query, sort=pq.sort,
-                                   size=min(query.limit, 10_000), track_total_hits=False)
+                                   size=min(query.limit, 10_000), track_total_hits=False, source_excludes=_NO_RAW)
         return [
             SearchHit(*docs.post_from_document(h["_source"]), score=float(h["_score"] or 0.0) if pq.ranked else 0.0)
             for h in response["hits"]["hits"]
@@ -161,6 +189,17 @@ class ElasticsearchStore(PendingStoriesInWatermarks):
         if column is None:
             raise ValueError(f"cannot aggregate by «{field}»; known fields: {sorted(AGGREGATE_FIELDS)}")
         return self._io.counts(self.ready().alias("posts"), column, post_query(query, self._lemmatize).query)
+
+    def raw_items(self, source: str | None = None, platform: str | None = None) -> Iterator[RawItem]:
+        """The raw items of the post documents that carry one, in post id order (pages of
+        ``search_after``; the caller may write between pages)."""
+        filters: list[Json] = [{"exists": {"field": "raw_mapper"}}]
+        filters += [{"term": {field: str(value)}} for field, value in (("source", source), ("platform", platform))
+                    if value is not None]
+        hits = self._io.search_all(self.ready().alias("posts"), {"bool": {"filter": filters}}, [{"id": "asc"}],
+                                   source_includes=["raw"])
+        for hit in hits:
+            yield RawItem.model_validate(hit["_source"]["raw"])
 
     def purge_before(self, cutoff: datetime) -> int:
         """Delete posts published before ``cutoff``: whole monthly indices when their month
@@ -308,36 +347,45 @@ class ElasticsearchStore(PendingStoriesInWatermarks):
             wanted = [{"_index": names.posts_month(latest[pid].published_at), "_id": pid}
                       for pid in ids[start : start + _CHUNK]]
             for doc in self._io.mget(wanted):
-                found[doc["_id"]] = (doc["_index"], docs.post_from_document(doc["_source"]))
+                found[doc["_id"]] = _stored(doc)
         elsewhere = [pid for pid in ids if pid not in found]
         return {**self._find_posts(names, elsewhere), **found} if elsewhere else found
 
-    def _find_posts(self, names: IndexNames, ids: list[str]) -> Stored:
+    def _find_posts(self, names: IndexNames, ids: list[str], *, with_raw: bool = True) -> Stored:
         found: Stored = {}
+        excludes = {} if with_raw else {"source_excludes": _NO_RAW}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            response = self._io.search(names.alias("posts"), query={"ids": {"values": chunk}}, size=len(chunk))
+            response = self._io.search(names.alias("posts"), query={"ids": {"values": chunk}}, size=len(chunk),
+                                       **excludes)
             for hit in response["hits"]["hits"]:
-                found[hit["_id"]] = (hit["_index"], docs.post_from_document(hit["_source"]))
+                found[hit["_id"]] = _stored(hit)
         return found
 
-    def _write_posts(self, names: IndexNames, changed: dict[str, tuple[Post, Analysis]], stored: Stored) -> None:
+    def _write_posts(self, names: IndexNames, changed: dict[str, tuple[Post, Analysis, Json | None]],
+                     stored: Stored) -> None:
         now = datetime.now(timezone.utc)
         moves, writes = [], []
-        for pid, (post, analysis) in changed.items():
+        for pid, (post, analysis, raw) in changed.items():
             target = names.posts_month(post.published_at)
             if target not in self._months:
                 create_posts_month(self.client, names, post.published_at, ilm=self._ilm)
                 with self._lock:
                     self._months.add(target)
-            writes.append({"_op_type": "index", "_index": target, "_id": pid,
-                           "_source": docs.post_document(post, analysis, now)})
-            if pid in stored and stored[pid][0] != target:
-                moves.append({"_op_type": "delete", "_index": stored[pid][0], "_id": pid})
+            document = docs.post_document(post, analysis, now)
+            if raw is not None:  # as given or as stored: JSON either way, validated when it came in
+                document.update(raw=raw, raw_mapper=raw["mapper"])
+            writes.append({"_op_type": "index", "_index": target, "_id": pid, "_source": document})
+            if pid in stored and stored[pid].index != target:
+                moves.append({"_op_type": "delete", "_index": stored[pid].index, "_id": pid})
         # deletes first: if the second request fails, the post is missing (and the caller,
         # whose watermark did not move, writes it again), never duplicated
         self._io.bulk(moves, "upsert_posts: move posts to their new month", deletes=True)
-        self._io.bulk(writes, "upsert_posts")
+        self._io.bulk(writes, "upsert_posts", rejected=self._dead_letter)
+
+
+def _stored(hit: Json) -> StoredPost:
+    return StoredPost(hit["_index"], docs.post_from_document(hit["_source"]), hit["_source"].get("raw"))
 
 
 def _risk_conflict(risk: Risk, stored: int | None) -> ConflictError:

@@ -1,4 +1,5 @@
-"""The index templates and the ILM policy shipped in ``deploy/elasticsearch/``, rendered for a prefix.
+"""The index templates and the ILM policy shipped in ``store/elasticsearch/mappings/`` (package data,
+so an installed mcu-monitor has them in any folder), rendered for a prefix.
 
 The JSON files are the single source of truth: operators can read them, and
 ``mcu index setup`` applies them. Strings in them may hold ``{{prefix}}``,
@@ -24,7 +25,7 @@ from typing import Any
 
 from core.store import StoreError
 
-DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch"
+DEPLOY_DIR = Path(__file__).resolve().parent / "mappings"
 KINDS: tuple[str, ...] = ("posts", "stories", "risks", "alerts", "meta")
 VERSIONED_KINDS: tuple[str, ...] = ("posts", "stories", "risks", "alerts")
 LIFECYCLE_COMPONENT = "posts-lifecycle"

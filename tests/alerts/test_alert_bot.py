@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from typer.testing import CliRunner
+
 from alerts import build_sinks, track_reactions, workflow
+from cli.app import app
 from core.store import open_risks
 from core.domain import RiskStatus
 from store import open_store
-from tests.alerts.conftest import ANSWERED, CHAT, MEMBER, STRANGER
+from testing.alert_chat import CHAT, MEMBER, STRANGER
+from tests.alerts.conftest import ANSWERED, FIXTURES
 from tests.alerts.test_reactions import ANSWER_TEXT
 
 MEMBER_NAME = "Анна Дежурная (tg:5550001)"
@@ -34,7 +38,7 @@ def risk_cards(api) -> dict[str, int]:
 def started(demo, api, run_bot_thread, recording: str | None = None, minutes: int = 20):
     demo.use_api(api.url)
     if recording:
-        demo.add_answer_source(recording)
+        demo.add_answer_source(FIXTURES / recording)
     settings = demo.settings()
     bot = run_bot_thread(settings, clock=lambda: ANSWERED + timedelta(minutes=minutes))
     store = open_store(settings.store, str.split)
@@ -150,11 +154,15 @@ def test_commands_risks_risk_digest_help(demo, api, bot_env, run_bot_thread):
     api.wait_for(lambda: len(sent_texts(api)) >= len(opened) + 6, what="six replies")
     replies = sent_texts(api)[len(opened):]
     joined = "\n".join(replies)
-    assert "Бот алерт-чата МЦУ" in joined and "/digest — сводка за сегодня" in joined
+    assert "Бот алерт-чата МЦУ" in joined and "/digest — сводка за последние 24 часа" in joined
     assert f"Открытые риски: {len(opened)}" in joined
     details = next(r for r in replies if "<b>История</b>" in r)
     assert f"риск №{risk.number}" in details and risk.id in details
-    assert "Сводка за" in joined and "Открыто рисков: " + str(len(opened)) in joined
+    digest = next(r for r in replies if r.startswith("<b>Сводка МЦУ"))
+    assert f"<b>Открытых рисков: {len(opened)}, из них просрочено: " in digest
+    moment = (ANSWERED + timedelta(minutes=20)).isoformat()  # the bot's clock in ``started``
+    cli = CliRunner().invoke(app, ["digest", "-c", str(demo.config), "--date", moment, "--html"])
+    assert cli.exit_code == 0 and cli.output == digest  # «mcu digest» and «/digest» say the same
     assert "«999» не найден" in joined and "Укажите номер риска" in joined
     assert store.get_risk(risk.id).history == []
     bot.stop()

@@ -1,4 +1,5 @@
-"""The card: Russian, every user text escaped for Telegram HTML, broken Unicode made safe,
+"""The card: one builder, two formats (plain text and Telegram HTML) with the same wording; Russian,
+every user text escaped for Telegram HTML, broken Unicode and control characters made safe,
 within Telegram's length limit, with the buttons the risk's status allows."""
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from alerts.card import card_facts, render_card
+from alerts.card import HTML, PLAIN, card_facts, card_text, details_text, link, render_card
 from alerts.sinks import FileSink
-from alerts.telegram.render import ACTIONS, BUTTONS, keyboard, link, render_html, visible_length
+from alerts.telegram.render import ACTIONS, BUTTONS, keyboard, render_html
+from core.text import visible_length
 from alerts.workflow import extract_links, parse_answer, platform_of
 from core.config import load_config
 from core.domain import (Alert, Analysis, Answer, Post, ReactionEvidence, Risk, RiskReason, RiskStatus, Sentiment,
-                        Story, TopicScore, Verdict, RiskAssessment)
-from tests.alerts.fake_bot_api import parse_html
+                        RiskTransition, Story, TopicScore, Verdict, RiskAssessment)
+from testing.fakes.telegram_bot import parse_html
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = datetime(2026, 11, 19, 9, 30, tzinfo=timezone.utc)
@@ -44,6 +46,136 @@ def make(text: str = NASTY, url: str = "https://vk.com/wall-1_2?a=1&b=<2>", stat
                 verdict=Verdict(outcome="reescalated", reason="после ответа 5 новых <негативных> & злых", at=AT,
                                 evidence=evidence))
     return risk, story, [(post, analysis)]
+
+
+PLAIN_CARD = """\
+🔴 КРИТИЧЕСКИЙ риск №7 · ЖКХ: вода, тепло, свет
+Блок: Сельские территории
+Место: Лаптево <д.> (Лаптевский территориальный отдел)
+
+«Вода <b>не</b> тег & «кавычки» "двойные" 'одинарные' <script>alert(1)</script> \ufffd конец»
+
+Распространение: 1 публикация (постов 1, комментариев 0) в 2 источниках: Пестово Онлайн, <злой & источник>
+Охват источников: 12\u202f437
+Почему риск (оценка 0.81):
+• негатив <& \ufffd>
+Ссылки:
+  https://vk.com/wall-1_2?a=1&b=<2>
+Ответственные: Заведующий организационным отделом, руководитель блока «Сельские территории»; \
+Глава Лаптевского территориального отдела; Заведующий отделом жилищно-коммунального хозяйства, руководитель блока
+
+Статус: в работе · в работе у Анна <Дежурная> & "Ко"
+Ответ (19.11 12:30; VK): «Вода <b>не</b> тег & «кавычки» "двойные" 'одинарные' <script>alert(1)</script> \ufffd конец»
+  https://vk.com/wall-9_9
+  javascript:alert(1)
+Реакция: под ответом 7 комментариев (негативных 5, позитивных 1), отметок «нравится» 3, репостов 0; \
+новых публикаций в истории 0
+Вердикт (19.11 12:30): снова в работе — после ответа 5 новых <негативных> & злых"""
+
+HTML_CARD = """\
+🔴 <b>КРИТИЧЕСКИЙ риск №7</b> · ЖКХ: вода, тепло, свет
+<b>Блок:</b> Сельские территории
+<b>Место:</b> Лаптево &lt;д.&gt; (Лаптевский территориальный отдел)
+
+<blockquote>Вода &lt;b&gt;не&lt;/b&gt; тег &amp; «кавычки» &quot;двойные&quot; &#x27;одинарные&#x27; \
+&lt;script&gt;alert(1)&lt;/script&gt; \ufffd конец</blockquote>
+
+<b>Распространение:</b> 1 публикация (постов 1, комментариев 0) в 2 источниках: Пестово Онлайн, \
+&lt;злой &amp; источник&gt;
+<b>Охват источников:</b> 12\u202f437
+<b>Почему риск</b> (оценка 0.81):
+• негатив &lt;&amp; \ufffd&gt;
+<b>Ссылки:</b>
+  <a href="https://vk.com/wall-1_2?a=1&amp;b=&lt;2&gt;">vk.com/wall-1_2</a>
+<b>Ответственные:</b> Заведующий организационным отделом, руководитель блока «Сельские территории»; \
+Глава Лаптевского территориального отдела; Заведующий отделом жилищно-коммунального хозяйства, руководитель блока
+
+<b>Статус:</b> в работе · в работе у Анна &lt;Дежурная&gt; &amp; &quot;Ко&quot;
+<b>Ответ</b> (19.11 12:30; VK): «Вода &lt;b&gt;не&lt;/b&gt; тег &amp; «кавычки» &quot;двойные&quot; &#x27;одинарные&#x27; \
+&lt;script&gt;alert(1)&lt;/script&gt; \ufffd конец»
+  <a href="https://vk.com/wall-9_9">vk.com/wall-9_9</a>
+  javascript:alert(1)
+<b>Реакция:</b> под ответом 7 комментариев (негативных 5, позитивных 1), отметок «нравится» 3, репостов 0; \
+новых публикаций в истории 0
+<b>Вердикт</b> (19.11 12:30): <b>снова в работе</b> — после ответа 5 новых &lt;негативных&gt; &amp; злых"""
+
+
+def test_one_risk_in_both_formats(settings):
+    risk, story, items = make()
+    facts = card_facts(risk, story, items, settings)
+    assert card_text(facts, PLAIN) == PLAIN_CARD
+    assert card_text(facts, HTML) == HTML_CARD
+    assert render_card(risk, story, items, settings) == PLAIN_CARD + "\nРиск " + "r" * 20
+
+
+def test_both_formats_say_the_same_but_for_the_quote_and_the_links(settings):
+    risk, story, items = make()
+    facts = card_facts(risk, story, items, settings)
+    plain, visible = card_text(facts, PLAIN).split("\n"), parse_html(card_text(facts, HTML)).split("\n")
+    assert len(plain) == len(visible)
+    differing = [(p, v) for p, v in zip(plain, visible) if p != v]
+    assert differing == [
+        (f"«{facts.excerpt}»", facts.excerpt),  # «…» in plain text, a blockquote in Telegram
+        ("  https://vk.com/wall-1_2?a=1&b=<2>", "  vk.com/wall-1_2"),  # the whole address, or a link
+        ("  https://vk.com/wall-9_9", "  vk.com/wall-9_9"),
+    ]
+
+
+def test_plain_text_is_readable_whatever_users_type(settings):
+    risk, story, items = make(text="Авария\x00 на\x1b[31m улице \ud800 <b>Мира</b> & «Ко»\x7f")
+    risk.assignee = "Иван\x08 \udc80 <Петров>"
+    plain = render_card(risk, story, items, settings)
+    assert "«Авария на[31m улице \ufffd <b>Мира</b> & «Ко»»" in plain
+    assert "в работе у Иван \ufffd <Петров>" in plain
+    assert not [c for c in plain if ord(c) < 32 and c != "\n"] and "\x7f" not in plain
+    plain.encode("utf-8")  # no lone surrogate left
+    html = render_html(card_facts(risk, story, items, settings))
+    assert "<blockquote>Авария на[31m улице \ufffd &lt;b&gt;Мира&lt;/b&gt; &amp; «Ко»</blockquote>" in html
+    assert "Авария на[31m улице \ufffd <b>Мира</b> & «Ко»" in parse_html(html)
+
+
+def test_details_carry_the_history_in_both_formats(settings):
+    risk, story, items = make()
+    risk.history = [
+        RiskTransition(status=RiskStatus.in_work, actor='Анна <Дежурная> & "Ко"', at=AT, action="take",
+                       note="проверено <b>&</b>\x1b[31m", previous=RiskStatus.new),
+        RiskTransition(status=RiskStatus.in_work, actor="бот", at=AT, action="odd<action>"),
+    ]
+    facts = card_facts(risk, story, items, settings)
+    html = details_text(facts, HTML)
+    assert html.endswith("\n\n<b>История</b> (последние 2):\n"
+                         "19.11 12:30 · взят в работу · Анна &lt;Дежурная&gt; &amp; &quot;Ко&quot; — "
+                         "проверено &lt;b&gt;&amp;&lt;/b&gt;[31m\n"
+                         "19.11 12:30 · odd&lt;action&gt; · бот\n"
+                         "<code>rrrrrrrrrrrrrrrrrrrr</code>")
+    assert html.startswith(card_text(facts, HTML, compact=True) + "\n\n")
+    parse_html(html)
+    plain = details_text(facts, PLAIN, steps=1)
+    assert plain.endswith("\n\nИстория (последние 1):\n19.11 12:30 · odd<action> · бот\nrrrrrrrrrrrrrrrrrrrr")
+    risk.history = []
+    assert details_text(card_facts(risk, story, items, settings), PLAIN).endswith(
+        "История (последние 0):\nпока нет\nrrrrrrrrrrrrrrrrrrrr")
+
+
+def test_compact_card_keeps_two_reasons_two_links_and_a_short_quote(settings):
+    risk, story, items = make(text="длинный текст " * 2000)
+    risk.reasons = [RiskReason(component=f"r{i}", value=1 - i / 10, detail=f"причина {i}") for i in range(3)]
+    risk.answers[0].links = [f"https://vk.com/wall-9_{i}" for i in range(4)]
+    facts = card_facts(risk, story, items, settings)
+    full, compact = card_text(facts, HTML), card_text(facts, HTML, compact=True)
+    assert full != compact and "• причина 2" in full and "vk.com/wall-9_3" in full
+    visible = parse_html(compact)
+    assert "• причина 1" in visible and "• причина 2" not in visible
+    assert "vk.com/wall-9_1" in visible and "vk.com/wall-9_2" not in visible
+    quote = compact.split("<blockquote>")[1].split("</blockquote>")[0]
+    assert len(quote) <= 140 and quote.endswith("…")
+    risk.reasons = [RiskReason(component=f"r{i}", value=1, detail=f"причина {i} " + "длинная " * 30) for i in range(3)]
+    risk.answers[0].links = [f"ftp://files.example/{i}/" + "x" * 1000 for i in range(5)]  # shown in full
+    facts = card_facts(risk, story, items, settings)
+    html = card_text(facts, HTML)  # too long in full: compact by itself
+    assert html == card_text(facts, HTML, compact=True) and visible_length(html) <= 4096
+    plain = card_text(facts, PLAIN)  # plain text has no length limit: the full card
+    assert len(plain) > 5000 and "• причина 2" in plain and "ftp://files.example/4/x" in plain
 
 
 def test_html_card_is_valid_telegram_html_and_shows_the_raw_text(settings):

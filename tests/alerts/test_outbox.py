@@ -14,7 +14,7 @@ from alerts.telegram.config import BotConfig, make_bot
 from alerts.telegram.delivery import Delivery, reconcile
 from core.domain import Alert
 from store.sqlite import SqliteStore
-from tests.alerts.fake_bot_api import TOKEN
+from testing.fakes.telegram_bot import TOKEN
 
 CHAT = -1009876543210
 
@@ -188,3 +188,41 @@ def test_notices_from_flows_are_queued_once_and_escaped(tmp_path):
         assert job.kind == "notice" and job.text == "Сводка: &lt;тест&gt; &amp; всё"
     FileSink(tmp_path / "alerts.txt").notify("Сводка \udcff", key="digest:2026-11-29")
     assert "Сводка \ufffd" in (tmp_path / "alerts.txt").read_text(encoding="utf-8")
+
+
+def test_documents_reach_the_chat_once_with_their_bytes(api, tmp_path):
+    from alerts.sinks import TelegramSink, documents_all
+
+    pdf, xlsx = tmp_path / "mcu-report-week-2026-11-16.pdf", tmp_path / "mcu-report-week-2026-11-16.xlsx"
+    pdf.write_bytes(b"%PDF-1.4 report")
+    xlsx.write_bytes(b"PK\x03\x04 workbook")
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    sink = TelegramSink(outbox, CHAT)
+    caption = "Отчёт МЦУ для Главы округа: неделя 16.11–22.11.2026 <тест> & всё"
+    assert documents_all([sink], [pdf, xlsx], caption, key="report:week-2026-11-16") == 1
+    documents_all([sink], [pdf, xlsx], caption, key="report:week-2026-11-16")  # a retried flow run
+    gone = tmp_path / "gone.pdf"
+    sink.document(gone, "файл удалён до отправки", key="report:gone")
+    asyncio.run(drive(outbox, api, lambda: len(api.documents) == 2 and outbox.counts().get("pending", 0) == 0))
+    sent = {doc["filename"]: doc for doc in api.documents.values()}
+    assert sent[pdf.name]["data"] == pdf.read_bytes() and sent[xlsx.name]["data"] == xlsx.read_bytes()
+    assert sent[pdf.name]["caption"] == caption  # escaped for HTML, shown as written
+    assert len(api.ok_calls("sendDocument")) == 2
+    assert outbox.counts() == {"sent": 2, "done": 1}
+
+
+def test_an_outbox_made_before_documents_is_upgraded(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE outbox (id INTEGER PRIMARY KEY, key TEXT UNIQUE, kind TEXT NOT NULL, chat_id INTEGER "
+                     "NOT NULL, risk_id TEXT, text TEXT, reply_to INTEGER, force_reply INTEGER NOT NULL DEFAULT 0, "
+                     "state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT "
+                     "NULL DEFAULT 0, created REAL NOT NULL, finished REAL, message_id INTEGER, error TEXT)")
+        conn.execute("INSERT INTO outbox (key, kind, chat_id, text, created) VALUES ('n1', 'notice', 1, 'старое', 0)")
+    with Outbox(path) as outbox:
+        assert outbox.enqueue_document(1, tmp_path / "a.pdf", "отчёт", time.time(), key="d1")
+        jobs = outbox.due(time.time())
+    assert [(j.kind, j.text, j.file) for j in jobs] == [("notice", "старое", None),
+                                                        ("document", "отчёт", str((tmp_path / "a.pdf").resolve()))]

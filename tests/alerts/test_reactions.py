@@ -27,7 +27,7 @@ def recorded_comments(name: str) -> list[str]:
 
 def answered(demo, recording: str):
     """The Лаптево risk taken and answered, then the answer's page scanned from the recording."""
-    demo.add_answer_source(recording)
+    demo.add_answer_source(FIXTURES / recording)
     settings = demo.settings()
     store = open_store(settings.store, str.split)
     risk = demo.risk_about(store, "Лаптево", "utilities")
@@ -38,7 +38,7 @@ def answered(demo, recording: str):
 
 
 def test_answer_links_point_at_collected_posts(demo):
-    demo.add_answer_source("answer_calm_vk.json")
+    demo.add_answer_source(FIXTURES / "answer_calm_vk.json")
     settings = demo.settings()
     assert post_id("vk", "adm_vk", "-220011407_3318") in answer_post_ids(ANSWER_LINK, settings)
     assert answer_post_ids("https://vk.com/wall-220011407_3318?reply=5", settings) == \
@@ -125,4 +125,24 @@ def test_quiet_window_comes_from_config(demo, hours):
     settings, store, risk = answered(demo, "answer_calm_vk.json")
     reports = track_reactions(store, settings, ANSWERED + timedelta(hours=1))
     assert reports[0].outcome == "handled" and "за 0.5 ч после ответа" in reports[0].reason
+    store.close()
+
+
+def test_an_official_post_in_the_story_is_not_spread(demo):
+    """The administration's own news on the same story after the answer is context, not spread;
+    the same text from a residents' chat re-escalates (test above)."""
+    settings, store, risk = answered(demo, "answer_calm_vk.json")
+    pipeline = Pipeline.open(settings)
+    news = Post(platform="rss", source="pestovo_adm", native_id="https://pestovo-adm.example/news/voda-2",
+                url="https://pestovo-adm.example/news/voda-2", title="Водоснабжение в Лаптево восстановлено",
+                text="Лаптево: насос на водонапорной башне заменён, вода в Лаптево подаётся, подвоз воды сохраняется",
+                published_at=ANSWERED + timedelta(hours=5), reach=2500)
+    pipeline.ingest([news])
+    assert pipeline.store.get_post(news.id)[1].story_id == risk.story_id, "precondition: the post joins the story"
+    pipeline.close()
+    assert settings.is_official(news)
+    reports = track_reactions(store, settings, ANSWERED + timedelta(hours=6))
+    assert reports[0].outcome == "watching", reports[0].reason
+    evidence = store.get_risk(risk.id).verdict.evidence
+    assert evidence.new_posts == 0 and "pestovo_adm" not in evidence.new_sources
     store.close()

@@ -1,4 +1,4 @@
-"""The `mcu` command: the Prefect flow in-process, the summary, search output and readable errors."""
+"""The `mcu` command: the scan summary, search output and readable errors."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from cli.options import parse_since
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
 
 runner = CliRunner()
 
@@ -21,7 +21,7 @@ def cli_scanned(tmp_path_factory):
     return config, result
 
 
-def test_scan_runs_the_prefect_flow_and_prints_a_summary(cli_scanned):
+def test_scan_prints_a_summary(cli_scanned):
     _, result = cli_scanned
     assert result.exit_code == 0, result.output
     assert "Итоги сканирования" in result.output
@@ -47,9 +47,11 @@ def test_search_table_and_json(cli_scanned):
 
 def test_unknown_topic_is_a_clear_error(cli_scanned):
     config, _ = cli_scanned
-    result = runner.invoke(app, ["search", "вода", "--topic", "plumbing", "-c", str(config)])
+    result = runner.invoke(app, ["search", "вода", "--topic", "plumbing", "-c", str(config)],
+                           env={"COLUMNS": "200"})
     assert result.exit_code == 2
-    assert "неизвестная тема «plumbing»" in result.output
+    assert "«plumbing» — нет такого значения" in result.output
+    assert "utilities (ЖКХ: вода, тепло, свет)" in result.output and "roads (Дороги)" in result.output
 
 
 def test_config_error_names_file_and_key(tmp_path):

@@ -1,4 +1,4 @@
-"""The Kibana saved objects (deploy/kibana/mcu.ndjson) and ``mcu kibana install``.
+"""The Kibana saved objects (cli/kibana/mcu.ndjson, built by deploy/kibana/build.py) and ``mcu kibana install``.
 
 There is no Kibana here: the objects are checked for structure, for references that
 resolve, and for fields that exist in our index templates; ``install`` talks to a small
@@ -26,7 +26,7 @@ from cli.commands.index import kibana_app
 from store.elasticsearch.templates import TemplateSet, field_paths
 
 ROOT = Path(__file__).resolve().parents[2]
-NDJSON = ROOT / "deploy" / "kibana" / "mcu.ndjson"
+NDJSON = ROOT / "cli" / "kibana" / "mcu.ndjson"
 KIND_OF_VIEW = {"mcu-posts": "posts", "mcu-risks": "risks"}
 Json = dict[str, Any]
 

@@ -7,10 +7,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
 from flows.campaigns import campaigns
-from reports.campaigns import Campaign, due_campaigns, load_campaigns
 from flows.common import store_lock
 from flows.digest import digest
 from flows.reactions import track_reactions
@@ -19,8 +17,7 @@ from flows.scan import scan
 from flows.watch import watch, watch_keys
 from core.config import ConfigError, load_config
 from store import SearchQuery, open_store
-from tests.flows.conftest import ROOT
-from tests.scan.test_scan import demo_config
+from testing.configs import demo_config
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +35,7 @@ def test_watch_reads_telegram_by_default_and_named_vk_publics(tmp_path):
     assert watch_keys(settings) == telegram
     assert watch_keys(settings, ["pestovo_online"]) == ["pestovo_online", *telegram]
     assert watch_keys(settings, ["laptevo_village"], platforms=[]) == ["laptevo_village"]
-    with pytest.raises(ConfigError, match="unknown source keys \\['nope'\\]"):
+    with pytest.raises(ConfigError, match="неизвестные ключи источников \\['nope'\\]"):
         watch_keys(settings, ["nope"])
 
     report = watch(config=str(config), sources=["pestovo_online"])
@@ -54,65 +51,61 @@ def test_watch_with_nothing_to_watch_reads_nothing(tmp_path):
     assert report.sources == []
 
 
-def test_digest_counts_the_store_and_writes_the_day_file(scanned, tmp_path):
+def test_digest_covers_24_hours_then_the_time_since_the_previous_one(scanned, tmp_path):
     from zoneinfo import ZoneInfo
 
     from nlp import Analyzer
 
-    _, config, report = scanned
+    tmp, config, report = scanned
     settings = load_config(config)
+    msk = ZoneInfo("Europe/Moscow")
     with open_store(settings.store, Analyzer.from_settings(settings).lemmatize) as db:
         latest = max(h.post.published_at for h in db.search(SearchQuery(limit=100_000)))
-        now = latest + timedelta(minutes=1)  # the demo's last day is «today»
-        local = now.astimezone(ZoneInfo("Europe/Moscow"))
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        today = db.count(SearchQuery(since=midnight, until=now))
+        now = latest + timedelta(minutes=1)  # just after the demo's last post
+        day = db.count(SearchQuery(since=now - timedelta(hours=24), until=now))
         open_risks = [r for r in db.list_risks() if r.is_open]
-    text = digest(config=str(config), now=now, out_dir=str(tmp_path / "digests"))
-    path = tmp_path / "digests" / f"{local:%Y-%m-%d}.txt"
-    assert path.read_text(encoding="utf-8") == text
-    assert today > 0
-    assert f"Публикаций за сегодня: {today}," in text
-    assert f"Открытых рисков: {len(open_risks)}" in text and open_risks
-    assert text.startswith(f"Сводка МЦУ · Пестовский муниципальный округ · {local:%d.%m.%Y}")
+    folder = tmp_path / "digests"
+    text = digest(config=str(config), now=now, out_dir=str(folder))
+    assert (folder / f"{now.astimezone(msk):%Y-%m-%d}.txt").read_text(encoding="utf-8") == text
+    assert day > 0 and f"Публикаций: {day}, из них негативных:" in text
+    assert f"Период: {(now - timedelta(hours=24)).astimezone(msk):%d.%m.%Y %H:%M} — " in text
+    assert f"Открытых рисков: {len(open_risks)}, из них просрочено:" in text and open_risks
+    assert text.startswith(f"Сводка МЦУ · Пестовский муниципальный округ · {now.astimezone(msk):%d.%m.%Y}")
+    later = now + timedelta(hours=6)  # the next digest covers the time since this one
+    second = digest(config=str(config), now=later, out_dir=str(folder))
+    assert f"Период: {now.astimezone(msk):%d.%m.%Y %H:%M} — {later.astimezone(msk):%d.%m.%Y %H:%M}" in second
+    assert "Публикаций: 0, из них негативных: 0" in second
+    posted = (tmp / "alerts.txt").read_text(encoding="utf-8")
+    assert text in posted and second in posted
+
+
+def test_weekly_report_posts_its_files_once(scanned, tmp_path):
+    from flows.report import report
+
+    tmp, config, _ = scanned
+    out = tmp_path / "reports"
+    before = (tmp / "alerts.txt").read_text(encoding="utf-8")
+    paths = report(period="week", config=str(config), day=date(2026, 11, 18), out_dir=str(out))
+    assert [Path(p).name for p in paths] == ["mcu-report-week-2026-11-16.pdf", "mcu-report-week-2026-11-16.xlsx"]
+    assert all(Path(p).stat().st_size > 1000 for p in paths)
+    posted = (tmp / "alerts.txt").read_text(encoding="utf-8")[len(before):]
+    assert "Отчёт МЦУ для Главы округа: неделя 16.11–22.11.2026" in posted
+    assert all(f"Файл: {p}" in posted for p in paths)
+
+
+def test_deadlines_flow_reminds_once(scanned):
+    from flows.deadlines import deadlines
+
+    tmp, config, _ = scanned
+    first = deadlines(config=str(config))
+    assert first and all(key.startswith("sla:") for key in first)
+    assert deadlines(config=str(config)) == []
 
 
 def test_track_reactions_runs_the_alerts_tracking(scanned):
     _, config, _ = scanned
     summary = track_reactions(config=str(config))
     assert summary.tracked == 0  # no answer is published in the demo yet: nothing to judge
-
-
-def write_calendar(path: Path, entries: list[dict]) -> Path:
-    path.write_text(yaml.safe_dump({"campaigns": entries}, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def test_campaign_windows_cross_the_new_year():
-    ice = Campaign(code="ice", title="Гололёд", start="11-15", end="03-15", reminder="…")
-    flood = Campaign(code="flood", title="Паводок", start="03-01", end="05-15", reminder="…")
-    assert due_campaigns([ice, flood], date(2026, 12, 31)) == [ice]
-    assert due_campaigns([ice, flood], date(2027, 3, 10)) == [ice, flood]
-    assert due_campaigns([ice, flood], date(2027, 7, 1)) == []
-
-
-def test_the_shipped_calendar_is_valid_and_covers_every_season():
-    settings = load_config(ROOT / "config/demo.yaml")
-    calendar = load_campaigns(ROOT / "config/campaigns.yaml", settings)
-    for day in (date(2026, 1, 10), date(2026, 4, 20), date(2026, 7, 1), date(2026, 10, 1)):
-        assert due_campaigns(calendar, day), f"no campaign on {day}"
-
-
-def test_bad_calendar_names_the_file_and_the_field(tmp_path):
-    settings = load_config(ROOT / "config/demo.yaml")
-    bad = write_calendar(tmp_path / "c.yaml", [{"code": "x", "title": "X", "start": "13-01", "end": "01-01",
-                                                "reminder": "r"}])
-    with pytest.raises(ConfigError, match=r"c\.yaml: campaigns\.0\.start: .*«13-01»: expected MM-DD"):
-        load_campaigns(bad, settings)
-    unknown = write_calendar(tmp_path / "d.yaml", [{"code": "x", "title": "X", "start": "01-01", "end": "02-01",
-                                                    "reminder": "r", "topics": ["plumbing"]}])
-    with pytest.raises(ConfigError, match=r"campaigns\.0\.topics: unknown topics \['plumbing'\]"):
-        load_campaigns(unknown, settings)
 
 
 def test_campaigns_post_once_a_week_to_the_alert_sinks(scanned):
@@ -122,13 +115,13 @@ def test_campaigns_post_once_a_week_to_the_alert_sinks(scanned):
     due = campaigns(config=str(config), today=date(2026, 11, 20))
     assert due == ["ice"]
     posted = alerts_file.read_text(encoding="utf-8")[len(before):]
-    assert "Сезонные темы на неделю 16.11–22.11.2026" in posted and "Гололёд и снегопады" in posted
+    assert "Превентивные кампании на неделю 16.11–22.11.2026" in posted and "Гололёд и снегопады" in posted
     assert "Дороги — " in posted
     again = campaigns(config=str(config), today=date(2026, 11, 22))  # same ISO week: cached, not posted
     assert again == ["ice"]
     assert alerts_file.read_text(encoding="utf-8") == before + posted
     assert campaigns(config=str(config), today=date(2026, 7, 1)) == ["fire_season"]
-    assert alerts_file.read_text(encoding="utf-8").count("Сезонные темы") == 2
+    assert alerts_file.read_text(encoding="utf-8").count("Превентивные кампании на неделю") == 2
 
 
 def test_region_scans_every_municipality(tmp_path):
@@ -145,7 +138,7 @@ def test_region_scans_every_municipality(tmp_path):
 
 
 def test_region_needs_configs():
-    with pytest.raises(ConfigError, match="at least one municipality config"):
+    with pytest.raises(ConfigError, match="хотя бы одну конфигурацию муниципалитета"):
         scan_region(configs=[], deployment=None)
 
 

@@ -18,7 +18,7 @@ import yaml
 
 from flows.limits import DEFAULT_LIMITS, apply_limits, parse_limits, wanted_limits
 from core.config import ConfigError
-from tests.collectors.vk.vk_server import TOKEN, VkServer
+from testing.fakes.vk import TOKEN, VkServer
 from tests.flows.conftest import ROOT
 
 PUBLICS = 6
@@ -144,7 +144,9 @@ def test_vk_limit_caps_parallel_vk_tasks(on_server, tmp_path):
 def test_limits_parse_and_override(monkeypatch):
     assert parse_limits("vk=2, es=8") == {"vk": 2, "es": 8}
     assert parse_limits(["telegram=1"]) == {"telegram": 1}
-    with pytest.raises(ConfigError, match="«vk:2»: expected tag=N"):
+    with pytest.raises(ConfigError, match="«vk:2»: ожидается тег=N"):
         parse_limits(["vk:2"])
     monkeypatch.setenv("MCU_LIMITS", "es=8")
-    assert wanted_limits(["vk=3"]) == {**DEFAULT_LIMITS, "es": 8, "vk": 3}
+    from core.config import Environment
+
+    assert wanted_limits(["vk=3"], Environment.read().limits) == {**DEFAULT_LIMITS, "es": 8, "vk": 3}

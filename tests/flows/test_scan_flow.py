@@ -15,8 +15,8 @@ from flows.scan import interleave, scan
 from core.config import load_config
 from pipeline.pipeline import Pipeline
 from pipeline.run import ThreadExecutor, run_scan
+from testing.configs import demo_config, manifest_total
 from tests.flows.conftest import snapshot
-from tests.scan.test_scan import demo_config, manifest_total
 
 
 def serial_scan(config: Path, keys: list[str] | None = None):

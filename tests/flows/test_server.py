@@ -10,7 +10,7 @@ import pytest
 
 from flows.deployments import read_specs
 from tests.flows.conftest import ROOT, snapshot
-from tests.scan.test_scan import demo_config, manifest_total
+from testing.configs import demo_config, manifest_total
 
 pytestmark = pytest.mark.prefect_server
 RUN_TIMEOUT = 240
@@ -52,6 +52,21 @@ def wait_for(run_id, timeout: float = RUN_TIMEOUT):
     raise AssertionError(f"flow run {run_id} did not finish in {timeout} s (last state {run.state})")
 
 
+def wait_for_deployment(name: str, seconds: float = 60) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    deadline = time.monotonic() + seconds
+    with get_client(sync_client=True) as client:
+        while True:
+            try:
+                client.read_deployment_by_name(name)
+                return
+            except ObjectNotFound:
+                assert time.monotonic() < deadline, f"deployment {name} was not registered"
+                time.sleep(0.5)
+
+
 def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_server, tmp_path):
     # First in the module: a deployment is either served (`mcu serve`) or deployed to the work
     # pool (`prefect deploy`), not both; the pool deployments below are created after this.
@@ -62,9 +77,10 @@ def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_serve
     env = prefect_server.environment() | {"PREFECT_RUNNER_POLL_FREQUENCY": "1", "COLUMNS": "200"}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        serve = subprocess.Popen([sys.executable, "-c", "from cli.app import app; app()", "serve", "--no-server",
-                                  "--only", "digest", "--limit", "es=3"],
-                                 env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        # from a folder outside the checkout: the deployments are modules of the installed package
+        serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--no-server", "--only", "digest",
+                                  "--limit", "es=3"],
+                                 env=env | {"PYTHONPATH": str(ROOT)}, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 90
         while "Веб-интерфейс" not in log.read_text(encoding="utf-8", errors="replace"):
@@ -75,10 +91,13 @@ def test_mcu_serve_serves_a_deployment_from_one_process(prefect_server, on_serve
             assert client.read_concurrency_limit_by_tag("es").concurrency_limit == 3
             assert client.read_concurrency_limit_by_tag("telegram").concurrency_limit == 1
         out_dir = tmp_path / "digests"
+        wait_for_deployment("digest/digest")  # serve registers it just after printing the address
         run = run_deployment("digest/digest", parameters={"config": str(config), "out_dir": str(out_dir)},
                              timeout=0)
         finished = wait_for(run.id)
         assert finished.state.is_completed(), (finished.state, log.read_text(encoding="utf-8", errors="replace"))
+        printed = log.read_text(encoding="utf-8", errors="replace")
+        assert "flows.digest:digest" in printed and "30 8 * * *" in printed  # the plan lists the deployment
         written = list(out_dir.glob("*.txt"))
         assert len(written) == 1 and written[0].read_text(encoding="utf-8").startswith("Сводка МЦУ")
     finally:
@@ -94,7 +113,7 @@ def test_every_deployment_of_prefect_yaml_is_on_the_server(worker_env, on_server
     assert {s.name for s in specs} >= {"scan", "watch", "track_reactions", "digest", "campaigns"}
     with get_client(sync_client=True) as client:
         for spec in specs:
-            flow = load_flow_from_entrypoint(str(ROOT / spec.entrypoint.split(":")[0]) + ":" + spec.flow_name)
+            flow = load_flow_from_entrypoint(spec.entrypoint)
             deployment = client.read_deployment_by_name(f"{flow.name}/{spec.name}")
             assert deployment.entrypoint == spec.entrypoint
             assert deployment.work_pool_name == "mcu-process"

@@ -50,7 +50,9 @@ def test_gazetteer_file(analyzer):
     for name, department in centres.items():
         assert gazetteer.place(name, "village").department == department
     assert {"Пестово", "Советская", "Молога", "Пестовская ЦРБ", "станция Абросово", "вокзал"} <= names
-    assert gazetteer.place("Пестово").lat == pytest.approx(58.6)
+    assert gazetteer.place("Пестово").lat == pytest.approx(58.5973723)
+    villages = [p for p in gazetteer.places if p.kind == "village"]
+    assert len(villages) == 201 and sum(p.centre for p in villages) == 7
     departments = {d.code for d in analyzer.rubricator.departments}
     assert {p.department for p in gazetteer.places if p.department} <= departments
 
@@ -75,3 +77,17 @@ def test_bad_gazetteer_names_the_problem(tmp_path: Path):
         load_gazetteer(bad)
     with pytest.raises(GazetteerError, match="cannot read"):
         load_gazetteer(tmp_path / "missing.yaml")
+
+
+def test_homonyms_merge_unless_one_is_a_centre(analyzer):
+    forms = analyzer.gazetteer.forms
+    (bykovo,) = forms[("быково",)]
+    assert (bykovo.department, bykovo.centre) == ("bykovsky", True)  # the centre, not Вятское's Быково
+    (medvedevo,) = forms[("медведево",)]
+    assert medvedevo.department is None and medvedevo.lat is None  # Охонское's or Богословское's: unknown
+
+
+def test_common_word_forms_need_a_cue(analyzer):
+    common = analyzer.gazetteer.common_forms
+    assert ("мировом",) in common  # Мирово, and the adjective «мировой»
+    assert ("лаптеве",) not in common and ("мирово",) not in common

@@ -4,9 +4,11 @@ from training.evaluation import TOPONYM_SET, evaluate_toponym_set, load_toponym_
 
 def test_the_set_is_large_and_varied():
     cases = load_toponym_set()
-    assert len(cases) >= 100
+    assert len(cases) >= 300
     lower = sum(1 for text, _ in cases if text[:1].islower())
-    assert lower >= 40  # lower-case writing is the norm in comments
+    assert lower >= 250
+    villages = {name for _, places in cases for name in places}
+    assert len(villages) >= 200  # most of the district's settlements, by name  # lower-case writing is the norm in comments
     assert TOPONYM_SET.exists()
 
 
@@ -18,9 +20,9 @@ def test_recall_without_and_with_ner(analyzer):
     assert with_ner.spans.precision >= 0.97
 
 
-def test_every_found_name_is_a_gazetteer_place_with_offsets(analyzer):
+def test_every_found_name_is_a_gazetteer_place_or_an_address_with_offsets(analyzer):
     names = {p.name for p in analyzer.gazetteer.places}
-    for text, expected in load_toponym_set()[:40]:
+    for text, expected in load_toponym_set():
         for toponym in analyzer.toponyms.find(text):
-            assert toponym.name in names
+            assert toponym.name in names or toponym.kind in ("street", "unknown"), (text, toponym)
             assert text[toponym.start : toponym.end] == toponym.text

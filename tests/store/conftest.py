@@ -23,6 +23,7 @@ from core.domain import (
     Engagement,
     Platform,
     Post,
+    RawItem,
     Risk,
     RiskAssessment,
     RiskLevel,
@@ -201,6 +202,15 @@ class Factory:
             post, topic=topic, block=block, department=department, places=places, sentiment=sentiment
         )
         return post, analysis
+
+    def raw(self, post: Post, *, mapper: int = 1, note: str = "как получено") -> RawItem:
+        """A raw item of ``post``: a nested payload with a pseudonymised author and Cyrillic text."""
+        return RawItem(
+            post_id=post.id, platform=post.platform, source=post.source, kind="post", mapper=mapper,
+            context={"reach": post.reach, "owner": -217000001},
+            payload={"id": post.native_id, "text": post.text, "from_id": "anon-0123456789abcdef",
+                     "likes": {"count": post.engagement.likes}, "note": note, "attachments": [{"type": "photo"}]},
+        )
 
     def story(self, story_id: str, *, hours: float = 0, post_ids: tuple[str, ...] = ("p1",)) -> Story:
         return Story(

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from core.domain import Analysis, Post, RiskStatus, risk_id
+from core.domain import Analysis, Post, RawItem, RiskStatus, risk_id
 from core.store import ConflictError, SearchQuery, Store
 
 Corpus = dict[str, tuple[Post, Analysis]]
@@ -100,6 +100,13 @@ def test_search_ands_the_terms(store: Store, loaded: Corpus) -> None:
     assert store.search(SearchQuery(text="дорога концерт")) == []
 
 
+def test_search_by_date_puts_the_newest_match_first(store: Store, loaded: Corpus) -> None:
+    """``order="date"`` lists the hits of a text query newest first, whatever their relevance."""
+    by_date = store.search(SearchQuery(text="дорога", order="date"))
+    assert ids(by_date) == pid(loaded, "roads_vk", "roads_tg")
+    assert sorted(ids(by_date)) == sorted(ids(store.search(SearchQuery(text="дорога"))))
+
+
 def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> None:
     hits = store.search(SearchQuery())
     assert ids(hits) == pid(loaded, "roads_vk", "school_rss", "works_tg", "roads_tg", "waste_vk")
@@ -122,6 +129,10 @@ def test_search_without_text_is_newest_first(store: Store, loaded: Corpus) -> No
         (dict(text="дорога", place="Лаптево", sentiment="positive"), ["roads_tg"]),
         (dict(topic="roads", place="Лаптево"), ["roads_tg"]),
         (dict(topic="nothing"), []),
+        (dict(block="social"), ["school_rss"]),
+        (dict(department="laptevsky"), ["roads_tg", "waste_vk"]),
+        (dict(department="bykovsky", block="infrastructure"), ["roads_vk"]),
+        (dict(text="ямы", order="date"), ["roads_vk", "works_tg"]),
     ],
 )
 def test_search_filters(store: Store, loaded: Corpus, make, query: dict, expected: list[str]) -> None:
@@ -221,6 +232,82 @@ def test_purge_before_removes_what_quotes_old_posts(store: Store, make) -> None:
     assert store.get_story("old_closed") is None and store.get_story("old_bare") is None
     assert store.get_story("fresh") is not None
     assert [a.story_id for a in store.list_alerts()] == ["fresh"]
+
+
+# raw items ------------------------------------------------------------------
+def with_raw(store: Store, corpus: Corpus, make, **options) -> dict[str, RawItem]:
+    raw = {post.id: make.raw(post, **options) for post, _ in corpus.values()}
+    store.upsert_posts(corpus.values(), raw)
+    return raw
+
+
+def test_raw_items_round_trip(store: Store, corpus: Corpus, make) -> None:
+    raw = with_raw(store, corpus, make)
+    assert list(store.raw_items()) == [raw[pid] for pid in sorted(raw)]  # in post id order, exact
+    assert list(store.raw_items(source="city_tg")) == [raw[pid] for pid in sorted(pid(corpus, "roads_tg", "works_tg"))]
+    assert list(store.raw_items(platform="rss")) == [raw[corpus["school_rss"][0].id]]
+    assert list(store.raw_items(source="city_vk", platform="telegram")) == []
+    assert store.get_post(corpus["roads_vk"][0].id) == corpus["roads_vk"]  # posts read as before
+
+
+def test_raw_items_are_not_searched(store: Store, corpus: Corpus, make) -> None:
+    with_raw(store, corpus, make, note="уникальноеслово")
+    assert store.search(SearchQuery(text="уникальноеслово")) == []
+    hits = sorted(store.search(SearchQuery(text="дорогу")), key=lambda h: h.post.id)
+    expected = sorted((corpus["roads_vk"], corpus["roads_tg"]), key=lambda pair: pair[0].id)
+    assert [(h.post, h.analysis) for h in hits] == expected  # no raw payload in the hits
+
+
+def test_a_post_written_without_its_raw_item_keeps_the_stored_one(store: Store, corpus: Corpus, make) -> None:
+    raw = with_raw(store, corpus, make)
+    post, analysis = corpus["roads_vk"]
+    edited = post.model_copy(update={"text": "На улице Ленина засыпали ямы"})
+    assert store.upsert_posts([(edited, make.analysis(edited))]).updated == 1
+    assert [r for r in store.raw_items(source="city_vk") if r.post_id == post.id] == [raw[post.id]]
+
+
+def test_a_changed_raw_item_alone_is_written_and_the_post_counts_unchanged(store: Store, corpus: Corpus,
+                                                                           make) -> None:
+    with_raw(store, corpus, make)
+    post, analysis = corpus["works_tg"]
+    newer = make.raw(post, mapper=2)
+    result = store.upsert_posts([(post, analysis)], {post.id: newer})
+    assert (result.new, result.updated, result.unchanged) == (0, 0, 1)
+    assert [r for r in store.raw_items(source="city_tg") if r.post_id == post.id] == [newer]
+    assert store.get_post(post.id) == (post, analysis)
+
+
+def test_raw_items_without_their_post_are_rejected_and_nothing_written(store: Store, corpus: Corpus,
+                                                                      make) -> None:
+    vk, tg = corpus["roads_vk"], corpus["roads_tg"]
+    with pytest.raises(ValueError, match=tg[0].id):
+        store.upsert_posts([vk], {vk[0].id: make.raw(vk[0]), tg[0].id: make.raw(tg[0])})
+    with pytest.raises(ValueError, match="under post id"):
+        store.upsert_posts([vk, tg], {vk[0].id: make.raw(tg[0])})
+    assert store.count(SearchQuery()) == 0 and list(store.raw_items()) == []
+
+
+def test_purge_deletes_raw_items_with_their_posts(store: Store, corpus: Corpus, make) -> None:
+    raw = with_raw(store, corpus, make)
+    assert store.purge_before(make.at(-24)) == 2
+    kept = pid(corpus, "roads_vk", "school_rss", "works_tg")
+    assert list(store.raw_items()) == [raw[i] for i in sorted(kept)]
+
+
+def test_raw_items_feed_a_remap_that_writes_while_it_reads(store: Store, make) -> None:
+    """More items than one page of either backend, rewritten a hundred at a time (as ``mcu remap``
+    does) while the pages are still being read: every item comes exactly once, every write lands."""
+    items = {post.id: (post, analysis) for post, analysis in
+             (make.item(f"{i}", f"Нет воды, дом {i}", hours=-i / 100) for i in range(1100))}
+    store.upsert_posts(items.values(), {pid: make.raw(post) for pid, (post, _) in items.items()})
+    seen: list[str] = []
+    for raw in store.raw_items(source="city_vk"):
+        seen.append(raw.post_id)
+        if len(seen) % 100 == 0:  # a page of remapped items written, the reading not finished
+            store.upsert_posts([items[i] for i in seen[-100:]],
+                               {i: make.raw(items[i][0], mapper=2) for i in seen[-100:]})
+    assert sorted(seen) == seen and len(seen) == len(set(seen)) == 1100
+    assert {r.mapper for r in store.raw_items()} == {2}
 
 
 # stories ------------------------------------------------------------------
@@ -351,3 +438,35 @@ def test_empty_store(store: Store) -> None:
     assert store.search(SearchQuery(text="дорога")) == []
     assert store.aggregate("topic", SearchQuery()) == {}
     assert store.purge_before(datetime.now(timezone.utc)) == 0
+
+
+def test_a_persons_posts_are_found_by_author_and_deleted_with_their_index(store: Store, make) -> None:
+    """152-ФЗ: the posts of one (pseudonymised) author go, with their search-index entries and raw items."""
+    mine = make.post("41", "Иванова Мария пишет: в Быково опять нет воды")
+    reply = make.post("42", "Ещё раз про воду в Быково, Мария")
+    other = make.post("43", "В Быково нет воды третий день")
+    mine, reply, other = (p.model_copy(update={"author": a}) for p, a in
+                          ((mine, "anon-aaaa"), (reply, "anon-aaaa"), (other, "anon-bbbb")))
+    items = [(p, make.analysis(p, places=("Быково",))) for p in (mine, reply, other)]
+    store.upsert_posts(items, raw={p.id: make.raw(p) for p in (mine, reply, other)})
+    assert sorted(store.post_ids_by_author("anon-aaaa")) == sorted([mine.id, reply.id])
+    assert store.post_ids_by_author("anon-nobody") == []
+    assert store.delete_posts([mine.id, reply.id, "no-such-post"]) == 2
+    assert store.get_post(mine.id) is None and store.get_post(reply.id) is None
+    assert ids(store.search(SearchQuery(text="Мария"))) == []
+    assert ids(store.search(SearchQuery(text="воды"))) == [other.id]
+    assert [r.post_id for r in store.raw_items()] == [other.id]
+    assert store.delete_posts([]) == 0
+
+
+def test_redacting_a_story_hides_its_title_and_its_alert_cards(store: Store, make) -> None:
+    store.upsert_story(make.story("s1", post_ids=("p1", "p2")))
+    store.upsert_story(make.story("s2"))
+    store.add_alert(make.alert("s1", level="medium", text="«Иванова Мария пишет…»"))
+    store.add_alert(make.alert("s1", level="high", text="«Иванова Мария пишет…»"))
+    store.add_alert(make.alert("s2", text="другая карточка"))
+    assert store.redact_stories(["s1"], "(удалено)") == 3
+    assert store.get_story("s1").title == "(удалено)" and store.get_story("s1").post_ids == ["p1", "p2"]
+    assert store.get_story("s2").title == "история s2"
+    texts = {(a.story_id, a.level): a.text for a in store.list_alerts()}
+    assert texts == {("s1", "medium"): "(удалено)", ("s1", "high"): "(удалено)", ("s2", "high"): "другая карточка"}

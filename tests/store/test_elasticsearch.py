@@ -6,6 +6,8 @@ under threads, monthly routing, ILM detection and the store URL.
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import os
 import random
@@ -71,7 +73,8 @@ def raw_search(client: Elasticsearch, index: str, query: dict) -> list[str]:
 
 # the mapping keeps up with the domain model --------------------------------
 DERIVED = {
-    "posts": {"lemmas_exact", "places", "location", "engagement_total", "is_comment", "indexed_at"},
+    "posts": {"lemmas_exact", "places", "location", "engagement_total", "is_comment", "indexed_at", "raw",
+              "raw_mapper"},
     "stories": {"size"},
     "risks": {"status_ru", "level_ru"},
     "alerts": {"recorded_at"},
@@ -254,7 +257,7 @@ def test_the_index_setup_command(client, prefix) -> None:
     again = CliRunner().invoke(index_app, ["setup", "--store", url, "--retention-days", "30", "--json"])
     assert again.exit_code == 0 and json.loads(again.output)["action"] == "updated"
     down = CliRunner().invoke(index_app, ["setup", "--store", "elasticsearch://127.0.0.1:1?timeout=1"])
-    assert down.exit_code == 2 and "cannot reach" in down.output
+    assert down.exit_code == 2 and "нет соединения с кластером" in down.output
 
 
 def test_a_newer_cluster_is_refused(client, prefix, lemmatize) -> None:
@@ -283,7 +286,7 @@ def test_reindex_path_moves_everything_to_the_new_mapping(client, prefix, lemmat
     setup_indices(client, prefix, templates=old)
     corpus = random_corpus(make, n=120)
     with ElasticsearchStore(client, prefix, lemmatize=lemmatize, templates=old) as store:
-        store.upsert_posts(corpus)
+        store.upsert_posts(corpus, {p.id: make.raw(p) for p, _ in corpus[::3]})
         store.upsert_story(make.story("s1"))
         risk = store.save_risk(make.risk("s1"))
         risk.move_to(RiskStatus.in_work, actor="дежурный", at=make.at(1))
@@ -292,7 +295,8 @@ def test_reindex_path_moves_everything_to_the_new_mapping(client, prefix, lemmat
             store.add_alert(alert)
         store.set_watermark("city_vk", '{"date": 100}')
         before = (store.stats(), store.aggregate("place", SearchQuery()), store.list_alerts(),
-                  store.posts_by_ids(p.id for p, _ in corpus))
+                  store.posts_by_ids(p.id for p, _ in corpus), list(store.raw_items()))
+        assert len(before[-1]) == 40
     # a document the domain model rejects stops the copy part-way (posts already copied) ...
     client.index(index=f"{prefix}-stories-v{VERSION}", id="broken", refresh=True,
                  document={"id": "broken", "title": "без полей"})
@@ -316,7 +320,7 @@ def test_reindex_path_moves_everything_to_the_new_mapping(client, prefix, lemmat
         ElasticsearchStore(client, prefix, lemmatize=lemmatize, templates=old).count(SearchQuery())
     with ElasticsearchStore(client, prefix, lemmatize=lemmatize, templates=new) as store:
         after = (store.stats(), store.aggregate("place", SearchQuery()), store.list_alerts(),
-                 store.posts_by_ids(p.id for p, _ in corpus))
+                 store.posts_by_ids(p.id for p, _ in corpus), list(store.raw_items()))
         assert after == before
         assert store.get_risk(risk.id) == risk and risk.version == 2
         assert store.get_watermark("city_vk") == '{"date": 100}'
@@ -326,6 +330,39 @@ def test_reindex_path_moves_everything_to_the_new_mapping(client, prefix, lemmat
         assert store.count(SearchQuery()) == 121
     again = setup_indices(client, prefix, templates=new)
     assert (again.action, again.copied, again.removed) == ("updated", {}, [])
+
+
+def without_raw_fields(templates: TemplateSet, version: int) -> TemplateSet:
+    """The shipped templates as mapping version 1 had them: posts without ``raw``/``raw_mapper``."""
+    components = copy.deepcopy(templates.components)
+    properties = components["posts-mappings"]["template"]["mappings"]["properties"]
+    del properties["raw"], properties["raw_mapper"]
+    return dataclasses.replace(templates, version=version, components=components)
+
+
+def test_mapping_v1_stores_migrate_to_raw_items(client, prefix, lemmatize, make: Factory) -> None:
+    """Version 2 added the raw items: a store set up and written by version 1 is reindexed by
+    setup and then keeps raw items, stored but not indexed."""
+    assert VERSION >= 2
+    v1 = without_raw_fields(TemplateSet.load(), 1)
+    setup_indices(client, prefix, templates=v1)
+    corpus = random_corpus(make, n=30)
+    with ElasticsearchStore(client, prefix, lemmatize=lemmatize, templates=v1) as store:
+        store.upsert_posts(corpus)
+        before = store.posts_by_ids(p.id for p, _ in corpus)
+    report = setup_indices(client, prefix)
+    assert (report.action, report.previous_version, report.copied["posts"]) == ("migrated", 1, 30)
+    with ElasticsearchStore(client, prefix, lemmatize=lemmatize) as store:
+        assert store.posts_by_ids(p.id for p, _ in corpus) == before and list(store.raw_items()) == []
+        post, analysis = corpus[0]
+        raw = make.raw(post, note="словоизсырья")
+        assert store.upsert_posts([(post, analysis)], {post.id: raw}).unchanged == 1
+        assert list(store.raw_items()) == [raw]
+        index = IndexNames(prefix, VERSION).posts_month(post.published_at)
+        properties = client.indices.get_mapping(index=index)[index]["mappings"]["properties"]
+        assert properties["raw"] == {"type": "object", "enabled": False}
+        assert raw_search(client, index, {"query_string": {"query": "словоизсырья"}}) == []  # not indexed
+        assert raw_search(client, index, {"term": {"raw_mapper": 1}}) == [post.id]
 
 
 # optimistic concurrency ---------------------------------------------------
@@ -454,3 +491,35 @@ def test_store_url_options_and_credentials(monkeypatch, tmp_path) -> None:
     with build_client(plain) as client:  # security is off on the test node: the header is ignored
         assert client.info()["version"]["number"].startswith("8.")
     assert "s3cr3t" not in repr(plain) + plain.display
+
+
+def test_a_refused_post_becomes_a_dead_letter_and_the_rest_of_the_bulk_stands(es: ElasticsearchStore, make,
+                                                                                tmp_path) -> None:
+    """A native id longer than Lucene's 32 766-byte term limit (a feed whose entry id is a huge URL)
+    makes Elasticsearch refuse that one document (HTTP 400): it is kept as a dead letter with the
+    reason, the other posts are indexed."""
+    good = [make.item(str(n), f"Яма на дороге номер {n}", hours=-n) for n in range(1, 4)]
+    bad_post = make.post("https://news.example/?id=" + "x" * 40_000, "Пост с огромной ссылкой")
+    bad = (bad_post, make.analysis(bad_post))
+    result = es.upsert_posts([good[0], bad, *good[1:]])
+    assert result.new == 4  # counted as written: its copy is kept, the watermark may move
+    assert sorted(ids(es.search(SearchQuery(limit=10)))) == sorted(p.id for p, _ in good)
+    letters = es.dead_letters()
+    assert [letter.post_id for letter in letters] == [bad_post.id]
+    assert letters[0].reason.startswith("HTTP 400: document_parsing_exception") and "native_id" in letters[0].reason
+    assert len(letters[0].reason) <= 300
+    assert letters[0].document["text"] == "Пост с огромной ссылкой" and letters[0].source == bad_post.source
+    url = f"elasticsearch://{os.environ['ES_URL'].split('://', 1)[-1]}?prefix={es.prefix}&outbox=off"
+    from typer.testing import CliRunner
+
+    from cli.app import app
+    from testing.configs import demo_config
+
+    shown = CliRunner().invoke(app, ["index", "dead-letters", "--store", url, "-c", str(demo_config(tmp_path))],
+                               env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert bad_post.id in shown.output and "native_id" in shown.output and "Отклонённых публикаций: 1" in shown.output
+
+
+def ids(hits) -> list[str]:
+    return [h.post.id for h in hits]

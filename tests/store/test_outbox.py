@@ -230,6 +230,24 @@ def test_a_write_cut_in_the_middle_of_a_bulk_is_spooled_whole(proxy, client, pre
     assert exact_state(client, prefix)["post_ids"] == sorted(p.id for p, _ in items)
 
 
+def test_raw_items_spooled_in_an_outage_are_replayed_with_their_posts(proxy, prefix, tmp_path, lemmatize,
+                                                                      make) -> None:
+    url = proxied_url(proxy, prefix, tmp_path)
+    items = batch(make, "a_vk", 1, size=4)
+    raw = {post.id: make.raw(post) for post, _ in items[:3]}  # the fourth post comes without one
+    with open_store(url, lemmatize) as store:
+        store.count(SearchQuery())
+        proxy.stop()
+        assert isinstance(store.upsert_posts(items, raw), SpooledResult)
+        with pytest.raises(StoreUnavailable):
+            list(store.raw_items())
+    proxy.start()
+    with open_store(url, lemmatize) as store:
+        assert store.pending == 0
+        assert list(store.raw_items()) == [raw[pid] for pid in sorted(raw)]
+        assert store.posts_by_ids(p.id for p, _ in items) == items
+
+
 def test_risks_and_alerts_are_not_spooled(proxy, prefix, tmp_path, lemmatize, make) -> None:
     url = proxied_url(proxy, prefix, tmp_path)
     with open_store(url, lemmatize) as store:

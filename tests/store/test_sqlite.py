@@ -44,7 +44,8 @@ def test_creates_parent_dirs_and_uses_wal(sqlite_store: SqliteStore, db: Path) -
 def test_schema_version(sqlite_store: SqliteStore, db: Path) -> None:
     assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     tables = {name for (name,) in raw(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    expected = {"posts", "analyses", "post_places", "posts_fts", "stories", "risks", "alerts", "watermarks"}
+    expected = {"posts", "analyses", "post_places", "posts_fts", "stories", "risks", "alerts", "watermarks",
+                "pending_stories", "raw_items"}
     assert expected <= tables
 
 
@@ -52,6 +53,24 @@ def test_reopening_does_not_migrate_again(db: Path, lemmatize) -> None:
     SqliteStore(db, lemmatize).close()
     SqliteStore(db, lemmatize).close()
     assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+
+
+def test_a_version_2_file_gains_the_raw_items_table(db: Path, lemmatize, make) -> None:
+    """Schema 3 added raw items: a file of schema 2 keeps its posts and can store raw items."""
+    post, analysis = make.item("1", "Нет воды в Лаптево")
+    with SqliteStore(db, lemmatize) as store:
+        store.upsert_posts([(post, analysis)])
+    conn = sqlite3.connect(db)
+    conn.executescript("DROP TABLE raw_items; PRAGMA user_version = 2;")  # the file as version 2 left it
+    conn.close()
+    with SqliteStore(db, lemmatize) as store:
+        assert raw(db, "PRAGMA user_version") == [(3,)]
+        assert store.get_post(post.id) == (post, analysis)
+        item = make.raw(post)
+        assert store.upsert_posts([(post, analysis)], {post.id: item}).unchanged == 1
+        assert list(store.raw_items()) == [item]
+    assert raw(db, "SELECT post_id, platform, source, kind, mapper FROM raw_items") == [
+        (post.id, "vk", "city_vk", "post", 1)]
 
 
 def test_a_newer_schema_is_refused(db: Path, lemmatize) -> None:

@@ -1,14 +1,21 @@
 """Feed collector tests: a news site on 127.0.0.1 with feeds, article pages and failures."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from collectors.rss.collector import RssCollector
 from collectors.rss.config import RssSource
-from tests.collectors.rss.feed_server import LocalServer, Reply, fixture, static
+from testing.fakes.http import LocalServer, Reply, static
 
+FIXTURES = Path(__file__).parent / "fixtures"
 ETAG = '"vesti-2026-11-19-1200"'
 MODIFIED = "Thu, 19 Nov 2026 09:00:00 GMT"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
 
 
 def site_routes(base: str) -> dict:

@@ -8,8 +8,8 @@ import pytest
 
 from collectors.base import CollectorError, SourceUnavailable
 from collectors.text import MAX_TEXT
-from tests.collectors.rss.conftest import ETAG, MODIFIED
-from tests.collectors.rss.feed_server import Reply, fixture, sequence, static
+from testing.fakes.http import Reply, sequence, static
+from tests.collectors.rss.conftest import ETAG, MODIFIED, fixture
 
 
 def test_feed_then_not_modified(feed, site):

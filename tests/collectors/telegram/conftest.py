@@ -1,18 +1,41 @@
-"""Fixtures for the Telegram tests: the fake Telegram, a clock, an account on a tmp state file."""
+"""Fixtures for the Telegram tests: the fake Telegram with the recorded chats, a clock, an account
+on a tmp state file; and the helpers the tests share (a source, a collector, a config)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # telegram_fakes, beside the tests
+from collectors.telegram.account import TelegramAccount, forget_accounts
+from collectors.telegram.client import LiveTelegramReader
+from collectors.telegram.collector import TelegramCollector
+from collectors.telegram.config import TelegramSource
+from collectors.telegram.state import AccountState, state_path
+from core.config import TelegramSettings
+from testing.configs import write_config
+from testing.fakes.telegram_client import FakeChat, FakeClock, FakeTelegram
 
-from telegram_fakes import FakeChat, FakeClock, FakeTelegram  # noqa: E402
+FIXTURES = Path(__file__).parent / "fixtures"
+LIVE_SOURCES = [
+    {"key": "pestovo_live", "platform": "telegram", "name": "Пестово Live", "chat": "@pestovo_live"},
+    {"key": "town", "platform": "telegram", "name": "Чат жителей", "chat": "https://t.me/pestovo_town"},
+]
 
-from collectors.telegram.account import TelegramAccount, forget_accounts  # noqa: E402
-from collectors.telegram.state import AccountState, state_path  # noqa: E402
-from core.config import TelegramSettings  # noqa: E402
+
+def source(key: str = "pestovo_live", chat: str = "@pestovo_live", **extra) -> TelegramSource:
+    return TelegramSource(key=key, platform="telegram", name="Тест", chat=chat, **extra)
+
+
+def collector(account, src: TelegramSource | None = None) -> TelegramCollector:
+    """The Telegram collector reading ``src`` live through ``account``."""
+    src = src or source()
+    return TelegramCollector(src, LiveTelegramReader(account, src))
+
+
+def telegram_config(tmp_path: Path, sources: list[dict], monkeypatch) -> Path:
+    """A config in tmp_path for these sources, with the Telegram session in tmp_path/tg."""
+    monkeypatch.delenv("MCU_TG_SESSION", raising=False)
+    return write_config(tmp_path, sources, telegram={"session": str(tmp_path / "tg" / "mcu.session")})
 
 
 @pytest.fixture
@@ -22,12 +45,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def channel() -> FakeChat:
-    return FakeChat.load("tg_channel.json")
+    return FakeChat.load(FIXTURES / "tg_channel.json")
 
 
 @pytest.fixture
 def town() -> FakeChat:
-    return FakeChat.load("tg_town_chat.json")
+    return FakeChat.load(FIXTURES / "tg_town_chat.json")
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from telegram_fakes import NOW, chat_message, collector, source
 from telethon.tl import types
 
 from collectors.telegram.client import PAGE
 from core.domain import Platform, post_id
+from testing.fakes.telegram_client import NOW, chat_message
+from tests.collectors.telegram.conftest import collector, source
 
 
 def by_native(batch):
@@ -18,7 +19,7 @@ def by_native(batch):
 def test_channel_posts_engagement_and_comments(fake, new_account):
     batch = collector(new_account(fake)).collect(None)
     posts = by_native(batch)
-    assert set(posts) == {"201", "203", "204", "205", "c9001", "c9002", "c9004", "c9005"}
+    assert set(posts) == {"201", "202", "203", "204", "205", "c9001", "c9002", "c9004", "c9005"}
     road = posts["201"]
     assert road.url == "https://t.me/pestovo_live/201"
     assert (road.engagement.views, road.engagement.reposts, road.engagement.likes, road.engagement.comments) == (
@@ -36,11 +37,12 @@ def test_channel_posts_engagement_and_comments(fake, new_account):
     assert answer.parent_id == first.id and answer.thread_id == root  # a reply to a comment
     assert answer.url == "https://t.me/pestovo_live/201?comment=9002"
     assert first.author == "610000001"
-    # the photo-only post 202 is not stored, but the discussion under it is
+    # the photo-only post 202 is stored (a photo, pointing at the message), with the discussion under it
     photo_root = post_id(Platform.telegram, "pestovo_live", "202")
+    assert posts["202"].text == "" and [(a.type, a.url) for a in posts["202"].attachments] == [
+        ("photo", "https://t.me/pestovo_live/202")]
     assert posts["c9004"].thread_id == photo_root and posts["c9005"].parent_id == posts["c9004"].id
-    assert "pestovo_live: message 202: no text (media only), skipped" in batch.problems
-    assert "pestovo_live: message 206: no text (media only), skipped" in batch.problems  # zero-width only
+    assert "pestovo_live: message 206: no text and no media, skipped" in batch.problems  # zero-width only
     assert any("1 комментариев без текста" in p for p in batch.problems)  # the sticker 9003
 
     mark = json.loads(batch.watermark)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from telegram_fakes import FakeTelegram, collector, flood, source
 from telethon import errors
 from telethon.tl.functions.messages import GetHistoryRequest
 
@@ -13,6 +12,8 @@ from collectors.telegram.check import check_source
 from collectors.telegram.errors import ChatDeferred
 from collectors.telegram.account import install_account, session_path
 from collectors.telegram.state import AccountState, state_path
+from testing.fakes.telegram_client import FakeTelegram, flood
+from tests.collectors.telegram.conftest import collector, source
 
 TOWN = ("town", "@pestovo_town")
 
@@ -82,7 +83,7 @@ def test_budget_paces_requests_per_minute(fake, clock, new_account):
 
 
 def test_budget_per_run_keeps_what_was_read_and_defers_the_rest(fake, town, new_account):
-    from telegram_fakes import NOW, chat_message
+    from testing.fakes.telegram_client import NOW, chat_message
 
     for i in range(1, 151):
         town.add(chat_message(1700000600, 305 + i, f"Сообщение {i}", NOW))
@@ -187,9 +188,9 @@ def test_chat_addresses_are_normalised():
     assert source(chat="t.me/pestovo_live/123").chat == "@pestovo_live"
     assert source(chat="pestovo_live").chat == "@pestovo_live"
     assert source(chat="-1001700000700").chat == "-1001700000700"
-    with pytest.raises(ValidationError, match="invite links"):
+    with pytest.raises(ValidationError, match="ссылки-приглашения"):
         source(chat="https://t.me/+AbCdEf123")
-    with pytest.raises(ValidationError, match="expected @username"):
+    with pytest.raises(ValidationError, match="ожидается @username"):
         source(chat="@ab")
 
 
@@ -207,7 +208,9 @@ def settings(tmp_path, monkeypatch):
         monkeypatch.delenv("MCU_TG_SESSION", raising=False)
     else:  # until Settings has its telegram: section, the environment names the session
         monkeypatch.setenv("MCU_TG_SESSION", str(session))
-    return Settings(municipality="Тест", sources=[source()], gazetteer=tmp_path / "g.yaml", rubricator=rubricator,
+    gazetteer = tmp_path / "g.yaml"
+    gazetteer.write_text("places: []\n", encoding="utf-8")
+    return Settings(municipality="Тест", sources=[source()], gazetteer=gazetteer, rubricator=rubricator,
                     **extra)
 
 
@@ -222,12 +225,12 @@ def test_deferral_survives_pickling():
 def test_telegram_status_command_reads_the_state_file_only(fake, clock, new_account, tmp_path, monkeypatch):
     import time
 
-    from telegram_fakes import LIVE_SOURCES, write_config
+    from tests.collectors.telegram.conftest import LIVE_SOURCES, telegram_config
     from typer.testing import CliRunner
 
     from cli.app import app
 
-    config = write_config(tmp_path, LIVE_SOURCES + [{"key": "ghost", "platform": "telegram", "name": "Нет такого",
+    config = telegram_config(tmp_path, LIVE_SOURCES + [{"key": "ghost", "platform": "telegram", "name": "Нет такого",
                                                      "chat": "@no_such_channel"}], monkeypatch)
     collector(new_account(fake)).collect(None)
     with pytest.raises(CollectorError):

@@ -5,7 +5,6 @@ import json
 import logging
 
 import pytest
-from telegram_fakes import LIVE_SOURCES, NOW, chat_message, new_message, write_config
 from telethon.tl import types
 
 from collectors.telegram.account import install_account
@@ -13,6 +12,8 @@ from collectors.telegram.listener import Listener, WatchedChat, start_listener
 from core.config import load_config
 from core.domain import Platform, post_id
 from pipeline.pipeline import Pipeline
+from testing.fakes.telegram_client import NOW, chat_message, new_message
+from tests.collectors.telegram.conftest import LIVE_SOURCES, telegram_config
 
 TOWN_ID, CHANNEL_ID = 1700000600, 1700000700
 ALARM = ("В Лаптево третий день нет воды! Прорвало трубу, администрация молчит, люди возмущены, "
@@ -26,7 +27,7 @@ LOUD = dict(views=5000, forwards=60, replies=types.MessageReplies(replies=40, re
 def live(tmp_path, monkeypatch, fake, town, new_account):
     """A pipeline on a tmp store with both chats caught up, and the listener attached to the fake client."""
     town.messages = [m for m in town.messages if m.id != 305]  # the catch-up then ends on an unbroken run
-    settings = load_config(write_config(tmp_path, LIVE_SOURCES, monkeypatch))
+    settings = load_config(telegram_config(tmp_path, LIVE_SOURCES, monkeypatch))
     account = new_account(fake)
     install_account(settings, account)
     pipeline = Pipeline.open(settings)
@@ -42,7 +43,7 @@ def min_id(pipeline, key: str) -> int:
 
 def test_catch_up_then_listen(live, fake):
     pipeline, listener, notes, _ = live
-    assert "pestovo_live: догнали с отметки: прочитано 8, новых 8" in notes
+    assert "pestovo_live: догнали с отметки: прочитано 9, новых 9" in notes  # the photo-only 202 included
     assert any(n.startswith("town: аккаунт не подписан") for n in notes)  # left=True in the recording
     assert set(listener.chats) == {TOWN_ID, CHANNEL_ID}
     assert min_id(pipeline, "town") == 304 and min_id(pipeline, "pestovo_live") == 205
@@ -112,7 +113,7 @@ def test_bad_and_empty_messages_are_reported_and_skipped(live, fake):
     fake.deliver(new_message(TOWN_ID, 305, "", media=types.MessageMediaGeo(geo=types.GeoPointEmpty())))
     bad = chat_message(TOWN_ID, 306, "Текст", NOW, views=-5)
     fake.deliver(types.UpdateNewChannelMessage(message=bad, pts=306, pts_count=1))
-    assert outcomes[0].problem == "town: message 305: no text (media only), skipped"
+    assert outcomes[0].problem == "town: message 305: no text and no media, skipped"  # a geo point alone
     assert outcomes[1].problem.startswith("town: item 306: field «views»")
     assert pipeline.store.get_post(post_id(Platform.telegram, "town", "306")) is None
     assert min_id(pipeline, "town") == 306  # seen and reported: not read again
@@ -122,7 +123,7 @@ def test_a_failing_store_loses_nothing(live, fake, caplog):
     pipeline, _, _, outcomes = live
     real = pipeline.store.upsert_posts
 
-    def broken(items):
+    def broken(items, raw=None):
         list(items)
         raise OSError("disk full")
 
@@ -130,6 +131,7 @@ def test_a_failing_store_loses_nothing(live, fake, caplog):
     with caplog.at_level(logging.ERROR):
         fake.deliver(new_message(TOWN_ID, 305, "Нет света на Кирова"))
     assert "message 305" in caplog.text and "the next scan reads it again" in caplog.text
+    assert "disk full" in caplog.text
     assert min_id(pipeline, "town") == 304  # not moved past what was not stored
     pipeline.store.upsert_posts = real
     fake.deliver(new_message(TOWN_ID, 306, "Свет дали"))  # the listener goes on
@@ -140,7 +142,7 @@ def test_handler_is_a_plain_function(tmp_path, monkeypatch, channel):
     """Without any client: a real Message in, a stored post out."""
     from collectors.telegram.entities import channel_info
 
-    settings = load_config(write_config(tmp_path, LIVE_SOURCES, monkeypatch))
+    settings = load_config(telegram_config(tmp_path, LIVE_SOURCES, monkeypatch))
     pipeline = Pipeline.open(settings)
     try:
         info = channel_info(channel.channel, NOW.timestamp())
@@ -160,7 +162,7 @@ def test_mcu_listen_command(tmp_path, monkeypatch, fake, town, new_account):
     import collectors.telegram.account as account_module
     from cli.app import app
 
-    config = write_config(tmp_path, LIVE_SOURCES, monkeypatch)
+    config = telegram_config(tmp_path, LIVE_SOURCES, monkeypatch)
     monkeypatch.setattr(account_module, "connect_account", lambda settings, receive_updates=False: new_account(fake))
     fake.pushed = [new_message(TOWN_ID, 306, ALARM, **LOUD)]
     result = CliRunner().invoke(app, ["listen", "--config", str(config)])
@@ -180,7 +182,17 @@ def test_mcu_listen_without_live_chats(tmp_path, monkeypatch):
 
     from cli.app import app
 
-    config = write_config(tmp_path, [{"key": "rec", "platform": "telegram", "name": "Запись", "chat": "@recorded",
+    config = telegram_config(tmp_path, [{"key": "rec", "platform": "telegram", "name": "Запись", "chat": "@recorded",
                                       "replay": str(tmp_path / "x.json")}], monkeypatch)
     result = CliRunner().invoke(app, ["listen", "--config", str(config)])
     assert result.exit_code == 2 and "слушать нечего" in result.output
+
+
+def test_a_live_message_is_stored_with_its_pseudonymised_raw_item(live, fake):
+    pipeline, _, _, outcomes = live
+    fake.deliver(new_message(TOWN_ID, 305, ALARM, from_id=types.PeerUser(620000050)))
+    stored, _ = pipeline.store.get_post(post_id(Platform.telegram, "town", "305"))
+    [raw] = [r for r in pipeline.store.raw_items(source="town") if r.post_id == stored.id]
+    assert raw.kind == "message" and raw.payload["message"] == ALARM
+    assert raw.payload["from_id"]["user_id"] == stored.author and stored.author.startswith("anon-")
+    assert "620000050" not in raw.model_dump_json()

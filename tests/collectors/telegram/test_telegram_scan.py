@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import json
 
-from telegram_fakes import LIVE_SOURCES, flood, write_config
 
 from collectors.telegram.account import install_account
 from core.config import load_config
 from pipeline.pipeline import Pipeline
 from pipeline.run import run_scan
+from testing.fakes.telegram_client import flood
+from tests.collectors.telegram.conftest import LIVE_SOURCES, telegram_config
 
 
 def test_deferred_chat_keeps_its_watermark_and_the_others_go_on(tmp_path, monkeypatch, fake, clock, new_account):
-    settings = load_config(write_config(tmp_path, LIVE_SOURCES, monkeypatch))
+    settings = load_config(telegram_config(tmp_path, LIVE_SOURCES, monkeypatch))
     install_account(settings, new_account(fake))
     fake.fail("GetRepliesRequest", flood(1800))  # the channel's comments are flood-limited for half an hour
     pipeline = Pipeline.open(settings)
@@ -27,7 +28,7 @@ def test_deferred_chat_keeps_its_watermark_and_the_others_go_on(tmp_path, monkey
         clock.now += 1801  # the next run after the wait
         install_account(settings, new_account(fake))
         second = {r.key: r for r in run_scan(pipeline).sources}
-        assert second["pestovo_live"].error is None and second["pestovo_live"].new == 8
+        assert second["pestovo_live"].error is None and second["pestovo_live"].new == 9
         assert second["town"].fetched == 0
         assert json.loads(pipeline.store.get_watermark("pestovo_live"))["min_id"] == 205
     finally:

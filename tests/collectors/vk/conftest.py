@@ -1,12 +1,15 @@
 """VK collector tests: a VK API stand-in on 127.0.0.1 and real configs pointing at it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.config import load_config
-from tests.collectors.rss.feed_server import write_config
-from tests.collectors.vk.vk_server import TOKEN, VkServer, load_calls
+from testing.configs import write_config
+from testing.fakes.vk import TOKEN, VkServer, load_calls
 
+FIXTURES = Path(__file__).parent / "fixtures"
 T = 1795100000  # 2026-11-19 14:53:20 UTC, the recorded fixtures' clock
 NOW = T + 7200
 
@@ -19,12 +22,12 @@ def vk_token(monkeypatch):
 
 @pytest.fixture
 def wall_calls():
-    return load_calls("wall_pestovo.json")
+    return load_calls(FIXTURES / "wall_pestovo.json")
 
 
 @pytest.fixture
 def vk_server(wall_calls):
-    with VkServer(wall_calls + load_calls("search_pestovo.json")) as server:
+    with VkServer(wall_calls + load_calls(FIXTURES / "search_pestovo.json")) as server:
         yield server
 
 

@@ -11,8 +11,8 @@ from collectors.text import MAX_TEXT
 from collectors.vk.client import LiveVkClient, ReplayVkClient, VkApiError
 from collectors.vk.collector import VkCollector, live_client
 from collectors.vk.mapping import map_comment, map_post
+from testing.fakes.vk import TOKEN, parse_vkscript
 from tests.collectors.vk.conftest import NOW
-from tests.collectors.vk.vk_server import TOKEN, parse_vkscript
 
 OWNER = -217000001
 

@@ -24,7 +24,9 @@ def test_wall_comments_threads_and_bad_items(vk_settings, vk_server):
     batch = collector(vk_settings()).collect(None)
     posts = by_native(batch)
     wall = {n for n, p in posts.items() if not p.is_comment}
-    assert wall == {f"{OWNER}_{i}" for i in (100, 210, 209, 207, 205, 204)}
+    assert wall == {f"{OWNER}_{i}" for i in (100, 210, 209, 208, 207, 205, 204)}
+    photo = posts[f"{OWNER}_208"]  # a photo and no text: kept, with its attachment
+    assert photo.text == "" and [a.type for a in photo.attachments] == ["photo"] and photo.display_text == "[фото]"
     water = posts[f"{OWNER}_210"]
     assert water.text.startswith("Третий день нет воды в Лаптево")  # zero-width space removed
     assert water.reach == 5400 and water.engagement.likes == 40 and water.engagement.comments == 15
@@ -38,11 +40,10 @@ def test_wall_comments_threads_and_bad_items(vk_settings, vk_server):
     assert posts[f"{OWNER}_210_c224"].parent_id == posts[f"{OWNER}_210_c211"].id  # from the long thread
     assert posts[f"{OWNER}_210_c211"].parent_id == water.id and posts[f"{OWNER}_210_c224"].thread_id == water.id
     problems = "\n".join(batch.problems)
-    assert "pestovo_test: item -217000001_208: field «text»: no text (media only)" in problems
     assert "pestovo_test: item 206: field «date»: expected int" in problems
     assert "pestovo_test: item ?: field «id»: expected int, got missing" in problems
     assert "комментарии недоступны у 1 пост(ов) (-217000001_204)" in problems and "код 15" in problems
-    assert len(batch.problems) == 4 and batch.skipped == 3  # 208 (no text), 206 (date), the one without id
+    assert len(batch.problems) == 3 and batch.skipped == 2  # 206 (date), the one without id
     # one groups.getById, one wall.get, comments of both posts in one execute, the long thread in a second
     assert [r.path for r in vk_server.log] == ["/method/groups.getById", "/method/wall.get",
                                                "/method/execute", "/method/execute"]
@@ -50,7 +51,7 @@ def test_wall_comments_threads_and_bad_items(vk_settings, vk_server):
     assert {int(p["post_id"]) for _, p in first_round} == {210, 204}
     watermark = json.loads(batch.watermark)
     assert watermark["date"] == T - 600
-    assert set(watermark["recent"]) == {f"{OWNER}_{i}" for i in (210, 209, 207, 205)}  # younger than 24 h
+    assert set(watermark["recent"]) == {f"{OWNER}_{i}" for i in (210, 209, 208, 207, 205)}  # younger than 24 h
     assert watermark["recent"][f"{OWNER}_210"][3] == 225
 
 
@@ -89,7 +90,7 @@ def test_watermark_of_the_first_version_is_read(vk_settings):
     fresh = {n for n, p in by_native(batch).items() if not p.is_comment}
     assert fresh == {f"{OWNER}_210"}  # older posts in the re-read window are remembered, not stored again
     assert len([p for p in batch.posts if p.is_comment]) == 14
-    assert set(json.loads(batch.watermark)["recent"]) == {f"{OWNER}_{i}" for i in (210, 209, 207, 205)}
+    assert set(json.loads(batch.watermark)["recent"]) == {f"{OWNER}_{i}" for i in (210, 209, 208, 207, 205)}
 
 
 def test_no_recheck_keeps_the_plain_watermark(vk_settings, vk_server):
@@ -129,4 +130,4 @@ def test_geo_search_without_a_wall(vk_settings, vk_server):
 
 def test_first_read_goes_back_backfill_days_only(vk_settings):
     batch = collector(vk_settings(backfill_days=1, comments=False)).collect(None)
-    assert {p.native_id for p in batch.posts} == {f"{OWNER}_{i}" for i in (210, 209, 207, 205)}  # not 204 nor 100
+    assert {p.native_id for p in batch.posts} == {f"{OWNER}_{i}" for i in (210, 209, 208, 207, 205)}  # not 204, 100

@@ -8,8 +8,8 @@ import pytest
 from collectors.base import CollectorError, SourceUnavailable
 from collectors.vk.collector import VkCollector, live_client
 from collectors.vk.guard import VkStop
+from testing.fakes.vk import TOKEN
 from tests.collectors.vk.conftest import NOW, T
-from tests.collectors.vk.vk_server import TOKEN
 
 OWNER = -217000001
 

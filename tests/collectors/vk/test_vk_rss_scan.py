@@ -9,17 +9,19 @@ import pytest
 from core.config import load_config
 from pipeline.pipeline import Pipeline
 from pipeline.run import run_scan
-from tests.collectors.rss.conftest import site_routes
-from tests.collectors.rss.feed_server import LocalServer, fixture, static, write_config
-from tests.collectors.vk.conftest import T
-from tests.collectors.vk.vk_server import TOKEN, VkServer, load_calls, shift_dates
+from testing.configs import write_config
+from testing.fakes.http import LocalServer, static
+from testing.fakes.vk import TOKEN, VkServer, load_calls, shift_dates
+from tests.collectors.rss.conftest import fixture, site_routes
+from tests.collectors.vk.conftest import FIXTURES, T
 
 
 @pytest.fixture
 def servers(monkeypatch):
     monkeypatch.setenv("MCU_VK_TOKEN", TOKEN)
     delta = int(time.time()) - (T + 7200)  # the recording happened two hours ago
-    calls = shift_dates(load_calls("wall_pestovo.json") + load_calls("search_pestovo.json"), delta)
+    recorded = load_calls(FIXTURES / "wall_pestovo.json") + load_calls(FIXTURES / "search_pestovo.json")
+    calls = shift_dates(recorded, delta)
     with VkServer(calls) as vk, LocalServer() as site:
         site.routes.update(site_routes(site.url))
         yield vk, site
@@ -54,15 +56,15 @@ def test_scan_collects_deduplicates_and_resumes(tmp_path, servers):
 
     first, stats = scan(path)
     assert not [s.error for s in first.values() if s.error]
-    assert {k: s.new for k, s in first.items()} == {"pestovo_test": 23, "vesti": 6, "adm": 2, "adm_old": 2,
+    assert {k: s.new for k, s in first.items()} == {"pestovo_test": 24, "vesti": 6, "adm": 2, "adm_old": 2,
                                                     "overheard": 2}
     assert all(s.new == s.fetched for s in first.values())
-    assert stats.posts == 35 and stats.by_source["pestovo_test"] == 23
+    assert stats.posts == 36 and stats.by_source["pestovo_test"] == 24  # the photo-only post 208 included
     assert any("лента с ошибками разметки" in p for p in first["overheard"].problems)
 
     second, stats = scan(path)  # nothing changed: the watermarks and conditional GETs skip it all
     assert {k: (s.fetched, s.new, s.error) for k, s in second.items()} == {k: (0, 0, None) for k in first}
-    assert stats.posts == 35
+    assert stats.posts == 36
     assert site.hits("/rss.xml")[-1].headers.get("if-none-match")
     assert not any(s.problems for s in second.values())  # the same bad items are not reported again
 
@@ -80,4 +82,4 @@ def test_scan_collects_deduplicates_and_resumes(tmp_path, servers):
     assert (third["pestovo_test"].new, third["pestovo_test"].updated) == (1, 1)
     assert (third["adm"].new, third["adm"].updated) == (1, 1)
     assert (third["vesti"].fetched, third["adm_old"].fetched, third["overheard"].fetched) == (0, 0, 0)
-    assert stats.posts == 37  # edits replaced their posts instead of adding copies
+    assert stats.posts == 38  # edits replaced their posts instead of adding copies

@@ -1,0 +1,59 @@
+"""``mcu rating``: the ratings of the МЦУ's blocks and territorial departments for a period."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from cli.options import ConfigOption, StoreOption, console, load_settings, period_of
+
+PeriodOption = typer.Option("month", "--period", "-p", help="week, month (прошлые полные; с --date — содержащие "
+                                                             "дату) или скользящее окно: 7d, 30d …")
+DateOption = typer.Option(None, "--date", help="Дата внутри нужной недели или месяца (ГГГГ-ММ-ДД).")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("rating")
+    def rating(
+        period: str = PeriodOption, date: Optional[str] = DateOption,
+        as_json: bool = typer.Option(False, "--json", help="Числа в JSON вместо таблиц."),
+        config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
+    ) -> None:
+        """Рейтинг блоков и территориальных отделов: риски, сроки взятия и ответа, отработка, реакция."""
+        from pipeline.wiring import opened_store
+        from reports.rating import MIN_RISKS, SHORT_COLUMNS, build_rating, table_row
+
+        settings = load_settings(config, store)
+        now = datetime.now(timezone.utc)
+        chosen = period_of(period, date, settings, now)
+        with opened_store(settings) as db:
+            result = build_rating(db, settings, chosen, now)
+        if as_json:
+            print(json.dumps({"period": chosen.title, "since": chosen.since.isoformat(),
+                              "until": chosen.until.isoformat(), "units": [unit_json(u) for u in result.units]},
+                             ensure_ascii=False, indent=2))
+            return
+        for title, units in (("Блоки МЦУ", result.blocks), ("Территориальные отделы", result.departments)):
+            table = Table(title=f"{title} · {chosen.title}", title_justify="left")
+            for column in SHORT_COLUMNS:
+                table.add_column(column, overflow="fold", min_width=14 if column == "подразделение" else None)
+            for unit in units:
+                table.add_row(*table_row(unit))
+            console.print(table)
+        console.print("Взятие и ответ — медианы в рабочих часах от первой публикации. "
+                      f"Балл: ответ в срок ×0,4, отработано ×0,3, не возвращено в работу ×0,15, спокойная реакция "
+                      f"×0,15; с числом рисков меньше {MIN_RISKS} — вне рейтинга. Подробно: docs/ru/reports.md",
+                      highlight=False)
+
+
+def unit_json(unit) -> dict:
+    return {"kind": unit.kind, "code": unit.code, "label": unit.label, "rank": unit.rank, "score": unit.score,
+            "received": unit.received, "not_risk": unit.not_risk, "median_take_hours": unit.median_take,
+            "median_answer_hours": unit.median_answer, "answers_due": unit.answers_due, "on_time": unit.on_time,
+            "answered": unit.answered, "handled": unit.handled, "reescalated": unit.reescalated,
+            "judged": unit.judged, "net_negative": unit.net_negative, "calm": unit.calm,
+            "overdue_now": unit.overdue_now}
