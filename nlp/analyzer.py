@@ -4,6 +4,10 @@
 from the settings and shared (models load lazily on first use). Topic and sentiment come
 from the trained models blended with the editable rules and lexicon
 (``analyzer.topic_rules``, ``analyzer.sentiment_lexicon`` are the rule parts alone).
+
+Every text is read up to ``core.text.MAX_TEXT`` characters (:func:`nlp.risk.analysed_text`), whatever its entry point (a scan,
+``mcu analyze``, ``mcu eval``): the collectors cut posts at the same length, and Natasha's
+NER needs memory in proportion to the text (a 1 MB text asked it for over 400 MB).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from core.domain import Analysis, Post, Sentiment, Signal, Toponym
 from nlp.embeddings import TextVector, load_vectors
 from nlp.gazetteer import Gazetteer, load_gazetteer
 from nlp.lemmas import Lemmatizer
-from nlp.risk import score_post
+from nlp.risk import analysed_text, score_post
 from nlp.sentiment import SentimentAnalyzer, SentimentLexicon
 from nlp.sentiment_model import SENTIMENT_MODEL, SentimentClassifier
 from nlp.signal import SIGNAL_MODEL, SignalClassifier
@@ -109,9 +113,10 @@ class Analyzer:
         return next((t for t in toponyms if t.department), None)
 
     def analyze(self, posts: Sequence[Post], use_ner: bool = True) -> list[Analysis]:
-        """One :class:`Analysis` per post, in order; NER runs once over the batch."""
+        """One :class:`Analysis` per post, in order; NER runs once over the batch. Each text is
+        read up to ``core.text.MAX_TEXT`` characters."""
         clock = time.perf_counter()
-        texts = [post.full_text for post in posts]
+        texts = [analysed_text(post) for post in posts]
         tokens = [self.lemmatizer.tokens(text) for text in texts]
         clock = self._tick("lemmas", clock)
         toponyms = self.toponyms.find_many(texts, tokens, use_ner=use_ner)

@@ -35,6 +35,7 @@ from typing import Sequence
 
 from core.config import RiskThresholds, Rubricator
 from core.domain import Analysis, Post, RiskAssessment, RiskReason, Sentiment, Signal, Story, TopicScore
+from core.text import MAX_TEXT
 from nlp.lemmas import Token
 from nlp.triggers import Trigger, TriggerLexicon, default_triggers
 
@@ -86,6 +87,11 @@ class RiskWeights:
 POST_WEIGHTS = RiskWeights()
 STORY_WEIGHTS = RiskWeights(negativity=0.18, signal=0.37, topic=0.16, trigger=0.10, engagement=0.04, velocity=0.03,
                             reach=0.04, spread=0.08)
+
+
+def analysed_text(post: Post) -> str:
+    """The part of a post's text the NLP reads: the first ``core.text.MAX_TEXT`` characters."""
+    return post.full_text[:MAX_TEXT]
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -197,7 +203,7 @@ def score_post(
     signal: Signal | None = None,
 ) -> RiskAssessment:
     """Risk of one post; pass ``tokens`` when already tokenised to save the work."""
-    found = (triggers or default_triggers()).find(post.full_text, tokens)
+    found = (triggers or default_triggers()).find(analysed_text(post), tokens)
     e = post.engagement
     engagement = (_log_share(e.total, weights.engagement_scale),
                   _engagement_detail(e.likes, e.comments, e.reposts, e.views))
@@ -264,7 +270,7 @@ def score_story(
     negativities = [negativity_of(analysis.sentiment, weights) for _, analysis in items]
     negativity = 0.6 * max(negativities) + 0.4 * sum(negativities) / len(negativities)
     lexicon = triggers or default_triggers()
-    found = list(dict.fromkeys(t for post in posts for t in lexicon.find(post.full_text)))
+    found = list(dict.fromkeys(t for post in posts for t in lexicon.find(analysed_text(post))))
     likes = sum(p.engagement.likes for p in posts)
     comments = sum(p.engagement.comments for p in posts) + sum(1 for p in posts if p.is_comment)
     reposts = sum(p.engagement.reposts for p in posts)

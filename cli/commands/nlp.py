@@ -35,21 +35,22 @@ def analyze(
     """Анализ текстов: тональность, сигнал (проблема, происшествие), тема, блок, топонимы, риск — по строке JSON
     на каждую входную."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from nlp.stream import analyze_stream
+    from nlp.stream import analyze_stream, count_nonblank_lines, read_lines
 
     err = Console(stderr=True)
     analyzer = _analyzer(config)
     if source is not None and not source.is_file():
         raise _fail(f"{source}: файл не найден")
     name = str(source) if source else "stdin"
-    infile = source.open(encoding="utf-8") if source else sys.stdin
+    infile = source.open("rb") if source else sys.stdin.buffer
     outfile = output.open("w", encoding="utf-8") if output else sys.stdout
     total = None
     if source is not None:
         with source.open("rb") as fh:
-            total = sum(1 for line in fh if line.strip())
+            total = count_nonblank_lines(fh)
     show = err.is_terminal
     progress = Progress(SpinnerColumn(), TextColumn("[bold]анализ[/]"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, disable=not show)
@@ -69,9 +70,10 @@ def analyze(
                 if elapsed:
                     progress.update(task, rate=f"{done / elapsed:,.0f} постов/с".replace(",", " "))
 
-            stats = analyze_stream(analyzer, infile, write, source=name, batch_size=batch, use_ner=not no_ner,
-                                   on_batch=advance, on_problem=lambda p: err.print(f"[yellow]строка пропущена:[/] {p}",
-                                                                                   highlight=False))
+            stats = analyze_stream(analyzer, read_lines(infile, name), write, source=name, batch_size=batch,
+                                   use_ner=not no_ner, on_batch=advance,
+                                   on_problem=lambda p: err.print(f"[yellow]строка пропущена:[/] {escape(p)}",
+                                                                  highlight=False))
     finally:
         if source:
             infile.close()
