@@ -86,8 +86,8 @@ def test_analyze_completes_under_a_memory_limit_with_a_multi_megabyte_line(tmp_p
     words = "Дорога в Быково разбита, яма на яме. "
     lines = [
         {"id": 1, "text": "в Охоне нет света"},
-        {"id": 2, "text": words * 90_000},
-        {"id": 3, "text": words * 12_000},
+        {"id": 2, "text": words * 100_000},
+        {"id": 3, "text": words * 14_000},
         {"id": 5, "text": "Спасибо за новый сквер"},
     ]
     source = tmp_path / "big.jsonl"
