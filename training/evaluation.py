@@ -77,14 +77,6 @@ def evaluate_sentiment(root: Path, analyzer) -> list[TaskResult]:
     return results
 
 
-# --- problem-report signal ---------------------------------------------------------------------
-def evaluate_signal(root: Path, analyzer) -> list[TaskResult]:
-    """The held-out split of the signal's texts (``training/signal_eval.py``)."""
-    from training.signal_eval import evaluate_signal as evaluate
-
-    return evaluate(root, analyzer)
-
-
 # --- topics ------------------------------------------------------------------------------------
 def evaluate_topics(root: Path, analyzer) -> list[TaskResult]:
     """The held-out 10 % of the appeals (split by id hash): model alone, rules alone, blended."""

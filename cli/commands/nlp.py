@@ -100,6 +100,7 @@ def evaluate(
 ) -> None:
     """Воспроизвести все показатели качества NLP на размеченных данных и замерить скорость."""
     from training import evaluation as ev
+    from training.signal_eval import evaluate_signal
     from nlp.datasets import DataMissing, shared_data_dir
 
     tasks = set(only) or {"sentiment", "signal", "topic", "toponyms", "gazetteer", "stories", "speed"}
@@ -117,7 +118,7 @@ def evaluate(
             if "sentiment" in tasks:
                 results += ev.evaluate_sentiment(root, analyzer)
             if "signal" in tasks:
-                results += ev.evaluate_signal(root, analyzer)
+                results += evaluate_signal(root, analyzer)
             if "topic" in tasks:
                 results += ev.evaluate_topics(root, analyzer)
             if "toponyms" in tasks:
