@@ -6,9 +6,10 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 
+from core.text import MAX_TEXT
+
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 20_000
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0]+")

@@ -151,6 +151,20 @@ class Sentiment(Model):
     score: float = Field(ge=0, le=1, description="confidence of the label")
 
 
+SignalLabel = Literal["problem", "emergency", "none"]
+SIGNAL_RU: dict[str, str] = {"problem": "сообщение о проблеме", "emergency": "сообщение о происшествии",
+                             "none": "не сообщение о проблеме"}
+
+
+class Signal(Model):
+    """Does the text report a problem (something broken, missing, dangerous or unfair that the
+    authorities answer for) or an emergency (fire, accident, flood, missing person)?"""
+
+    label: SignalLabel = "none"
+    score: float = Field(0.0, ge=0, le=1, description="how sure the NLP is that the text is a report "
+                                                       "(for «none»: how close it came)")
+
+
 class TopicScore(Model):
     code: str
     confidence: float = Field(ge=0, le=1)
@@ -188,6 +202,8 @@ class Analysis(Model):
     post_id: str
     lemmas: list[str] = Field(default_factory=list)
     sentiment: Sentiment
+    signal: Signal = Field(default_factory=Signal, description="problem report signal; analyses stored "
+                                                                "before it existed load as «none»")
     topic: TopicScore
     topics: list[TopicScore] = Field(default_factory=list)
     block: str = Field(description="МЦУ block: the topic's, or «rural» for a village")

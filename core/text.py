@@ -8,6 +8,10 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+MAX_TEXT = 20_000
+"""Characters of a post's text that the collectors keep and the NLP reads: the bound on the
+work per text in every entry point (Natasha's NER needs memory in proportion to the text)."""
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 

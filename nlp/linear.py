@@ -6,6 +6,11 @@ feature strings (``nlp.features``); known features are counted, weighted by subl
 tf·idf, L2-normalised and multiplied by the weights. That is exactly the transform the
 training script fits with scikit-learn, so scikit-learn is a training-time dependency
 only and ``numpy`` is all the runtime needs.
+
+A model may also have a *dense block*: a fixed-length vector per text (the mean navec
+word embedding, ``nlp.embeddings``), scaled by ``meta["dense_scale"]`` and appended to
+the sparse features, with its own weight rows (``dense_weights``). The decision is then
+``sparse·W + scale·dense·W_dense + b``; callers pass the vector (``dense=``).
 """
 from __future__ import annotations
 
@@ -34,6 +39,11 @@ class LinearModel:
     weights: np.ndarray       # (n_features, n_classes) float32
     intercept: np.ndarray     # (n_classes,) float32
     meta: dict
+    dense_weights: np.ndarray | None = None   # (n_dense, n_classes) float32, optional
+
+    @property
+    def dense_scale(self) -> float:
+        return float(self.meta.get("dense_scale", 1.0))
 
     @classmethod
     def load(cls, path: Path) -> "LinearModel":
@@ -50,6 +60,7 @@ class LinearModel:
                     weights=data["weights"].astype(np.float32),
                     intercept=data["intercept"].astype(np.float32),
                     meta=json.loads(str(data["meta"])) if "meta" in data else {},
+                    dense_weights=data["dense_weights"].astype(np.float32) if "dense_weights" in data else None,
                 )
         except FileNotFoundError as exc:
             raise ModelFileError(f"{path}: model file not found") from exc
@@ -60,10 +71,14 @@ class LinearModel:
         if model.weights.shape != (len(model.vocabulary), len(model.classes)):
             raise ModelFileError(f"{path}: weights: shape {model.weights.shape} does not match the vocabulary "
                                  f"({len(model.vocabulary)}) and classes ({len(model.classes)})")
+        if model.dense_weights is not None and model.dense_weights.shape[1:] != (len(model.classes),):
+            raise ModelFileError(f"{path}: dense_weights: shape {model.dense_weights.shape} does not match the "
+                                 f"classes ({len(model.classes)})")
         return model
 
     def save(self, path: Path, dtype=np.float16) -> None:
         terms = sorted(self.vocabulary, key=self.vocabulary.get)
+        extra = {} if self.dense_weights is None else {"dense_weights": self.dense_weights.astype(np.float32)}
         np.savez_compressed(
             path,
             classes=np.array(self.classes),
@@ -72,6 +87,7 @@ class LinearModel:
             weights=self.weights.astype(dtype),
             intercept=self.intercept.astype(np.float32),
             meta=np.array(json.dumps(self.meta, ensure_ascii=False)),
+            **extra,
         )
 
     def indices(self, features: Iterable[str]) -> list[int]:
@@ -97,13 +113,17 @@ class LinearModel:
         index, values = self.vectorize(features)
         return values @ self.weights[index] + self.intercept
 
-    def predict_proba(self, features: Iterable[str]) -> np.ndarray:
+    def predict_proba(self, features: Iterable[str], dense: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities: softmax of the decision values (multinomial logistic regression)."""
-        return self.proba_of_indices(self.indices(features))
+        return self.proba_of_indices(self.indices(features), dense)
 
-    def proba_of_indices(self, indices: Iterable[int]) -> np.ndarray:
+    def proba_of_indices(self, indices: Iterable[int], dense: np.ndarray | None = None) -> np.ndarray:
         index, values = self.vectorize_indices(indices)
         scores = values @ self.weights[index] + self.intercept
+        if self.dense_weights is not None:
+            if dense is None:
+                raise ValueError("this model has a dense block: pass its vector (dense=...)")
+            scores = scores + self.dense_scale * (dense @ self.dense_weights)
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 

@@ -3,6 +3,7 @@
 The score is a sum of named components, each a weight times a value in [0, 1]:
 
 * negativity — how negative the text is;
+* signal     — the text reports a problem or an emergency (``nlp.signal``), whatever its tone;
 * topic      — the topic's criticality from the rubricator;
 * trigger    — trigger phrases («нет воды», «прокуратура»);
 * engagement — likes, comments, reposts (log scale);
@@ -10,11 +11,20 @@ The score is a sum of named components, each a weight times a value in [0, 1]:
 * reach      — audience of the source(s) (log scale);
 * spread     — stories only: distinct sources, number of posts, growth in the last day.
 
-Topic, trigger, engagement and reach are gated by negativity: a neutral announcement
-of a planned water cut or a much-liked thank-you post keeps only part of them. Incidents
-(topics of criticality ``incident_criticality`` and above: fires, accidents, floods) keep
-more, since news report them in a neutral tone. Each
-component becomes a :class:`~core.domain.RiskReason` with a Russian explanation.
+Topic, trigger, engagement and reach are gated by the larger of negativity and the signal:
+a neutral announcement of a planned water cut or a much-liked thank-you post keeps only
+part of them, a calm report of a destroyed bridge keeps them all. Incidents (topics of
+criticality ``incident_criticality`` and above: fires, accidents, floods) keep more, since
+news report them in a neutral tone. Each component becomes a
+:class:`~core.domain.RiskReason` with a Russian explanation.
+
+The signal's strength is ``report_floor + (1 − report_floor)·score`` for a problem and
+``emergency`` (1.25) for an emergency, 0 otherwise: once the model reads a report, the report itself is the risk,
+and its score only orders reports. The negativity of a report counts less (``overlap``): an
+angry report is one complaint, not two. With the weights below, one calm report of a
+problem in a topic of criticality 0.5 or more (roads, utilities, health care) reaches
+«medium» on its own, a report about a bench (improvement, 0.35) stays just under it, and
+an angry report needs triggers, reactions or reach to go above «medium».
 """
 from __future__ import annotations
 
@@ -24,7 +34,8 @@ from datetime import timedelta
 from typing import Sequence
 
 from core.config import RiskThresholds, Rubricator
-from core.domain import Analysis, Post, RiskAssessment, RiskReason, Sentiment, Story, TopicScore
+from core.domain import Analysis, Post, RiskAssessment, RiskReason, Sentiment, Signal, Story, TopicScore
+from core.text import MAX_TEXT
 from nlp.lemmas import Token
 from nlp.triggers import Trigger, TriggerLexicon, default_triggers
 
@@ -33,15 +44,17 @@ from nlp.triggers import Trigger, TriggerLexicon, default_triggers
 class RiskWeights:
     """Weights of the components (they sum to 1) and the scales that saturate them."""
 
-    negativity: float = 0.35
+    negativity: float = 0.24
     """Weight of the negativity of the text."""
-    topic: float = 0.25
+    signal: float = 0.36
+    """Weight of the problem-report signal."""
+    topic: float = 0.18
     """Weight of the topic's criticality."""
-    trigger: float = 0.20
+    trigger: float = 0.12
     """Weight of trigger phrases."""
-    engagement: float = 0.10
+    engagement: float = 0.05
     """Weight of likes, comments and reposts."""
-    reach: float = 0.10
+    reach: float = 0.05
     """Weight of the audience of the source(s)."""
     spread: float = 0.0
     """Weight of spread across sources and posts (stories only)."""
@@ -57,6 +70,14 @@ class RiskWeights:
     """Criticality from which a topic counts as an incident."""
     neutral_negativity: float = 0.15
     """Negativity assumed for a neutral text."""
+    report_floor: float = 0.8
+    """Signal strength of a problem report at the lowest score (see the module docstring)."""
+    emergency: float = 1.25
+    """Signal strength of an emergency: a quarter above the strongest problem report, so that a fire
+    or a missing person reaches «medium» on its own, whatever the topic rules made of it."""
+    overlap: float = 0.5
+    """Share of the negativity component dropped at full signal strength: an angry report is one
+    complaint, not two (the signal already counts it)."""
     engagement_scale: int = 500
     """Engagement total (likes + 2·comments + 3·reposts) at which the component is full."""
     reach_scale: int = 50_000
@@ -64,8 +85,13 @@ class RiskWeights:
 
 
 POST_WEIGHTS = RiskWeights()
-STORY_WEIGHTS = RiskWeights(negativity=0.30, topic=0.20, trigger=0.15, engagement=0.06, velocity=0.04, reach=0.10,
-                            spread=0.15)
+STORY_WEIGHTS = RiskWeights(negativity=0.18, signal=0.37, topic=0.16, trigger=0.10, engagement=0.04, velocity=0.03,
+                            reach=0.04, spread=0.08)
+
+
+def analysed_text(post: Post) -> str:
+    """The part of a post's text the NLP reads: the first ``core.text.MAX_TEXT`` characters."""
+    return post.full_text[:MAX_TEXT]
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -87,10 +113,19 @@ def negativity_of(sentiment: Sentiment, weights: RiskWeights) -> float:
     return weights.neutral_negativity if sentiment.label == "neutral" else 0.0
 
 
-def gate_of(negativity: float, criticality: float, weights: RiskWeights) -> float:
-    """Share of the gated components kept at this negativity."""
+def signal_strength(signal: Signal | None, weights: RiskWeights) -> float:
+    """0 for no report, ``report_floor``…1 for a problem (by score), ``emergency`` for an emergency."""
+    if signal is None or signal.label == "none":
+        return 0.0
+    if signal.label == "emergency":
+        return weights.emergency
+    return weights.report_floor + (1.0 - weights.report_floor) * signal.score
+
+
+def gate_of(negativity: float, criticality: float, weights: RiskWeights, signal: float = 0.0) -> float:
+    """Share of the gated components kept at this negativity (or signal strength, if larger)."""
     floor = weights.incident_gate_floor if criticality >= weights.incident_criticality else weights.gate_floor
-    return floor + (1.0 - floor) * negativity
+    return floor + (1.0 - floor) * min(1.0, max(negativity, signal))
 
 
 def _log_share(value: float, scale: float) -> float:
@@ -101,8 +136,12 @@ def _criticality_word(value: float) -> str:
     return "высокая" if value >= 0.7 else "средняя" if value >= 0.45 else "низкая"
 
 
+SIGNAL_DETAIL = {"problem": "сообщение о проблеме", "emergency": "сообщение о происшествии"}
+
+
 def _reasons(
     negativity: float,
+    signal: tuple[float, str],
     topic_code: str,
     triggers: Sequence[Trigger],
     engagement: tuple[float, str],
@@ -111,12 +150,16 @@ def _reasons(
     weights: RiskWeights,
 ) -> list[RiskReason]:
     topic = rubricator.topic(topic_code)
-    gate = gate_of(negativity, topic.criticality, weights)
+    strength, signal_detail = signal
+    gate = gate_of(negativity, topic.criticality, weights, strength)
     reasons = []
     if negativity > 0:
         tone = "негативная" if negativity > weights.neutral_negativity else "нейтральная"
-        reasons.append(RiskReason(component="negativity", value=weights.negativity * negativity,
+        reasons.append(RiskReason(component="negativity",
+                                  value=weights.negativity * negativity * (1.0 - weights.overlap * min(1.0, strength)),
                                   detail=f"{tone} тональность ({negativity:.2f})"))
+    if strength > 0:
+        reasons.append(RiskReason(component="signal", value=weights.signal * strength, detail=signal_detail))
     reasons.append(RiskReason(component="topic", value=weights.topic * topic.criticality * gate,
                               detail=f"тема «{topic.label}» — {_criticality_word(topic.criticality)} "
                                      f"критичность ({topic.criticality:.2f})"))
@@ -157,15 +200,31 @@ def score_post(
     tokens: Sequence[Token] | None = None,
     triggers: TriggerLexicon | None = None,
     weights: RiskWeights = POST_WEIGHTS,
+    signal: Signal | None = None,
 ) -> RiskAssessment:
     """Risk of one post; pass ``tokens`` when already tokenised to save the work."""
-    found = (triggers or default_triggers()).find(post.full_text, tokens)
+    found = (triggers or default_triggers()).find(analysed_text(post), tokens)
     e = post.engagement
     engagement = (_log_share(e.total, weights.engagement_scale),
                   _engagement_detail(e.likes, e.comments, e.reposts, e.views))
     reach = (_log_share(post.reach / 1000, weights.reach_scale / 1000), f"охват источника {format_number(post.reach)}")
-    reasons = _reasons(negativity_of(sentiment, weights), topic.code, found, engagement, reach, rubricator, weights)
+    reasons = _reasons(negativity_of(sentiment, weights), _signal_of([signal], weights), topic.code, found,
+                       engagement, reach, rubricator, weights)
     return _assessment(reasons, thresholds)
+
+
+def _signal_of(signals: Sequence[Signal | None], weights: RiskWeights) -> tuple[float, str]:
+    """The strongest report among the posts, and its Russian explanation («сообщение о проблеме (0.82)»;
+    for a story: «… в 2 публикациях из 5»)."""
+    reports = [s for s in signals if s is not None and s.label != "none"]
+    if not reports:
+        return 0.0, ""
+    best = max(reports, key=lambda s: (signal_strength(s, weights), s.score))
+    detail = f"{SIGNAL_DETAIL[best.label]} ({best.score:.2f})"
+    if len(signals) > 1:
+        detail += (f" — в {len(reports)} {plural(len(reports), 'публикации', 'публикациях', 'публикациях')} "
+                   f"из {len(signals)}")
+    return signal_strength(best, weights), detail
 
 
 def _spread(posts: Sequence[Post]) -> tuple[float, str]:
@@ -204,14 +263,14 @@ def score_story(
     triggers: TriggerLexicon | None = None,
     weights: RiskWeights = STORY_WEIGHTS,
 ) -> RiskAssessment:
-    """Risk of a story from its posts: negativity, topic, triggers, engagement, reach, spread."""
+    """Risk of a story from its posts: negativity, signal, topic, triggers, engagement, reach, spread."""
     if not items:
         return RiskAssessment(score=0.0, level="none", reasons=[])
     posts = [post for post, _ in items]
     negativities = [negativity_of(analysis.sentiment, weights) for _, analysis in items]
     negativity = 0.6 * max(negativities) + 0.4 * sum(negativities) / len(negativities)
     lexicon = triggers or default_triggers()
-    found = list(dict.fromkeys(t for post in posts for t in lexicon.find(post.full_text)))
+    found = list(dict.fromkeys(t for post in posts for t in lexicon.find(analysed_text(post))))
     likes = sum(p.engagement.likes for p in posts)
     comments = sum(p.engagement.comments for p in posts) + sum(1 for p in posts if p.is_comment)
     reposts = sum(p.engagement.reposts for p in posts)
@@ -219,8 +278,9 @@ def score_story(
     engagement = (_log_share(total, weights.engagement_scale), _engagement_detail(likes, comments, reposts))
     audience = sum(max(p.reach for p in posts if p.source == source) for source in {p.source for p in posts})
     reach = (_log_share(audience / 1000, weights.reach_scale / 1000), f"охват источников {format_number(audience)}")
-    reasons = _reasons(negativity, story.topic, found, engagement, reach, rubricator, weights)
-    gate = gate_of(negativity, rubricator.topic(story.topic).criticality, weights)
+    signal = _signal_of([analysis.signal for _, analysis in items], weights)
+    reasons = _reasons(negativity, signal, story.topic, found, engagement, reach, rubricator, weights)
+    gate = gate_of(negativity, rubricator.topic(story.topic).criticality, weights, signal[0])
     velocity_share, velocity_detail = _velocity(posts, total, weights)
     if velocity_share > 0 and weights.velocity:
         reasons.append(RiskReason(component="velocity", value=weights.velocity * velocity_share * gate,

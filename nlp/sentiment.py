@@ -3,9 +3,10 @@
 Evidence is summed from the lexicon (``nlp/lexicons/sentiment.yaml``): phrases and
 complaint markers first («сколько можно», «не работает», «нет воды»), then single
 words with negation («не плохо») and intensifiers («очень плохо»), then emoji and
-emoticons; «!!!» strengthens whichever side leads. Official notices («Уважаемые
-жители! ... плановое отключение») damp the negative side; long texts are damped so a
-long news article does not look angrier than a short complaint.
+emoticons, sarcasm markers and «?!» (a rhetorical question); «!!!» strengthens whichever
+side leads. Official notices («Уважаемые жители! ... плановое отключение») damp the
+negative side; long texts are damped so a long news article does not look angrier than a
+short complaint.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from core.domain import Sentiment
-from nlp.features import PROFANITY, SARCASM
+from nlp.features import PROFANITY, QUESTION_EXCLAIM, SARCASM
 from nlp.lexicon import LEXICON_DIR, read_yaml
 from nlp.phrases import PhraseIndex
 
@@ -48,6 +49,8 @@ class SentimentSettings:
     """Negative evidence of a sarcasm marker; the positive words around it turn negative too."""
     profanity: float = 1.0
     """Negative evidence of profanity."""
+    rhetorical: float = 1.0
+    """Negative evidence of «?!» (a rhetorical question: «с больным ребёнком?!», «и это ремонт?!»)."""
 
 
 @dataclass
@@ -149,6 +152,8 @@ class SentimentAnalyzer:
             found.hits.append(f"сарказм -{cfg.sarcasm:.1f}")
         if PROFANITY.search(text):
             found.add(-cfg.profanity, "мат")
+        if cfg.rhetorical and QUESTION_EXCLAIM.search(text):
+            found.add(-cfg.rhetorical, "?!")
         if lex.announcement.find(lemmas):
             found.announcement = True
             found.negative *= cfg.announcement_damping

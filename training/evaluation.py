@@ -37,27 +37,39 @@ class TaskResult:
 
 # --- sentiment ---------------------------------------------------------------------------
 def evaluate_sentiment(root: Path, analyzer) -> list[TaskResult]:
-    """RuSentiment test: the model's five classes, and the three МЦУ labels with and without
-    the lexicon nudge, plus the lexicon alone (the first version) for comparison."""
+    """RuSentiment test: the model's five classes, the three МЦУ labels from the model alone, with
+    the shift towards «negative», and with the lexicon nudge too (shipped), plus the lexicon alone
+    (the first version) for comparison."""
+    from nlp.embeddings import load_vectors
+    from nlp.features import sentiment_features
     from nlp.sentiment_model import SentimentBlend, SentimentClassifier
 
     test = read_rusentiment(root, "test")
     tokens = [analyzer.lemmatizer.tokens(r.text) for r in test]
+    vectors = load_vectors().many(tokens)
     data = f"RuSentiment test ({len(test)})"
     clf = analyzer.sentiment
     model = clf.model
-    from nlp.features import sentiment_features
-
-    five = [model.classes[int(model.predict_proba(sentiment_features(r.text, t)).argmax())]
-            for r, t in zip(test, tokens)]
+    dense = [v.vector if model.dense_weights is not None else None for v in vectors]
+    five = [model.classes[int(model.predict_proba(sentiment_features(r.text, t), d).argmax())]
+            for r, t, d in zip(test, tokens, dense)]
     gold3 = [THREE_WAY[r.label] for r in test]
-    results = [TaskResult("sentiment", "модель, 5 классов RuSentiment", data,
-                          classification_report([r.label for r in test], five))]
-    alone = SentimentClassifier(None, clf.model_path, SentimentBlend(lexicon_weight=0.0))
-    results.append(TaskResult("sentiment", "модель, 3 класса", data,
-                              classification_report(gold3, [alone.analyze(r.text, t).label for r, t in zip(test, tokens)])))
-    results.append(TaskResult("sentiment", f"модель + словарь (вес {clf.blend.lexicon_weight}), 3 класса", data,
-                              classification_report(gold3, [clf.analyze(r.text, t).label for r, t in zip(test, tokens)])))
+
+    def three_way(classifier) -> Report:
+        return classification_report(gold3, [classifier.analyze(r.text, t, v).label
+                                             for r, t, v in zip(test, tokens, vectors)])
+
+    bias = clf.blend.negative_bias
+    results = [
+        TaskResult("sentiment", "модель, 5 классов RuSentiment", data,
+                   classification_report([r.label for r in test], five)),
+        TaskResult("sentiment", "модель, 3 класса", data, three_way(
+            SentimentClassifier(None, clf.model_path, SentimentBlend(lexicon_weight=0.0, negative_bias=0.0)))),
+        TaskResult("sentiment", f"модель + сдвиг к негативу {bias}, 3 класса", data, three_way(
+            SentimentClassifier(None, clf.model_path, SentimentBlend(lexicon_weight=0.0, negative_bias=bias)))),
+        TaskResult("sentiment", f"модель + сдвиг {bias} + словарь (вес {clf.blend.lexicon_weight}), 3 класса", data,
+                   three_way(clf)),
+    ]
     lexicon = analyzer.sentiment_lexicon
     results.append(TaskResult("sentiment", "только словарь (v1), 3 класса", data,
                               classification_report(gold3, [lexicon.analyze(r.text, [x.lemma for x in t]).label

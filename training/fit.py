@@ -62,32 +62,53 @@ def fit_model(
     keep: int | None = None,
     class_weight: str | dict | None = None,
     meta: dict | None = None,
+    dense: np.ndarray | None = None,
+    dense_scale: float = 1.0,
+    sample_weight: Sequence[float] | None = None,
 ) -> LinearModel:
-    """Fit on ``docs`` (feature lists); with ``keep``, prune to that many features and refit."""
+    """Fit on ``docs`` (feature lists); with ``keep``, prune to that many features and refit.
+
+    ``dense`` (one row per doc) is the optional dense block (see ``nlp.linear``), appended to
+    the sparse features times ``dense_scale``; ``sample_weight`` weighs the docs."""
     vocabulary = build_vocabulary(docs, min_df, max_features)
-    model = _fit(docs, labels, vocabulary, c, class_weight)
+    fit = _Fit(docs, labels, c, class_weight, dense, dense_scale, sample_weight)
+    model = fit(vocabulary)
     if keep and len(vocabulary) > keep:
         strength = np.abs(model.weights).max(axis=1)
         chosen = np.argsort(-strength)[:keep]
         terms = sorted(model.vocabulary, key=model.vocabulary.get)
         vocabulary = {term: i for i, term in enumerate(sorted(terms[j] for j in chosen))}
-        model = _fit(docs, labels, vocabulary, c, class_weight)
+        model = fit(vocabulary)
     model.meta = dict(meta or {}, c=c, min_df=min_df, features=len(model.vocabulary),
                       support=dict(sorted(Counter(labels).items())))
+    if dense is not None:
+        model.meta["dense_scale"] = dense_scale
     return model
 
 
-def _fit(docs, labels, vocabulary, c, class_weight) -> LinearModel:
-    started = time.perf_counter()
-    idf = idf_of(docs, vocabulary)
-    x = matrix(docs, vocabulary, idf)
-    clf = LogisticRegression(C=c, max_iter=2000, class_weight=class_weight)
-    clf.fit(x, list(labels))
-    classes = [str(k) for k in clf.classes_]
-    weights = clf.coef_.T.astype(np.float32)
-    intercept = clf.intercept_.astype(np.float32)
-    if len(classes) == 2:  # binary: make it a two-column softmax
-        weights = np.hstack([-weights / 2, weights / 2])
-        intercept = np.array([-intercept[0] / 2, intercept[0] / 2], dtype=np.float32)
-    print(f"  fitted {len(vocabulary)} features, C={c} in {time.perf_counter() - started:.1f} s")
-    return LinearModel(classes, vocabulary, idf, weights, intercept, {})
+class _Fit:
+    """One logistic regression over a vocabulary (and the dense block, if any)."""
+
+    def __init__(self, docs, labels, c, class_weight, dense, dense_scale, sample_weight) -> None:
+        self.docs, self.labels, self.c, self.class_weight = docs, list(labels), c, class_weight
+        self.dense, self.dense_scale, self.sample_weight = dense, dense_scale, sample_weight
+
+    def __call__(self, vocabulary: dict[str, int]) -> LinearModel:
+        started = time.perf_counter()
+        idf = idf_of(self.docs, vocabulary)
+        x = matrix(self.docs, vocabulary, idf)
+        if self.dense is not None:
+            x = sparse.hstack([x, sparse.csr_matrix(self.dense * self.dense_scale, dtype=np.float32)]).tocsr()
+        clf = LogisticRegression(C=self.c, max_iter=3000, class_weight=self.class_weight)
+        clf.fit(x, self.labels, sample_weight=self.sample_weight)
+        classes = [str(k) for k in clf.classes_]
+        weights = clf.coef_.T.astype(np.float32)
+        intercept = clf.intercept_.astype(np.float32)
+        if len(classes) == 2:  # binary: make it a two-column softmax
+            weights = np.hstack([-weights / 2, weights / 2])
+            intercept = np.array([-intercept[0] / 2, intercept[0] / 2], dtype=np.float32)
+        dense_weights = None
+        if self.dense is not None:
+            weights, dense_weights = weights[: len(vocabulary)], weights[len(vocabulary):]
+        print(f"  fitted {len(vocabulary)} features, C={self.c} in {time.perf_counter() - started:.1f} s")
+        return LinearModel(classes, vocabulary, idf, weights, intercept, {}, dense_weights)

@@ -32,23 +32,25 @@ def analyze(
     no_ner: bool = typer.Option(False, "--no-ner", help="Без Natasha NER: газеттир, адреса и словарь мест (быстрее)."),
     config: Optional[Path] = ConfigOption,
 ) -> None:
-    """Анализ текстов: тональность, тема, блок, топонимы, риск — по строке JSON на каждую входную."""
+    """Анализ текстов: тональность, сигнал (проблема, происшествие), тема, блок, топонимы, риск — по строке JSON
+    на каждую входную."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from nlp.stream import analyze_stream
+    from nlp.stream import analyze_stream, count_nonblank_lines, read_lines
 
     err = Console(stderr=True)
     analyzer = _analyzer(config)
     if source is not None and not source.is_file():
         raise _fail(f"{source}: файл не найден")
     name = str(source) if source else "stdin"
-    infile = source.open(encoding="utf-8") if source else sys.stdin
+    infile = source.open("rb") if source else sys.stdin.buffer
     outfile = output.open("w", encoding="utf-8") if output else sys.stdout
     total = None
     if source is not None:
         with source.open("rb") as fh:
-            total = sum(1 for line in fh if line.strip())
+            total = count_nonblank_lines(fh)
     show = err.is_terminal
     progress = Progress(SpinnerColumn(), TextColumn("[bold]анализ[/]"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, disable=not show)
@@ -68,9 +70,10 @@ def analyze(
                 if elapsed:
                     progress.update(task, rate=f"{done / elapsed:,.0f} постов/с".replace(",", " "))
 
-            stats = analyze_stream(analyzer, infile, write, source=name, batch_size=batch, use_ner=not no_ner,
-                                   on_batch=advance, on_problem=lambda p: err.print(f"[yellow]строка пропущена:[/] {p}",
-                                                                                   highlight=False))
+            stats = analyze_stream(analyzer, read_lines(infile, name), write, source=name, batch_size=batch,
+                                   use_ner=not no_ner, on_batch=advance,
+                                   on_problem=lambda p: err.print(f"[yellow]строка пропущена:[/] {escape(p)}",
+                                                                  highlight=False))
     finally:
         if source:
             infile.close()
@@ -89,7 +92,7 @@ def _fmt(value: float) -> str:
 def evaluate(
     data: Optional[Path] = typer.Option(None, "--data", help="Папка размеченных данных (env MCU_SHARED_DATA; "
                                                                "по умолчанию ../shared/data рядом с репозиторием)."),
-    only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, topic, toponyms, gazetteer "
+    only: list[str] = typer.Option([], "--only", help="Только задачи: sentiment, signal, topic, toponyms, gazetteer "
                                                       "(сравнение со spaCy), stories, routing (орган-исполнитель "
                                                       "обращения), answers (вид ответа на обращение), speed."),
     speed_posts: int = typer.Option(1000, "--speed-posts", min=50, help="Постов для замера скорости."),
@@ -98,9 +101,10 @@ def evaluate(
 ) -> None:
     """Воспроизвести все показатели качества NLP на размеченных данных и замерить скорость."""
     from training import appeals_evaluation as appeals_ev, evaluation as ev
+    from training.signal_eval import evaluate_signal
     from nlp.datasets import DataMissing, shared_data_dir
 
-    known = {"sentiment", "topic", "toponyms", "gazetteer", "stories", "routing", "answers", "speed"}
+    known = {"sentiment", "signal", "topic", "toponyms", "gazetteer", "stories", "routing", "answers", "speed"}
     tasks = set(only) or known
     unknown = tasks - known
     if unknown:
@@ -115,6 +119,8 @@ def evaluate(
         with console.status("оценка…"):
             if "sentiment" in tasks:
                 results += ev.evaluate_sentiment(root, analyzer)
+            if "signal" in tasks:
+                results += evaluate_signal(root, analyzer)
             if "topic" in tasks:
                 results += ev.evaluate_topics(root, analyzer)
             if "toponyms" in tasks:

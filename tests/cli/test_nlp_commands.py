@@ -1,5 +1,9 @@
 """``mcu analyze`` and ``mcu eval`` through the real CLI."""
 import json
+import os
+import shlex
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -79,3 +83,42 @@ def test_eval_prints_the_appeal_models(shared_data, tmp_path, config):
     assert answers["report"]["accuracy"] == pytest.approx(0.8382, abs=0.005)
     assert answers["report"]["macro_f1"] == pytest.approx(0.8058, abs=0.005)
     assert set(answers["report"]["per_class"]) == {"solved", "explained", "not_confirmed", "redirected", "formal"}
+
+
+def test_analyze_treats_a_file_with_invalid_utf8_like_stdin(tmp_path, config):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"id": 1, "text": "\xd0\xb2 \xd0\x9e\xd1\x85\xd0\xbe\xd0\xbd\xd0\xb5 \xff"}\n'
+                       + "\n".encode() + '{"id": 3, "text": "в охоне нет света"}\n'.encode())
+    result = runner.invoke(app, ["analyze", str(source), "--no-ner", "--config", config])
+    assert result.exit_code == 1
+    first, second = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert first == {"id": 1, "error": f"{source}:1: not UTF-8 (bad byte at column 34)"}
+    assert second["id"] == 3 and second["toponyms"][0]["name"] == "Охона"
+
+
+def test_analyze_completes_under_a_memory_limit_with_a_multi_megabyte_line(tmp_path, repo_root, config):
+    """A 6 MB line once grew the process past 24 GB; under ``ulimit -v`` (2 GB) it is an error line of
+    its own, a 0.9 MB line is analysed up to the bound, and the lines around them are analysed."""
+    words = "Дорога в Быково разбита, яма на яме. "
+    lines = [
+        {"id": 1, "text": "в Охоне нет света"},
+        {"id": 2, "text": words * 100_000},
+        {"id": 3, "text": words * 14_000},
+        {"id": 5, "text": "Спасибо за новый сквер"},
+    ]
+    source = tmp_path / "big.jsonl"
+    encoded = [json.dumps(x, ensure_ascii=False).encode() for x in lines]
+    source.write_bytes(b"\n".join(encoded[:3] + [b""] + encoded[3:]) + b"\n")
+    assert len(encoded[1]) > 6_000_000 and 800_000 < len(encoded[2]) < 1_000_000
+    out = tmp_path / "out.jsonl"
+    command = (f"ulimit -v 2000000 && exec {shlex.quote(sys.executable)} -m cli analyze {shlex.quote(str(source))} "
+               f"--output {shlex.quote(str(out))} --config {shlex.quote(config)}")
+    done = subprocess.run(["bash", "-c", command], cwd=repo_root, capture_output=True, text=True, timeout=600,
+                          env=os.environ | {"PYTHONPATH": str(repo_root)})
+    assert done.returncode == 1, done.stderr  # 1: one line had an error, the rest was analysed
+    results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in results] == [1, 2, 3, 5]
+    assert results[1] == {"id": 2, "error": f"{source}:2: line longer than 1000000 bytes, not analysed"}
+    assert results[2]["cut"] is True and results[2]["topic"]["code"] == "roads"
+    assert results[0]["toponyms"][0]["name"] == "Охона" and results[3]["sentiment"]["label"] == "positive"
+    assert "Готово: 3 из 4 строк, ошибок: 1." in " ".join(done.stderr.split())

@@ -67,3 +67,47 @@ def test_shipped_models_are_small_and_carded(path):
     model = LinearModel.load(path)
     assert model.weights.shape == (len(model.vocabulary), len(model.classes))
     assert path.with_suffix(".md").exists(), f"{path.name} needs a model card"
+
+
+def test_dense_block_round_trip_and_decision(tmp_path):
+    model = small_model()
+    model.dense_weights = np.array([[1.0, -1.0], [0.0, 2.0]], dtype=np.float32)
+    model.meta["dense_scale"] = 0.5
+    path = tmp_path / "dense.npz"
+    model.save(path, dtype=np.float32)
+    loaded = LinearModel.load(path)
+    assert np.array_equal(loaded.dense_weights, model.dense_weights) and loaded.dense_scale == 0.5
+    vector = np.array([2.0, 1.0], dtype=np.float32)
+    index, values = loaded.vectorize(["w:нет"])
+    scores = values @ loaded.weights[index] + loaded.intercept + 0.5 * (vector @ loaded.dense_weights)
+    expected = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
+    assert np.allclose(loaded.predict_proba(["w:нет"], vector), expected)
+    with pytest.raises(ValueError, match="dense block"):
+        loaded.predict_proba(["w:нет"])
+
+
+def test_dense_training_matches_run_time():
+    pytest.importorskip("sklearn")
+    from training.fit import fit_model
+
+    docs = [["w:вода", "w:нет"], ["w:спасибо"], ["w:нет"], ["w:спасибо", "w:вода"]] * 5
+    labels = ["negative", "positive", "negative", "positive"] * 5
+    dense = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.2], [0.1, 0.9]] * 5, dtype=np.float32)
+    model = fit_model(docs, labels, c=1.0, min_df=1, dense=dense, dense_scale=2.0)
+    assert model.dense_weights.shape == (2, 2) and model.meta["dense_scale"] == 2.0
+    from sklearn.linear_model import LogisticRegression
+    from scipy import sparse
+    from training.fit import matrix
+
+    x = sparse.hstack([matrix(docs, model.vocabulary, model.idf), sparse.csr_matrix(dense * 2.0)]).tocsr()
+    reference = LogisticRegression(C=1.0, max_iter=3000).fit(x, labels)
+    assert np.allclose(model.predict_proba(docs[0], dense[0]), reference.predict_proba(x[0])[0], atol=1e-4)
+
+
+def test_shipped_signal_model_is_small_and_carded():
+    from nlp.signal import SIGNAL_MODEL
+
+    assert SIGNAL_MODEL.stat().st_size < 3_000_000
+    model = LinearModel.load(SIGNAL_MODEL)
+    assert model.classes == ["none", "report"] and model.dense_weights.shape == (300, 2)
+    assert SIGNAL_MODEL.with_suffix(".md").exists()

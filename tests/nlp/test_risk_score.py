@@ -27,7 +27,7 @@ def scored(analyzer, make_post):
 
 def test_weights_sum_to_one():
     for weights in (POST_WEIGHTS, STORY_WEIGHTS):
-        total = (weights.negativity + weights.topic + weights.trigger + weights.engagement + weights.reach
+        total = (weights.negativity + weights.signal + weights.topic + weights.trigger + weights.engagement + weights.reach
                  + weights.spread + weights.velocity)
         assert total == pytest.approx(1.0)
 
@@ -48,14 +48,17 @@ def test_calibration(scored):
 def test_reasons_are_named_and_in_russian(scored):
     risk = scored["outage"].risk
     components = {r.component for r in risk.reasons}
-    assert {"negativity", "topic", "trigger", "engagement", "reach"} <= components
+    assert {"negativity", "signal", "topic", "trigger", "engagement", "reach"} <= components
     assert sum(r.value for r in risk.reasons) == pytest.approx(risk.score, abs=1e-3)
     details = {r.component: r.detail for r in risk.reasons}
     assert details["negativity"].startswith("негативная тональность (")
     assert details["topic"] == "тема «ЖКХ: вода, тепло, свет» — высокая критичность (0.80)"
     assert "«нет воды»" in details["trigger"]
     assert details["reach"] == "охват источника 3 000"
-    assert risk.top_reasons(1)[0].component == "negativity"
+    assert details["signal"].startswith("сообщение о проблеме (")
+    # the report itself leads; its anger counts too, but not twice (RiskWeights.overlap)
+    assert risk.top_reasons(1)[0].component == "signal"
+    assert [r.component for r in risk.top_reasons(2)] == ["signal", "topic"]
 
 
 def test_praise_has_no_negativity_reason(scored):

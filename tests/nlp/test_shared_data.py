@@ -53,6 +53,17 @@ def test_sentiment_figures(shared_data, analyzer):
     assert five.weighted_f1 >= 0.67
     assert blended.weighted_f1 >= 0.77 and blended.macro_f1 >= 0.70
     assert blended.macro_f1 > lexicon.macro_f1 + 0.1
+    negative = next(c for c in blended.classes if c.label == "negative")
+    assert negative.recall >= 0.65  # issue 12's target (measured 0.725); macro-F1 0.74 is not reached
+
+
+def test_signal_figures(shared_data, analyzer):
+    from training.signal_eval import evaluate_signal
+
+    """Issue 12's target: F1 of «report» ≥ 0.85 on the held-out split (measured 0.901)."""
+    results = {r.variant: r.report for r in evaluate_signal(shared_data, analyzer)}
+    report = next(c for c in results["сигнал: сообщение или нет"].classes if c.label == "report")
+    assert report.f1 >= 0.85 and report.precision >= 0.9
 
 
 def test_topic_figures(shared_data, analyzer):
