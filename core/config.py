@@ -8,13 +8,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 import yaml
 from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator,
                       model_validator)
 
 from core import validation
+from core.appeals import AppealSettings
 from core.domain import LEVEL_ORDER, RiskLevel
 from core.service_levels import Contact, SlaSettings
 from core.text import os_error
@@ -43,6 +44,9 @@ class SourceBase(Strict):
     replay: Path | None = Field(None, description="recorded wire data to read instead of the network")
     official: bool = Field(False, description="a page of the administration or one of its institutions: its "
                            "posts are answers or context, never the spread of a risk or a negative reaction")
+
+    scanned: ClassVar[bool] = True
+    """Whether ``mcu scan`` collects it; a file import (appeals) sets False."""
 
 
 SOURCE_TYPES: dict[str, type[SourceBase]] = {}
@@ -215,7 +219,7 @@ class TelegramSettings(Strict):
 
 class Privacy(Strict):
     pseudonymize_authors: bool = True
-    retention_days: int = Field(365, ge=1, description="posts older than this are deleted (152-ФЗ)")
+    retention_days: int = Field(365, ge=1, description="posts and appeals older than this are deleted (152-ФЗ)")
 
 
 class Environment(Strict):
@@ -256,6 +260,7 @@ class Settings(Strict):
     privacy: Privacy = Field(default_factory=Privacy)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     sla: SlaSettings = Field(default_factory=SlaSettings)
+    appeals: AppealSettings = Field(default_factory=AppealSettings)
     people: dict[str, Contact] = Field(default_factory=dict, description="position of the rubricator → the person")
     base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")
     config_file: Path = Field(Path("config.yaml"), exclude=True, description="the config file itself")

@@ -34,7 +34,7 @@ def scan(
 
     settings = load_settings(config, store)
     check_source_keys(settings, source)
-    keys = source or [s.key for s in settings.sources if s.enabled]
+    keys = source or [s.key for s in settings.sources if s.enabled and s.scanned]
     if settings.environment.prefect_api_url:
         import flows.scan as scan_flow
 

@@ -61,10 +61,11 @@ def test_a_version_2_file_gains_the_raw_items_table(db: Path, lemmatize, make) -
     with SqliteStore(db, lemmatize) as store:
         store.upsert_posts([(post, analysis)])
     conn = sqlite3.connect(db)
-    conn.executescript("DROP TABLE raw_items; PRAGMA user_version = 2;")  # the file as version 2 left it
+    conn.executescript("DROP TABLE raw_items; DROP TABLE appeals_fts; DROP TABLE appeal_places; DROP TABLE appeals;"
+                       " PRAGMA user_version = 2;")  # the file as version 2 left it
     conn.close()
     with SqliteStore(db, lemmatize) as store:
-        assert raw(db, "PRAGMA user_version") == [(3,)]
+        assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
         assert store.get_post(post.id) == (post, analysis)
         item = make.raw(post)
         assert store.upsert_posts([(post, analysis)], {post.id: item}).unchanged == 1
