@@ -42,6 +42,7 @@ STREET_WORDS = re.compile(
     r"\.?\s*$", re.IGNORECASE)
 NAME_TAGS = ("Name", "Surn", "Patr")
 NAME = "[ФИО]"
+DIGITS = re.compile(r"\d")
 
 
 @dataclass
@@ -98,14 +99,17 @@ def mask(text: str) -> Masked:
     counts: Counter = Counter()
     if not text:
         return Masked(text, counts)
-    text, n = EMAIL.subn("[email]", text)
-    counts["email"] += n
-    for pattern in PHONES:
-        text, n = pattern.subn("[телефон]", text)
+    if "@" in text:
+        text, n = EMAIL.subn("[email]", text)
+        counts["email"] += n
+    if len(DIGITS.findall(text)) >= 5:  # a phone number has at least five digits
+        for pattern in PHONES:
+            text, n = pattern.subn("[телефон]", text)
+            counts["телефон"] += n
+        text, n = PHONE_AFTER_WORD.subn(lambda m: m.group(1) + "[телефон]", text)
         counts["телефон"] += n
-    text, n = PHONE_AFTER_WORD.subn(lambda m: m.group(1) + "[телефон]", text)
-    counts["телефон"] += n
-    text, n = FLAT.subn(lambda m: m.group(1) + "[№]", text)
-    counts["квартира"] += n
+    if "кв" in text.lower():
+        text, n = FLAT.subn(lambda m: m.group(1) + "[№]", text)
+        counts["квартира"] += n
     text = _names(text, counts)
     return Masked(text, +counts)

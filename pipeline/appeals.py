@@ -1,0 +1,143 @@
+"""Importing appeal exports (decree 2.2.1): read and mask (collectors.appeals), structure (nlp,
+the same Analyzer as posts), classify the answer and the routing (the classifiers of
+``nlp.appeals`` when present, injected), store (``Store.upsert_appeals``).
+
+An appeal already stored with the same exported values keeps its analysis (no NLP again), so
+re-importing a file changes nothing and costs only the read; a later export that changed the
+status, the answer or the rating is analysed and written again. The first import time of an
+appeal is kept across imports. The source's watermark records the last file imported, set only
+after every batch is written.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+from collectors.appeals.collector import ExportRead, ExportReader
+from collectors.appeals.config import AppealsSource
+from core.appeals import Appeal, AppealAnalysis
+from core.config import Settings
+from core.store import Store, UpsertResult
+
+BATCH = 1000
+Structure = Callable[[Sequence[Appeal]], list[AppealAnalysis]]
+Progress = Callable[[str, int, int | None], None]
+"""(phase, rows done in this call, total rows or None) — the CLI's progress bar."""
+
+
+class AnswerClassifier(Protocol):
+    def classify(self, text: str) -> str: ...
+
+
+class RoutingModel(Protocol):
+    def route(self, text: str) -> str | None: ...
+
+
+@dataclass
+class Classifiers:
+    """The answer-quality and routing models (``nlp.appeals``), when they are installed."""
+
+    answers: AnswerClassifier | None = None
+    routing: RoutingModel | None = None
+
+    def apply(self, appeal: Appeal, analysis: AppealAnalysis) -> AppealAnalysis:
+        update = {}
+        if self.answers is not None and appeal.answer.strip():
+            update["answer_kind"] = self.answers.classify(appeal.answer)
+        if self.routing is not None:
+            update["routed_body"] = self.routing.route(appeal.text)
+        return analysis.model_copy(update=update) if update else analysis
+
+
+@dataclass
+class ImportReport:
+    read: ExportRead
+    stored: UpsertResult = field(default_factory=UpsertResult)
+    analysed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def imported(self) -> int:
+        return self.read.rows - self.read.rejected
+
+
+def appeals_source(settings: Settings, key: str | None, preset: str | None) -> AppealsSource:
+    """The configured appeals source ``key``, or an ad-hoc one for a preset (its key is the preset's
+    name, so appeals imported by ``--preset spb`` keep their ids across imports)."""
+    if key is not None:
+        try:
+            source = settings.source(key)
+        except KeyError as exc:
+            raise ValueError(str(exc.args[0])) from None
+        if source.platform != "appeals":
+            raise ValueError(f"источник «{key}» — не выгрузка обращений (platform: {source.platform})")
+        return source
+    if preset is None:
+        configured = [s for s in settings.sources if s.platform == "appeals"]
+        if len(configured) != 1:
+            raise ValueError("укажите --source (источник обращений из конфигурации) или --preset spb|kursk")
+        return configured[0]
+    names = {"spb": "«Наш Санкт-Петербург»", "kursk": "Портал обратной связи Курской области"}
+    return AppealsSource(platform="appeals", key=preset, name=names.get(preset, preset), preset=preset)
+
+
+def import_export(store: Store, settings: Settings, source: AppealsSource, path: Path, structure: Structure,
+                  classifiers: Classifiers | None = None, *, now: datetime | None = None,
+                  progress: Progress | None = None) -> ImportReport:
+    """Read, mask, analyse and store one export file; bad rows are reported, the rest stored."""
+    started = datetime.now(timezone.utc)
+    now = now or started
+    classifiers = classifiers or Classifiers()
+    reader = ExportReader(source, path, settings.timezone, now)
+    appeals = []
+    for appeal in reader.appeals():
+        appeals.append(appeal)
+        if progress and len(appeals) % 500 == 0:
+            progress("read", 500, None)
+    if progress:
+        progress("read", len(appeals) % 500, len(appeals))
+    report = ImportReport(reader.result)
+    new = updated = unchanged = 0
+    for start in range(0, len(appeals), BATCH):
+        batch = _latest_per_id(appeals[start:start + BATCH])
+        ready, todo = _against_stored(store, batch)
+        if todo:
+            analyses = structure(todo)
+            ready += [a.model_copy(update={"analysis": classifiers.apply(a, x)}) for a, x in zip(todo, analyses)]
+            report.analysed += len(todo)
+        result = store.upsert_appeals(ready)
+        new, updated, unchanged = new + result.new, updated + result.updated, unchanged + result.unchanged
+        if progress:
+            progress("store", len(batch), len(appeals))
+    report.stored = UpsertResult(new=new, updated=updated, unchanged=unchanged)
+    store.set_watermark(f"appeals:{source.key}", json.dumps(
+        {"file": path.name, "rows": report.read.rows, "rejected": report.read.rejected},
+        ensure_ascii=False))
+    report.seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    return report
+
+
+def _latest_per_id(batch: list[Appeal]) -> list[Appeal]:
+    return list({a.id: a for a in batch}.values())
+
+
+def _against_stored(store: Store, batch: list[Appeal]) -> tuple[list[Appeal], list[Appeal]]:
+    """(appeals ready to store: unchanged ones with their stored analysis, first import kept;
+    appeals to analyse)."""
+    stored = {a.id: a for a in store.appeals_by_ids([a.id for a in batch])}
+    ready, todo = [], []
+    for appeal in batch:
+        before = stored.get(appeal.id)
+        if before is None:
+            todo.append(appeal)
+            continue
+        appeal = appeal.model_copy(update={"first_seen": before.first_seen})
+        if before.same_import(appeal):
+            ready.append(before)
+        else:
+            todo.append(appeal)
+    return ready, todo
