@@ -16,6 +16,7 @@ from core.config import Settings
 from core.domain import LEVEL_MARK, LEVEL_ORDER, OUTCOME_RU, RISK_STATUS_RU, Risk, RiskStatus
 from core.store import SearchQuery, Store, open_risks
 from core.text import excerpt, h, local, trim_html, zone
+from reports.appeal_summary import AppealSummary, appeal_lines, appeal_summary
 from reports.owners import owner_of
 from reports.period import Period, rolling
 from reports.sla import Deadlines, RiskSla, evaluate, stage_text
@@ -72,6 +73,7 @@ class Digest:
     open: list[OpenRisk] = field(default_factory=list)
     grown: list[GrownStory] = field(default_factory=list)
     answers: list[AnswerNote] = field(default_factory=list)
+    appeals: AppealSummary | None = None
 
     @property
     def day(self) -> date:
@@ -146,6 +148,7 @@ def daily_digest(store: Store, settings: Settings, now: datetime, period: timede
     slas = evaluate(store, settings, still_open, now, Deadlines(settings))
     digest.open = [OpenRisk(r, owner_of(r, settings), slas[r.id], topics.get(r.topic, r.topic)) for r in still_open]
     digest.open.sort(key=lambda item: (not item.sla.overdue, -LEVEL_ORDER[item.risk.level], item.sla.start))
+    digest.appeals = appeal_summary(store, settings, window, now)
     return digest
 
 
@@ -208,6 +211,8 @@ def digest_lines(d: Digest) -> list[tuple[str, bool]]:
             RiskStatus.answer_published, RiskStatus.watching) else RISK_STATUS_RU[note.risk.status])
         lines.append((f"  • {note.risk.label} · {local(note.at, tz)} · {', '.join(note.platforms)} · "
                       f"ссылок {note.links} · вердикт: {verdict}", False))
+    if d.appeals is not None and not d.appeals.empty:
+        lines += [("", False), *appeal_lines(d.appeals)]
     return lines
 
 
