@@ -157,13 +157,12 @@ def _default_deadlines() -> dict[str, ChannelDeadline]:
 
 
 class AppealSettings(_Strict):
-    """``appeals:`` of the config: deadlines per channel and the folder the daily import reads."""
+    """``appeals:`` of the config: deadlines per channel."""
 
     deadlines: dict[str, ChannelDeadline] = Field(
         default_factory=_default_deadlines,
         description="channel (as the export or the source's constant names it) → deadline; «default» for the rest")
     due_soon_days: float = Field(3, ge=0, description="an open appeal this close to its deadline is «скоро срок»")
-    inbox: str | None = Field(None, description="folder of exports for the daily import (relative to the config)")
 
     @field_validator("deadlines")
     @classmethod

@@ -17,11 +17,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from collectors.appeals.collector import ExportRead, ExportReader
+from collectors.appeals.collector import ExportRead, ExportReader, export_files
 from collectors.appeals.config import AppealsSource
 from core.appeals import Appeal, AppealAnalysis
 from core.config import Settings
 from core.store import Store, UpsertResult
+from pipeline.wiring import opened_store
 
 BATCH = 1000
 Structure = Callable[[Sequence[Appeal]], list[AppealAnalysis]]
@@ -141,3 +142,58 @@ def _against_stored(store: Store, batch: list[Appeal]) -> tuple[list[Appeal], li
         else:
             todo.append(appeal)
     return ready, todo
+
+
+def appeal_structure(settings: Settings):
+    """Appeals → their analyses through the NLP (loaded once, on the first call)."""
+    analyzer = None
+
+    def structure(appeals):
+        nonlocal analyzer
+        from nlp import Analyzer
+        from nlp.appeal_analysis import structure as analyse
+
+        if analyzer is None:
+            analyzer = Analyzer.from_settings(settings)
+        return analyse(analyzer, appeals)
+
+    return structure
+
+
+def appeal_classifiers():
+    """The answer-quality and routing models of ``nlp.appeals`` (branch appeals-models), or none
+    while they are not installed: the appeals then keep ``answer_kind`` and ``routed_body`` empty."""
+    try:
+        from nlp.appeals import AnswerClassifier, RoutingModel  # type: ignore[import-not-found]
+    except ImportError:
+        return Classifiers()
+    return Classifiers(answers=AnswerClassifier.load(), routing=RoutingModel.load())
+
+
+def import_file(settings: Settings, source: AppealsSource, path: Path, *, now: datetime | None = None,
+                progress: Progress | None = None) -> ImportReport:
+    """Import one file into the configured store with the project's NLP and the classifiers
+    (the CLI, the daily flow and the demo)."""
+    with opened_store(settings) as store:
+        return import_export(store, settings, source, path, appeal_structure(settings), appeal_classifiers(),
+                             now=now, progress=progress)
+
+
+def import_demo(settings: Settings, out_dir: Path, anchor: datetime) -> tuple[Path, ImportReport]:
+    """Render the demo's appeals export (``demo/appeals.py``) and import it like a real one."""
+    from demo.appeals import DEMO_SOURCE, render_appeals
+
+    path = render_appeals(out_dir, anchor)
+    return path, import_file(settings, AppealsSource(**DEMO_SOURCE), path, now=anchor)
+
+
+def import_configured(settings: Settings, now: datetime | None = None) -> list[ImportReport]:
+    """The daily import: for every enabled appeals source with a ``path``, that file, or every
+    export file of that folder (oldest first, so a later export updates an earlier one).
+    Re-importing a file already imported changes nothing."""
+    reports = []
+    for source in (s for s in settings.sources if s.platform == "appeals" and s.enabled and s.path is not None):
+        where = settings.resolve(source.path)
+        for path in export_files(where) if where.is_dir() else [where]:
+            reports.append(import_file(settings, source, path, now=now))
+    return reports

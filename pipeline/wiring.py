@@ -80,30 +80,3 @@ def sinks(settings: Settings, console=None) -> list:
 
     return build_sinks(settings, console)
 
-
-def appeal_structure(settings: Settings):
-    """Appeals → their analyses through the NLP (loaded once, on the first call)."""
-    analyzer = None
-
-    def structure(appeals):
-        nonlocal analyzer
-        from nlp import Analyzer
-        from nlp.appeal_analysis import structure as analyse
-
-        if analyzer is None:
-            analyzer = Analyzer.from_settings(settings)
-        return analyse(analyzer, appeals)
-
-    return structure
-
-
-def appeal_classifiers():
-    """The answer-quality and routing models of ``nlp.appeals`` (branch appeals-models), or none
-    while they are not installed: the appeals then keep ``answer_kind`` and ``routed_body`` empty."""
-    from pipeline.appeals import Classifiers
-
-    try:
-        from nlp.appeals import AnswerClassifier, RoutingModel  # type: ignore[import-not-found]
-    except ImportError:
-        return Classifiers()
-    return Classifiers(answers=AnswerClassifier.load(), routing=RoutingModel.load())

@@ -36,8 +36,7 @@ def import_command(
     обновляет статус, ответ и оценку и не создаёт дублей; плохие строки перечисляются с номером
     строки и колонкой."""
     from collectors.appeals.reader import ExportError
-    from pipeline.appeals import appeals_source, import_export
-    from pipeline.wiring import appeal_classifiers, appeal_structure, opened_store
+    from pipeline.appeals import appeals_source, import_file
 
     settings = load_settings(config, store)
     if preset is not None and preset not in ("spb", "kursk"):
@@ -48,8 +47,7 @@ def import_command(
         raise fail(str(exc)) from None
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with opened_store(settings) as db, Progress(*columns, console=console, transient=True,
-                                                disable=as_json) as bar:
+    with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
         tasks: dict[str, int] = {}
 
         def progress(phase: str, done: int, total: int | None) -> None:
@@ -59,8 +57,7 @@ def import_command(
             bar.update(tasks[phase], advance=done, total=total)
 
         try:
-            report = import_export(db, settings, chosen, file, appeal_structure(settings), appeal_classifiers(),
-                                   progress=progress)
+            report = import_file(settings, chosen, file, progress=progress)
         except ExportError as exc:
             raise fail(str(exc)) from None
     read = report.read

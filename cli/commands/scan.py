@@ -66,6 +66,11 @@ def demo(
     console.print(f"Демо-источники: {len(files)} файлов в [bold]{out}[/] (окно две недели до {moment:%d.%m.%Y %H:%M} UTC)")
     scan(config=config, store=None, full=False, source=[])
     settings = load_settings(config)
+    from pipeline.appeals import import_demo
+
+    export, appeals = import_demo(settings, out, moment)
+    console.print(f"Обращения граждан (ПОС, «Инцидент Менеджмент», письменные): {appeals.imported} из {export}, "
+                  f"скрыто персональных данных: {sum(appeals.read.masked.values())}", highlight=False)
     db_path = settings.store.removeprefix("sqlite:///")
     console.print(f"\nХранилище: [bold]{db_path}[/]. Попробуйте:")
     for line in (
@@ -76,6 +81,7 @@ def demo(
         "mcu risk list        # открытые риски; дальше: mcu risk take N, mcu risk answer N ...",
         "mcu digest           # сводка за 24 часа; mcu rating --period 14d — рейтинг блоков и отделов",
         "mcu report --period 14d   # отчёт Главе округа: PDF и XLSX в data/reports/",
+        "mcu appeals stats    # обращения граждан по темам и отделам; mcu appeals overdue — сроки",
         "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
         f"datasette {db_path}   # просмотр базы в браузере (.venv/bin/pip install datasette)",
     ):

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from cli.app import app
 from core.appeals import AppealQuery, appeal_id
 from core.config import load_config
-from pipeline.appeals import appeals_source, import_export
-from pipeline.wiring import appeal_classifiers, appeal_structure, opened_store
+from pipeline.appeals import appeal_classifiers, appeal_structure, appeals_source, import_export
+from pipeline.wiring import opened_store
 from testing.configs import write_config
 
 SOURCE = {"key": "pos", "name": "Платформа обратной связи", "platform": "appeals",
