@@ -22,9 +22,10 @@ from collectors.appeals.config import AppealsSource
 from core.appeals import Appeal, AppealAnalysis
 from core.config import Settings
 from core.store import Store, UpsertResult
+from pipeline.appeal_workers import AppealStructure
 from pipeline.wiring import opened_store
 
-BATCH = 1000
+BATCH = 4000
 Structure = Callable[[Sequence[Appeal]], list[AppealAnalysis]]
 Progress = Callable[[str, int, int | None], None]
 """(phase, rows done in this call, total rows or None) — the CLI's progress bar."""
@@ -144,20 +145,9 @@ def _against_stored(store: Store, batch: list[Appeal]) -> tuple[list[Appeal], li
     return ready, todo
 
 
-def appeal_structure(settings: Settings):
-    """Appeals → their analyses through the NLP (loaded once, on the first call)."""
-    analyzer = None
-
-    def structure(appeals):
-        nonlocal analyzer
-        from nlp import Analyzer
-        from nlp.appeal_analysis import structure as analyse
-
-        if analyzer is None:
-            analyzer = Analyzer.from_settings(settings)
-        return analyse(analyzer, appeals)
-
-    return structure
+def appeal_structure(settings: Settings, workers: int | None = None) -> AppealStructure:
+    """Appeals → their analyses through the NLP, on ``workers`` processes (default: every CPU)."""
+    return AppealStructure(settings, workers)
 
 
 def appeal_classifiers():
@@ -174,9 +164,9 @@ def import_file(settings: Settings, source: AppealsSource, path: Path, *, now: d
                 progress: Progress | None = None) -> ImportReport:
     """Import one file into the configured store with the project's NLP and the classifiers
     (the CLI, the daily flow and the demo)."""
-    with opened_store(settings) as store:
-        return import_export(store, settings, source, path, appeal_structure(settings), appeal_classifiers(),
-                             now=now, progress=progress)
+    with opened_store(settings) as store, appeal_structure(settings) as structure:
+        return import_export(store, settings, source, path, structure, appeal_classifiers(), now=now,
+                             progress=progress)
 
 
 def import_demo(settings: Settings, out_dir: Path, anchor: datetime) -> tuple[Path, ImportReport]:
