@@ -42,25 +42,25 @@ def register(app: typer.Typer) -> None:
                              ensure_ascii=False, indent=2))
             return
         for title, units in (("Блоки МЦУ", result.blocks), ("Территориальные отделы", result.departments)):
-            table = Table(title=f"{title} · {chosen.title}", title_justify="left")
-            for column in SHORT_COLUMNS:
-                table.add_column(column, overflow="fold", min_width=14 if column == "подразделение" else None)
-            for unit in units:
-                table.add_row(*table_row(unit))
-            console.print(table)
+            print_units(f"{title} · {chosen.title}", SHORT_COLUMNS, [table_row(u) for u in units])
         console.print("Взятие и ответ — медианы в рабочих часах от первой публикации. "
                       f"Балл: ответ в срок ×0,4, отработано ×0,3, не возвращено в работу ×0,15, спокойная реакция "
                       f"×0,15; с числом рисков меньше {MIN_RISKS} — вне рейтинга. Подробно: docs/ru/reports.md",
                       highlight=False)
         if appeal_units:
-            table = Table(title=f"По обращениям граждан · {chosen.title}", title_justify="left")
-            for column in RATING_COLUMNS:
-                table.add_column(column, overflow="fold", min_width=14 if column == "подразделение" else None)
-            for unit in appeal_units:
-                table.add_row(*rating_row(unit))
-            console.print(table)
+            print_units(f"По обращениям граждан · {chosen.title}", RATING_COLUMNS,
+                        [rating_row(u) for u in appeal_units])
             console.print("Балл по обращениям: ответ в срок ×0,4, решено из «Решаемых» ×0,3, оценка заявителей ×0,3. "
                           "Подробно: docs/ru/appeals.md", highlight=False)
+
+
+def print_units(title: str, columns, rows: list[list[str]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold", min_width=14 if column == "подразделение" else None)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def unit_json(unit) -> dict:

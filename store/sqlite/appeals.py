@@ -9,7 +9,7 @@ from datetime import datetime
 from core.appeals import AGGREGATE_APPEAL_FIELDS, Appeal, AppealQuery
 from core.store import Lemmatizer, UpsertResult
 from store.sqlite.connection import Database, epoch_us, upsert_row
-from store.sqlite.query import fold, fts_match
+from store.sqlite.query import add_equals, fold, fts_match
 
 CHUNK = 500
 
@@ -89,13 +89,10 @@ class AppealTables(Database):
             if value is not None:
                 where.append(clause)
                 params.append(epoch_us(value))
-        for column, value in (("a.source", query.source), ("a.channel", query.channel), ("a.topic", query.topic),
-                              ("a.block", query.block), ("a.department", query.department),
-                              ("a.state", query.state), ("a.answer_kind", query.answer_kind),
-                              ("a.responsible", query.responsible)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(str(value))
+        add_equals(where, params, (("a.source", query.source), ("a.channel", query.channel), ("a.topic", query.topic),
+                                   ("a.block", query.block), ("a.department", query.department),
+                                   ("a.state", query.state), ("a.answer_kind", query.answer_kind),
+                                   ("a.responsible", query.responsible)))
         if query.place is not None:
             where.append("EXISTS (SELECT 1 FROM appeal_places x WHERE x.appeal_id = a.id AND x.place = ?)")
             params.append(query.place)
