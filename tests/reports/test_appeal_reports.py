@@ -156,3 +156,25 @@ def test_the_report_section(loaded) -> None:
     assert "  сроки: сейчас просрочено 2, скоро срок 1; ответ в срок по обращениям периода — 62% (5/8)" in lines
     assert "  «Решаемые» решены: 20% (1/5); разъяснения вместо решения: 60% (3/5)" in lines
     assert "  удовлетворённость: средняя оценка 3,3 из 5 (3 оценок)" in lines
+
+
+def test_the_report_files_carry_the_appeal_rating(loaded) -> None:
+    import io
+
+    import openpyxl
+
+    from reports.report import build_report
+    from reports.report_pdf import render_pdf
+    from reports.report_xlsx import render_xlsx
+
+    settings, store = loaded
+    report = build_report(store, settings, Period(_at(1, 0), _at(21, 0), "rolling", "ноябрь"), NOW)
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    rows = list(book["Рейтинг по обращениям"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("место", "подразделение", "обращений")
+    assert [r[:3] for r in rows[1:]] == [("1", "МУП Водоканал", "4"), ("2", "Лаптевский территориальный отдел", "4"),
+                                         ("вне рейтинга", "Быковский территориальный отдел", "2"),
+                                         ("вне рейтинга", "не определено", "1")]
+    assert next(book["Обращения"].iter_rows(min_row=2, values_only=True))[0] == \
+        "Обращения граждан: 11 (предыдущий такой же период — 0)"
+    assert render_pdf(report, []).startswith(b"%PDF")
