@@ -41,9 +41,10 @@ def main() -> None:
     if not path.is_file():
         sys.exit(f"{path}: not found (the labelled data lives in ../shared/data)")
 
-    from pipeline.appeals import appeal_classifiers, appeal_structure, appeals_source, import_export
+    from pipeline.appeals import appeal_structure, appeals_source, import_export
     from pipeline.wiring import opened_store
     from testing.configs import write_config
+    from core.appeals import AppealQuery
     from core.config import load_config
 
     with tempfile.TemporaryDirectory() as folder:
@@ -52,15 +53,19 @@ def main() -> None:
         source = appeals_source(settings, None, args.preset)
         print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB; CPUs {os.cpu_count()}; load average before "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        with opened_store(settings) as store, appeal_structure(settings, args.workers) as structure:
+        with opened_store(settings) as store:
             for run in ("first import", "same file again"):
                 wall, cpu = time.perf_counter(), cpu_seconds()
-                report = import_export(store, settings, source, path, structure, appeal_classifiers())
+                with appeal_structure(settings, args.workers) as structure:  # closed: its workers' CPU is counted
+                    report = import_export(store, settings, source, path, structure)
                 wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
                 stored = report.stored
                 print(f"{run}: {report.read.rows} rows, {report.read.rejected} rejected, new {stored.new}, updated "
                       f"{stored.updated}, unchanged {stored.unchanged}, analysed {report.analysed}; wall {wall:.1f} s "
-                      f"({report.read.rows / wall:.0f} rows/s), CPU {cpu:.1f} s; masked {dict(report.read.masked)}")
+                      f"({report.read.rows / wall:.0f} rows/s), CPU {cpu:.1f} s (this process and its workers); "
+                      f"masked {dict(report.read.masked)}")
+                kinds = store.aggregate_appeals("answer_kind", AppealQuery())
+                print(f"  answer kinds stored: {kinds}")
         print(f"workers {structure.workers}; load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -15,44 +15,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
 
 from collectors.appeals.collector import ExportRead, ExportReader, export_files
 from collectors.appeals.config import AppealsSource
 from core.appeals import Appeal, AppealAnalysis
 from core.config import Settings
 from core.store import Store, UpsertResult
-from pipeline.appeal_workers import AppealStructure
+from pipeline.appeal_workers import AppealStructure, Classifiers
 from pipeline.wiring import opened_store
 
 BATCH = 4000
 Structure = Callable[[Sequence[Appeal]], list[AppealAnalysis]]
 Progress = Callable[[str, int, int | None], None]
 """(phase, rows done in this call, total rows or None) — the CLI's progress bar."""
-
-
-class AnswerClassifier(Protocol):
-    def classify(self, text: str) -> str: ...
-
-
-class RoutingModel(Protocol):
-    def route(self, text: str) -> str | None: ...
-
-
-@dataclass
-class Classifiers:
-    """The answer-quality and routing models (``nlp.appeals``), when they are installed."""
-
-    answers: AnswerClassifier | None = None
-    routing: RoutingModel | None = None
-
-    def apply(self, appeal: Appeal, analysis: AppealAnalysis) -> AppealAnalysis:
-        update = {}
-        if self.answers is not None and appeal.answer.strip():
-            update["answer_kind"] = self.answers.classify(appeal.answer)
-        if self.routing is not None:
-            update["routed_body"] = self.routing.route(appeal.text)
-        return analysis.model_copy(update=update) if update else analysis
 
 
 @dataclass
@@ -87,13 +62,11 @@ def appeals_source(settings: Settings, key: str | None, preset: str | None) -> A
     return AppealsSource(platform="appeals", key=preset, name=names.get(preset, preset), preset=preset)
 
 
-def import_export(store: Store, settings: Settings, source: AppealsSource, path: Path, structure: Structure,
-                  classifiers: Classifiers | None = None, *, now: datetime | None = None,
-                  progress: Progress | None = None) -> ImportReport:
+def import_export(store: Store, settings: Settings, source: AppealsSource, path: Path, structure: Structure, *,
+                  now: datetime | None = None, progress: Progress | None = None) -> ImportReport:
     """Read, mask, analyse and store one export file; bad rows are reported, the rest stored."""
     started = datetime.now(timezone.utc)
     now = now or started
-    classifiers = classifiers or Classifiers()
     reader = ExportReader(source, path, settings.timezone, now)
     appeals = []
     for appeal in reader.appeals():
@@ -109,7 +82,7 @@ def import_export(store: Store, settings: Settings, source: AppealsSource, path:
         ready, todo = _against_stored(store, batch)
         if todo:
             analyses = structure(todo)
-            ready += [a.model_copy(update={"analysis": classifiers.apply(a, x)}) for a, x in zip(todo, analyses)]
+            ready += [a.model_copy(update={"analysis": x}) for a, x in zip(todo, analyses)]
             report.analysed += len(todo)
         result = store.upsert_appeals(ready)
         new, updated, unchanged = new + result.new, updated + result.updated, unchanged + result.unchanged
@@ -146,8 +119,9 @@ def _against_stored(store: Store, batch: list[Appeal]) -> tuple[list[Appeal], li
 
 
 def appeal_structure(settings: Settings, workers: int | None = None) -> AppealStructure:
-    """Appeals → their analyses through the NLP, on ``workers`` processes (default: every CPU)."""
-    return AppealStructure(settings, workers)
+    """Appeals → their analyses through the NLP and the classifiers, on ``workers`` processes
+    (default: every CPU)."""
+    return AppealStructure(settings, appeal_classifiers(), workers)
 
 
 def appeal_classifiers():
@@ -165,8 +139,7 @@ def import_file(settings: Settings, source: AppealsSource, path: Path, *, now: d
     """Import one file into the configured store with the project's NLP and the classifiers
     (the CLI, the daily flow and the demo)."""
     with opened_store(settings) as store, appeal_structure(settings) as structure:
-        return import_export(store, settings, source, path, structure, appeal_classifiers(), now=now,
-                             progress=progress)
+        return import_export(store, settings, source, path, structure, now=now, progress=progress)
 
 
 def import_demo(settings: Settings, out_dir: Path, anchor: datetime) -> tuple[Path, ImportReport]:

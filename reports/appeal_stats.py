@@ -1,11 +1,12 @@
 """What the appeals say (decree 2.2.1–2.2.3, 3.4, 3.5): counts by topic, department and status,
 the answer kinds, the «Решаемые» analysis and the rating of the units that answer.
 
-**«Решаемые».** An appeal is of the «Решаемые» type when its answer (classified by the answer
-model) treats a confirmed problem within the body's power: «решено», «разъяснение» or «отписка».
-«Факты не подтвердились» and «перенаправлено» are not. The solved share is solved ÷ «Решаемые»;
-a topic where explanations outnumber solutions (at least ``MIN_SOLVABLE`` «Решаемые») is listed
-as one where explaining replaces solving.
+**«Решаемые»** follow ``reports.appeals_analysis`` (the definitions of the answer-model branch):
+an answered appeal is of the «Решаемые» type when its topic is one the body can fix itself
+(``SOLVABLE_TOPICS``); the solved share is solved ÷ those, the explained share is «разъяснение» ÷
+those, and topics where the explained share reaches 25 % (with at least 10 such answers) are the
+ones where explaining replaces solving. Spikes of topic × place against the weeks before are the
+causes of growth (``weekly_spikes``).
 
 **The rating** of a unit (territorial department, else the responsible body) over the appeals it
 received in a period, at a moment: on time (answers by the deadline, of the answers with a date
@@ -16,17 +17,19 @@ parts a unit has data for; units with fewer than ``MIN_APPEALS`` appeals are not
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from core.appeals import ANSWER_KINDS, APPEAL_STATES, AppealQuery
+from core.appeals import ANSWER_KINDS, APPEAL_STATES, Appeal, AppealQuery
 from core.config import Settings
 from core.store import Store
 from reports.appeal_deadlines import AppealDeadlines
+from reports.appeals_analysis import (
+    SOLVABLE_TOPICS, AppealFacts, SolvableShare, Spike, explaining_instead_of_solving, solvable_shares, weekly_spikes,
+)  # fmt: skip
 from reports.period import Period
 
-SOLVABLE_KINDS = ("solved", "explained", "formal")
-MIN_SOLVABLE = 3
 MIN_APPEALS = 3
 WEIGHTS = {"on_time": 0.4, "solved": 0.3, "satisfaction": 0.3}
 RATING_SCALE = (1.0, 5.0)
@@ -36,27 +39,12 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-@dataclass
-class SolvableRow:
-    """«Решаемые» of one topic or department."""
-
-    code: str
-    label: str
-    solved: int = 0
-    explained: int = 0
-    formal: int = 0
-
-    @property
-    def solvable(self) -> int:
-        return self.solved + self.explained + self.formal
-
-    @property
-    def solved_share(self) -> float | None:
-        return share(self.solved, self.solvable)
-
-    @property
-    def explained_share(self) -> float | None:
-        return share(self.explained, self.solvable)
+def appeal_facts(appeals: Iterable[Appeal], unit_of: Callable[[Appeal], str]) -> list[AppealFacts]:
+    """What ``reports.appeals_analysis`` reads of each appeal: topic, the unit that answers, the
+    first place (else the district), the answer kind."""
+    return [AppealFacts(id=a.id, created_at=a.received_at, topic=a.analysis.topic, department=unit_of(a),
+                        place=(a.analysis.places or [a.district])[0], answer_kind=a.analysis.answer_kind, text=a.text)
+            for a in appeals]
 
 
 @dataclass
@@ -67,32 +55,15 @@ class AppealStats:
     by_status: list[tuple[str, int]]
     by_state: list[tuple[str, int]]
     by_answer_kind: list[tuple[str, int]]
-    solvable_by_topic: list[SolvableRow]
-    solvable_by_department: list[SolvableRow]
+    solvable_by_topic: list[SolvableShare]
+    solvable_by_unit: list[SolvableShare]
+    explaining_topics: list[SolvableShare]
+    spikes: list[Spike]
+    topic_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def classified(self) -> int:
         return sum(n for _, n in self.by_answer_kind)
-
-    @property
-    def explaining_topics(self) -> list[SolvableRow]:
-        """Topics where explanations replace solutions, the worst first."""
-        rows = [r for r in self.solvable_by_topic if r.solvable >= MIN_SOLVABLE and r.explained > r.solved]
-        return sorted(rows, key=lambda r: (-(r.explained_share or 0), -r.solvable, r.label))
-
-
-def _solvable(store: Store, field_name: str, query: AppealQuery, labels: dict[str, str]) -> list[SolvableRow]:
-    rows: dict[str, SolvableRow] = {}
-    for kind in SOLVABLE_KINDS:
-        counts = store.aggregate_appeals(field_name, _with(query, answer_kind=kind))
-        for code, n in counts.items():
-            row = rows.setdefault(code, SolvableRow(code, labels.get(code, code)))
-            setattr(row, kind, n)
-    return sorted(rows.values(), key=lambda r: (-r.solvable, r.label))
-
-
-def _with(query: AppealQuery, **changes) -> AppealQuery:
-    return AppealQuery(**{**query.__dict__, **changes})
 
 
 def appeal_stats(store: Store, settings: Settings, query: AppealQuery | None = None) -> AppealStats:
@@ -103,12 +74,13 @@ def appeal_stats(store: Store, settings: Settings, query: AppealQuery | None = N
     def labelled(field_name: str, labels: dict[str, str]) -> list[tuple[str, int]]:
         return [(labels.get(k, k), n) for k, n in store.aggregate_appeals(field_name, query).items()]
 
+    facts = appeal_facts(store.search_appeals(replace(query, limit=None)), AppealDeadlines(settings).unit)
     return AppealStats(
         total=store.count_appeals(query), by_topic=labelled("topic", topics),
         by_department=labelled("department", departments), by_status=labelled("status", {}),
         by_state=labelled("state", APPEAL_STATES), by_answer_kind=labelled("answer_kind", ANSWER_KINDS),
-        solvable_by_topic=_solvable(store, "topic", query, topics),
-        solvable_by_department=_solvable(store, "department", query, departments),
+        solvable_by_topic=solvable_shares(facts, by_department=False), solvable_by_unit=solvable_shares(facts),
+        explaining_topics=explaining_instead_of_solving(facts), spikes=weekly_spikes(facts), topic_labels=topics,
     )  # fmt: skip
 
 
@@ -125,13 +97,13 @@ class AppealUnit:
     score: float | None = None
     rank: int | None = None
 
-    @property
-    def solvable(self) -> int:
-        return sum(self.kinds[k] for k in SOLVABLE_KINDS)
+    solvable: int = 0
+    """answered appeals of the «Решаемые» topics (``SOLVABLE_TOPICS``) with a classified answer"""
+    solved: int = 0
 
     @property
     def solved_share(self) -> float | None:
-        return share(self.kinds["solved"], self.solvable)
+        return share(self.solved, self.solvable)
 
     @property
     def on_time_share(self) -> float | None:
@@ -169,8 +141,12 @@ def appeal_rating(store: Store, settings: Settings, period: Period, now: datetim
             unit.answers_due += 1
             unit.on_time += d.state == "on_time"
         unit.overdue_now += d.state == "overdue"
-        if appeal.analysis.answer_kind:
-            unit.kinds[appeal.analysis.answer_kind] += 1
+        kind = appeal.analysis.answer_kind
+        if kind:
+            unit.kinds[kind] += 1
+            if appeal.analysis.topic in SOLVABLE_TOPICS:
+                unit.solvable += 1
+                unit.solved += kind == "solved"
         if appeal.rating is not None:
             unit.ratings.append(appeal.rating)
     for unit in units.values():
@@ -196,6 +172,6 @@ def rating_row(unit: AppealUnit) -> list[str]:
     place = str(unit.rank) if unit.rank is not None else "вне рейтинга"
     mean = unit.mean_rating
     return [place, unit.unit, str(unit.received), percent(unit.on_time, unit.answers_due), str(unit.overdue_now),
-            percent(unit.kinds["solved"], unit.solvable),
+            percent(unit.solved, unit.solvable),
             "—" if mean is None else f"{mean:.1f}".replace(".", ","),
             "—" if unit.score is None else f"{unit.score:.1f}".replace(".", ",")]

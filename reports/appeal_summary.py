@@ -5,17 +5,19 @@ solved, satisfaction, and the rating of the units that answer."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from core.appeals import ANSWER_KINDS, AppealQuery
 from core.config import Settings
 from core.store import Store
 from reports.appeal_deadlines import AppealDeadlines
-from reports.appeal_stats import RATING_COLUMNS, SOLVABLE_KINDS, AppealUnit, appeal_rating, percent, rating_row
+from reports.appeal_stats import RATING_COLUMNS, AppealUnit, appeal_facts, appeal_rating, percent, rating_row
+from reports.appeals_analysis import SOLVABLE_TOPICS, Spike, week_of, weekly_spikes
 from reports.period import Period
 
 TOP = 5
+BASELINE_WEEKS = 6
 
 
 @dataclass
@@ -33,9 +35,11 @@ class AppealSummary:
     ratings: list[float] = field(default_factory=list)
     rating: list[AppealUnit] = field(default_factory=list)
 
-    @property
-    def solvable(self) -> int:
-        return sum(self.kinds[k] for k in SOLVABLE_KINDS)
+    solvable: int = 0
+    """answered appeals of the «Решаемые» topics with a classified answer"""
+    solved: int = 0
+    explained: int = 0
+    spikes: list[Spike] = field(default_factory=list)
 
     @property
     def mean_rating(self) -> float | None:
@@ -60,14 +64,24 @@ def appeal_summary(store: Store, settings: Settings, period: Period, now: dateti
     deadlines = AppealDeadlines(settings)
     for appeal in store.search_appeals(AppealQuery(since=period.since, until=period.until, limit=None)):
         summary.deadline_states[deadlines.of(appeal, now).state] += 1
-        if appeal.analysis.answer_kind:
-            summary.kinds[appeal.analysis.answer_kind] += 1
+        kind = appeal.analysis.answer_kind
+        if kind:
+            summary.kinds[kind] += 1
+            if appeal.analysis.topic in SOLVABLE_TOPICS:
+                summary.solvable += 1
+                summary.solved += kind == "solved"
+                summary.explained += kind == "explained"
         if appeal.rating is not None:
             summary.ratings.append(appeal.rating)
     for appeal in store.search_appeals(AppealQuery(state="open", limit=None)):
         state = deadlines.of(appeal, now).state
         summary.overdue_now += state == "overdue"
         summary.due_soon_now += state == "due_soon"
+    history = store.search_appeals(AppealQuery(since=period.since - timedelta(weeks=BASELINE_WEEKS + 1),
+                                               until=period.until, limit=None))
+    weeks = {week_of(day) for day in period.days(settings.timezone)}
+    spikes = weekly_spikes(appeal_facts(history, deadlines.unit), weeks, BASELINE_WEEKS)[:TOP]
+    summary.spikes = [replace(s, topic=topics.get(s.topic, s.topic)) for s in spikes]
     if with_rating:
         summary.rating = appeal_rating(store, settings, period, now)
     return summary
@@ -89,12 +103,21 @@ def appeal_lines(s: AppealSummary) -> list[tuple[str, bool]]:
     if classified:
         kinds = ", ".join(f"{ANSWER_KINDS[k]} — {n}" for k, n in s.kinds.most_common())
         lines.append((f"  качество ответов: {kinds}", False))
-        lines.append((f"  «Решаемые» решены: {percent(s.kinds['solved'], s.solvable)}; разъяснения вместо решения: "
-                      f"{percent(s.kinds['explained'], s.solvable)}", False))
+        lines.append((f"  «Решаемые» решены: {percent(s.solved, s.solvable)}; разъяснения вместо решения: "
+                      f"{percent(s.explained, s.solvable)}", False))
     if s.mean_rating is not None:
         lines.append((f"  удовлетворённость: средняя оценка {s.mean_rating:.1f} из 5 ({len(s.ratings)} оценок)"
                       .replace(".", ",", 1), False))
+    for spike in s.spikes:
+        lines.append((f"  рост: {spike.topic} · {spike.place or 'место не определено'} — {spike.count} за неделю с "
+                      f"{spike.week:%d.%m}, обычно {spike.baseline_mean:.1f} в неделю; пример: «{_short(spike)}»",
+                      False))
     return lines
+
+
+def _short(spike: Spike) -> str:
+    text = spike.examples[0] if spike.examples else ""
+    return text if len(text) <= 100 else text[:99] + "…"
 
 
 __all__ = ["AppealSummary", "appeal_summary", "appeal_lines", "RATING_COLUMNS", "rating_row"]

@@ -101,8 +101,11 @@ def stats_command(
         print(json.dumps({"total": stats.total, "by_topic": dict(stats.by_topic),
                           "by_department": dict(stats.by_department), "by_status": dict(stats.by_status),
                           "by_state": dict(stats.by_state), "by_answer_kind": dict(stats.by_answer_kind),
-                          "solvable_by_topic": [{"topic": r.label, "solved": r.solved, "explained": r.explained,
-                                                 "formal": r.formal} for r in stats.solvable_by_topic]},
+                          "solvable_by_topic": [{"topic": r.topic, "answered": r.answered, "solved": r.solved,
+                                                 "explained": r.explained} for r in stats.solvable_by_topic],
+                          "explaining_topics": [r.topic for r in stats.explaining_topics],
+                          "spikes": [{"topic": x.topic, "place": x.place, "week": x.week.isoformat(),
+                                      "count": x.count, "baseline": x.baseline_mean} for x in stats.spikes]},
                          ensure_ascii=False, indent=2))
         return
     if not stats.total:
@@ -123,15 +126,19 @@ def stats_command(
     if not stats.classified:
         console.print("Виды ответов не определены: классификатор ответов не установлен (nlp.appeals).")
         return
-    table = Table(title="«Решаемые»: решено или разъяснено", title_justify="left")
-    for column in ("тема", "«Решаемых»", "решено", "разъяснение", "отписка"):
+    labels = stats.topic_labels
+    table = Table(title="«Решаемые» (темы, где орган может решить сам): решено или разъяснено", title_justify="left")
+    for column in ("тема", "ответов", "решено", "разъяснение"):
         table.add_column(column, overflow="fold")
     for row in stats.solvable_by_topic[:15]:
-        table.add_row(Text(row.label), str(row.solvable), percent(row.solved, row.solvable),
-                      percent(row.explained, row.solvable), percent(row.formal, row.solvable))
+        table.add_row(Text(labels.get(row.topic, row.topic)), str(row.answered), percent(row.solved, row.answered),
+                      percent(row.explained, row.answered))
     console.print(table)
-    worst = ", ".join(r.label for r in stats.explaining_topics) or "нет"
+    worst = ", ".join(labels.get(r.topic, r.topic) for r in stats.explaining_topics) or "нет"
     console.print(f"Темы, где разъяснения заменяют решения: {worst}", highlight=False)
+    for spike in stats.spikes[:10]:
+        console.print(Text(f"Рост: {labels.get(spike.topic, spike.topic)} · {spike.place or 'место не определено'} — "
+                           f"{spike.count} за неделю с {spike.week:%d.%m.%Y} (обычно {spike.baseline_mean:.1f})"))
 
 
 @appeals_app.command("overdue")

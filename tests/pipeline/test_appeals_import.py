@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from core.appeals import AppealQuery, appeal_id
 from core.config import load_config
-from pipeline.appeals import appeal_classifiers, appeal_structure, appeals_source, import_export
+from pipeline.appeals import appeal_structure, appeals_source, import_export
 from pipeline.wiring import opened_store
 from testing.configs import write_config
 
@@ -40,8 +40,7 @@ def settings(tmp_path: Path):
 
 def _import(settings, path: Path, now: datetime = NOW):
     with opened_store(settings) as db, appeal_structure(settings) as structure:
-        report = import_export(db, settings, appeals_source(settings, "pos", None), path, structure,
-                               appeal_classifiers(), now=now)
+        report = import_export(db, settings, appeals_source(settings, "pos", None), path, structure, now=now)
         return report, db.search_appeals(AppealQuery(limit=None))
 
 
@@ -75,6 +74,8 @@ def test_import_reimport_and_a_later_export(settings, tmp_path: Path) -> None:
                                                                        "Мусор вывезен 10.11.2026", 5.0)
     assert waste.answered_at == datetime(2026, 11, 10, 12, 0, tzinfo=timezone.utc)
     assert waste.first_seen == NOW  # the first import is kept
+    assert waste.analysis.answer_kind == "solved"  # the answer classifier of nlp.appeals, plugged in
+    assert waste.analysis.routed_body  # and the routing model
     assert len(after) == 2
     with opened_store(settings) as db:
         assert json.loads(db.get_watermark("appeals:pos")) == {"file": "later.csv", "rows": 2, "rejected": 0}
@@ -127,9 +128,9 @@ def test_the_real_exports_import_in_full_and_reimport_unchanged(shared_data: Pat
     settings = load_config(write_config(tmp_path, []))
     with opened_store(settings) as db, appeal_structure(settings) as structure:
         source = appeals_source(settings, None, preset)
-        first = import_export(db, settings, source, shared_data / relative, structure, appeal_classifiers())
+        first = import_export(db, settings, source, shared_data / relative, structure)
         assert (first.read.rows, first.read.rejected, first.stored.new) == (rows, 0, rows)
         assert db.count_appeals(AppealQuery()) == rows
-        again = import_export(db, settings, source, shared_data / relative, structure, appeal_classifiers())
+        again = import_export(db, settings, source, shared_data / relative, structure)
         assert (again.stored.new, again.stored.updated, again.stored.unchanged, again.analysed) == (0, 0, rows, 0)
         assert db.count_appeals(AppealQuery()) == rows

@@ -12,6 +12,7 @@ from core.config import load_config
 from reports.appeal_deadlines import AppealDeadlines, open_deadlines
 from reports.appeal_stats import appeal_rating, appeal_stats
 from reports.appeal_summary import appeal_lines, appeal_summary
+from reports.appeals_analysis import SOLVABLE_TOPICS
 from reports.period import Period
 from store import open_store
 from testing.configs import write_config
@@ -117,17 +118,17 @@ def test_overdue_and_due_soon_per_unit_recomputed(loaded) -> None:
 def test_reshaemye_shares_recomputed(loaded) -> None:
     settings, store = loaded
     stats = appeal_stats(store, settings)
-    by_topic: dict[str, dict[str, int]] = {}
+    by_topic: dict[str, list[int]] = {}
     for appeal in store.search_appeals(AppealQuery(limit=None)):
         kind = appeal.analysis.answer_kind
-        if kind in ("solved", "explained", "formal"):
-            by_topic.setdefault(appeal.analysis.topic, {"solved": 0, "explained": 0, "formal": 0})[kind] += 1
-    got = {r.code: {"solved": r.solved, "explained": r.explained, "formal": r.formal} for r in stats.solvable_by_topic}
-    assert got == by_topic == {"roads": {"solved": 1, "explained": 1, "formal": 1},
-                               "utilities": {"solved": 0, "explained": 2, "formal": 0}}
-    roads = next(r for r in stats.solvable_by_topic if r.code == "roads")
-    assert (roads.solved_share, roads.explained_share) == (1 / 3, 1 / 3)
-    assert [r.code for r in stats.explaining_topics] == []  # utilities has only 2 «Решаемые» (< 3)
+        if kind is not None and appeal.analysis.topic in SOLVABLE_TOPICS:
+            counts = by_topic.setdefault(appeal.analysis.topic, [0, 0, 0])
+            counts[0] += 1
+            counts[1] += kind == "solved"
+            counts[2] += kind == "explained"
+    got = {r.topic: [r.answered, r.solved, r.explained] for r in stats.solvable_by_topic}
+    assert got == by_topic == {"roads": [3, 1, 1], "utilities": [3, 0, 2]}
+    assert [r.topic for r in stats.explaining_topics] == []  # fewer than 10 answers per topic
     assert stats.total == 11 and dict(stats.by_answer_kind) == {"разъяснение": 3, "решено": 1,
                                                                 "факты не подтвердились": 1, "отписка": 1}
 
@@ -137,7 +138,7 @@ def test_the_rating_recomputed(loaded) -> None:
     period = Period(_at(1, 0), _at(21, 0), "rolling", "ноябрь")
     units = {u.unit: u for u in appeal_rating(store, settings, period, NOW)}
     laptevsky = units["Лаптевский территориальный отдел"]
-    # answers due: 3 on time, 4 late, 1 overdue now → 1/3 on time; «Решаемые» 1 solved of 2; ratings 5 and 2
+    # answers due: 3 on time, 4 late, 1 overdue now → 1/3 on time; «Решаемые» (roads) 1 solved of 2; ratings 5, 2
     on_time, solved, satisfaction = 1 / 3, 1 / 2, ((5 + 2) / 2 - 1) / 4
     assert (laptevsky.received, laptevsky.answers_due, laptevsky.on_time, laptevsky.overdue_now) == (4, 3, 1, 1)
     assert laptevsky.score == round(100 * (0.4 * on_time + 0.3 * solved + 0.3 * satisfaction), 1) == 47.1
@@ -154,7 +155,7 @@ def test_the_report_section(loaded) -> None:
     lines = [text for text, _ in appeal_lines(appeal_summary(store, settings, period, NOW))]
     assert lines[0] == "Обращения граждан: 11 (предыдущий такой же период — 0)"
     assert "  сроки: сейчас просрочено 2, скоро срок 1; ответ в срок по обращениям периода — 62% (5/8)" in lines
-    assert "  «Решаемые» решены: 20% (1/5); разъяснения вместо решения: 60% (3/5)" in lines
+    assert "  «Решаемые» решены: 17% (1/6); разъяснения вместо решения: 50% (3/6)" in lines
     assert "  удовлетворённость: средняя оценка 3,3 из 5 (3 оценок)" in lines
 
 
