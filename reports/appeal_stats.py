@@ -85,33 +85,50 @@ def appeal_stats(store: Store, settings: Settings, query: AppealQuery | None = N
 
 
 @dataclass
-class AppealUnit:
-    unit: str
-    received: int = 0
-    answered: int = 0
-    answers_due: int = 0
-    on_time: int = 0
-    overdue_now: int = 0
-    kinds: Counter = field(default_factory=Counter)
-    ratings: list[float] = field(default_factory=list)
-    score: float | None = None
-    rank: int | None = None
+class AnswerCounts:
+    """Answer kinds, «Решаемые» (answered appeals of ``SOLVABLE_TOPICS`` with a classified answer)
+    and the citizens' ratings of a set of appeals."""
 
+    kinds: Counter = field(default_factory=Counter)
     solvable: int = 0
-    """answered appeals of the «Решаемые» topics (``SOLVABLE_TOPICS``) with a classified answer"""
     solved: int = 0
+    explained: int = 0
+    ratings: list[float] = field(default_factory=list)
+
+    def count_answer(self, appeal: Appeal) -> None:
+        kind = appeal.analysis.answer_kind
+        if kind:
+            self.kinds[kind] += 1
+            if appeal.analysis.topic in SOLVABLE_TOPICS:
+                self.solvable += 1
+                self.solved += kind == "solved"
+                self.explained += kind == "explained"
+        if appeal.rating is not None:
+            self.ratings.append(appeal.rating)
 
     @property
     def solved_share(self) -> float | None:
         return share(self.solved, self.solvable)
 
     @property
-    def on_time_share(self) -> float | None:
-        return share(self.on_time, self.answers_due)
-
-    @property
     def mean_rating(self) -> float | None:
         return sum(self.ratings) / len(self.ratings) if self.ratings else None
+
+
+@dataclass
+class AppealUnit(AnswerCounts):
+    unit: str = ""
+    received: int = 0
+    answered: int = 0
+    answers_due: int = 0
+    on_time: int = 0
+    overdue_now: int = 0
+    score: float | None = None
+    rank: int | None = None
+
+    @property
+    def on_time_share(self) -> float | None:
+        return share(self.on_time, self.answers_due)
 
     @property
     def satisfaction(self) -> float | None:
@@ -134,21 +151,14 @@ def appeal_rating(store: Store, settings: Settings, period: Period, now: datetim
     units: dict[str, AppealUnit] = {}
     for appeal in store.search_appeals(AppealQuery(since=period.since, until=period.until, limit=None)):
         d = deadlines.of(appeal, now)
-        unit = units.setdefault(d.unit, AppealUnit(d.unit))
+        unit = units.setdefault(d.unit, AppealUnit(unit=d.unit))
         unit.received += 1
         unit.answered += appeal.answered
         if d.state in ("on_time", "late", "overdue"):
             unit.answers_due += 1
             unit.on_time += d.state == "on_time"
         unit.overdue_now += d.state == "overdue"
-        kind = appeal.analysis.answer_kind
-        if kind:
-            unit.kinds[kind] += 1
-            if appeal.analysis.topic in SOLVABLE_TOPICS:
-                unit.solvable += 1
-                unit.solved += kind == "solved"
-        if appeal.rating is not None:
-            unit.ratings.append(appeal.rating)
+        unit.count_answer(appeal)
     for unit in units.values():
         unit.score = unit.compute_score()
     ranked = sorted((u for u in units.values() if u.received >= MIN_APPEALS and u.score is not None),

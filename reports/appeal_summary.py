@@ -12,8 +12,8 @@ from core.appeals import ANSWER_KINDS, AppealQuery
 from core.config import Settings
 from core.store import Store
 from reports.appeal_deadlines import AppealDeadlines
-from reports.appeal_stats import RATING_COLUMNS, AppealUnit, appeal_facts, appeal_rating, percent, rating_row
-from reports.appeals_analysis import SOLVABLE_TOPICS, Spike, week_of, weekly_spikes
+from reports.appeal_stats import RATING_COLUMNS, AnswerCounts, AppealUnit, appeal_facts, appeal_rating, percent, rating_row
+from reports.appeals_analysis import Spike, week_of, weekly_spikes
 from reports.period import Period
 
 TOP = 5
@@ -21,8 +21,8 @@ BASELINE_WEEKS = 6
 
 
 @dataclass
-class AppealSummary:
-    period: Period
+class AppealSummary(AnswerCounts):
+    period: Period | None = None
     received: int = 0
     previous: int = 0
     topics: list[tuple[str, int]] = field(default_factory=list)
@@ -31,19 +31,8 @@ class AppealSummary:
     """states of the period's appeals (answered on time, late, overdue …)"""
     overdue_now: int = 0
     due_soon_now: int = 0
-    kinds: Counter = field(default_factory=Counter)
-    ratings: list[float] = field(default_factory=list)
     rating: list[AppealUnit] = field(default_factory=list)
-
-    solvable: int = 0
-    """answered appeals of the «Решаемые» topics with a classified answer"""
-    solved: int = 0
-    explained: int = 0
     spikes: list[Spike] = field(default_factory=list)
-
-    @property
-    def mean_rating(self) -> float | None:
-        return sum(self.ratings) / len(self.ratings) if self.ratings else None
 
     @property
     def empty(self) -> bool:
@@ -56,7 +45,7 @@ def appeal_summary(store: Store, settings: Settings, period: Period, now: dateti
     query = AppealQuery(since=period.since, until=period.until)
     before = period.previous()
     summary = AppealSummary(
-        period, received=store.count_appeals(query),
+        period=period, received=store.count_appeals(query),
         previous=store.count_appeals(AppealQuery(since=before.since, until=before.until)),
         topics=[(topics.get(c, c), n) for c, n in store.aggregate_appeals("topic", query).items()][:TOP],
         places=list(store.aggregate_appeals("place", query).items())[:TOP],
@@ -64,15 +53,7 @@ def appeal_summary(store: Store, settings: Settings, period: Period, now: dateti
     deadlines = AppealDeadlines(settings)
     for appeal in store.search_appeals(AppealQuery(since=period.since, until=period.until, limit=None)):
         summary.deadline_states[deadlines.of(appeal, now).state] += 1
-        kind = appeal.analysis.answer_kind
-        if kind:
-            summary.kinds[kind] += 1
-            if appeal.analysis.topic in SOLVABLE_TOPICS:
-                summary.solvable += 1
-                summary.solved += kind == "solved"
-                summary.explained += kind == "explained"
-        if appeal.rating is not None:
-            summary.ratings.append(appeal.rating)
+        summary.count_answer(appeal)
     for appeal in store.search_appeals(AppealQuery(state="open", limit=None)):
         state = deadlines.of(appeal, now).state
         summary.overdue_now += state == "overdue"
