@@ -178,3 +178,39 @@ def overdue_command(
         for d in unit.overdue[:limit]:
             console.print(Text(f"  № {d.appeal.number}, срок {d.due.astimezone(tz):%d.%m.%Y %H:%M}: "
                                f"{d.appeal.text[:90]}"))
+
+
+@appeals_app.command("search")
+def search_command(
+    text: str = typer.Argument("", help="Слова для поиска (формы слов не важны: «ямы» найдёт «яма»)."),
+    topic: Optional[str] = typer.Option(None, "--topic", help="Код темы рубрикатора (roads, utilities …)."),
+    place: Optional[str] = typer.Option(None, "--place", help="Населённый пункт из газеттира."),
+    state: Optional[str] = typer.Option(None, "--state", help="open — на рассмотрении, answered — дан ответ."),
+    source: Optional[str] = typer.Option(None, "--source", "-s", help="Только этот источник обращений."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Сколько обращений показать."),
+    as_json: bool = typer.Option(False, "--json", help="Обращения в JSON."),
+    config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
+) -> None:
+    """Поиск по обращениям (текст обезличен): лучшие совпадения, без текста — самые новые."""
+    from core.appeals import APPEAL_STATES, AppealQuery
+    from core.text import zone
+    from pipeline.wiring import opened_store
+
+    if state is not None and state not in APPEAL_STATES:
+        raise fail(f"--state {state}: есть {', '.join(APPEAL_STATES)}")
+    settings = load_settings(config, store)
+    query = AppealQuery(text=text, topic=topic, place=place, state=state, source=source, limit=limit)
+    with opened_store(settings) as db:
+        found = db.search_appeals(query)
+    if as_json:
+        print(json.dumps([a.model_dump(mode="json", exclude={"analysis": {"lemmas"}}) for a in found],
+                         ensure_ascii=False, indent=2))
+        return
+    tz = zone(settings.timezone)
+    table = Table(title=f"Обращения: {len(found)}", title_justify="left")
+    for column in ("№", "поступило", "канал", "тема", "место", "состояние", "текст"):
+        table.add_column(column, overflow="fold")
+    for a in found:
+        table.add_row(Text(a.number), f"{a.received_at.astimezone(tz):%d.%m.%Y}", Text(a.channel), a.analysis.topic,
+                      Text(", ".join(a.analysis.places[:2]) or "—"), APPEAL_STATES[a.state], Text(a.text[:160]))
+    console.print(table)

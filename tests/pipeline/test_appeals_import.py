@@ -134,3 +134,17 @@ def test_the_real_exports_import_in_full_and_reimport_unchanged(shared_data: Pat
         again = import_export(db, settings, source, shared_data / relative, structure)
         assert (again.stored.new, again.stored.updated, again.stored.unchanged, again.analysed) == (0, 0, rows, 0)
         assert db.count_appeals(AppealQuery()) == rows
+
+
+def test_the_cli_searches_appeals_by_lemmas(tmp_path: Path) -> None:
+    config = write_config(tmp_path, [SOURCE])
+    path = tmp_path / "first.csv"
+    path.write_text(FIRST, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["appeals", "import", str(path), "-s", "pos", "-c", str(config)]).exit_code == 0
+    found = json.loads(runner.invoke(app, ["appeals", "search", "контейнер", "--json", "-c", str(config)]).output)
+    assert [a["number"] for a in found] == ["11"] and "lemmas" not in found[0]["analysis"]
+    assert [a["number"] for a in json.loads(runner.invoke(
+        app, ["appeals", "search", "--place", "Лаптево", "--json", "-c", str(config)]).output)] == ["12", "11"]
+    bad = runner.invoke(app, ["appeals", "search", "--state", "closed", "-c", str(config)])
+    assert bad.exit_code == 2 and "есть open, answered" in bad.output
