@@ -76,9 +76,10 @@ def import_export(store: Store, settings: Settings, source: AppealsSource, path:
     if progress:
         progress("read", len(appeals) % 500, len(appeals))
     report = ImportReport(reader.result)
+    appeals = _latest_per_id(appeals)  # a number twice in the file: its last row, once
     new = updated = unchanged = 0
     for start in range(0, len(appeals), BATCH):
-        batch = _latest_per_id(appeals[start:start + BATCH])
+        batch = appeals[start:start + BATCH]
         ready, todo = _against_stored(store, batch)
         if todo:
             analyses = structure(todo)

@@ -148,3 +148,18 @@ def test_the_cli_searches_appeals_by_lemmas(tmp_path: Path) -> None:
         app, ["appeals", "search", "--place", "Лаптево", "--json", "-c", str(config)]).output)] == ["12", "11"]
     bad = runner.invoke(app, ["appeals", "search", "--state", "closed", "-c", str(config)])
     assert bad.exit_code == 2 and "есть open, answered" in bad.output
+
+
+def test_a_number_twice_in_a_file_is_stored_once_and_a_reimport_changes_nothing(settings, tmp_path: Path,
+                                                                               monkeypatch) -> None:
+    import pipeline.appeals
+
+    monkeypatch.setattr(pipeline.appeals, "BATCH", 1)  # the two rows in different batches
+    path = tmp_path / "twice.csv"
+    path.write_text(HEADER + "21;02.11.2026;Яма на дороге;;В работе;;;\n22;02.11.2026;Нет света;;В работе;;;\n"
+                             "21;02.11.2026;Яма на дороге засыпана;;Ответ дан;Засыпали;03.11.2026;4\n", encoding="utf-8")
+    first, stored = _import(settings, path)
+    assert (first.read.rows, first.read.duplicates, first.stored.new, first.stored.updated) == (3, 1, 2, 0)
+    assert next(a for a in stored if a.number == "21").answer == "Засыпали"
+    again, _ = _import(settings, path)
+    assert (again.stored.new, again.stored.updated, again.stored.unchanged) == (0, 0, 2)
