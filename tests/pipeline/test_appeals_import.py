@@ -163,3 +163,15 @@ def test_a_number_twice_in_a_file_is_stored_once_and_a_reimport_changes_nothing(
     assert next(a for a in stored if a.number == "21").answer == "Засыпали"
     again, _ = _import(settings, path)
     assert (again.stored.new, again.stored.updated, again.stored.unchanged) == (0, 0, 2)
+
+
+def test_a_scan_leaves_appeals_sources_to_the_import(settings) -> None:
+    from pipeline.pipeline import Pipeline
+    from pipeline.run import run_scan
+
+    pipeline = Pipeline.open(settings)
+    try:
+        report = run_scan(pipeline)
+    finally:
+        pipeline.close()
+    assert report.sources == [] and report.failed == []
