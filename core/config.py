@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator,
                       model_validator)
@@ -18,6 +18,7 @@ from core import validation
 from core.errors import ConfigError  # re-exported: raised by every loader
 from core.secrets import secret  # noqa: F401 (re-exported: stages import it from core.config)
 from core.yamlfile import read_yaml
+from core.appeals import AppealSettings
 from core.domain import LEVEL_ORDER, RiskLevel
 from core.service_levels import Contact, SlaSettings
 from core.webconfig import WebSettings
@@ -42,6 +43,9 @@ class SourceBase(Strict):
     replay: Path | None = Field(None, description="recorded wire data to read instead of the network")
     official: bool = Field(False, description="a page of the administration or one of its institutions: its "
                            "posts are answers or context, never the spread of a risk or a negative reaction")
+
+    scanned: ClassVar[bool] = True
+    """Whether ``mcu scan`` collects it; a file import (appeals) sets False."""
 
 
 SOURCE_TYPES: dict[str, type[SourceBase]] = {}
@@ -224,7 +228,7 @@ class OfficialPages(Strict):
 
 class Privacy(Strict):
     pseudonymize_authors: bool = True
-    retention_days: int = Field(365, ge=1, description="posts older than this are deleted (152-ФЗ)")
+    retention_days: int = Field(365, ge=1, description="posts and appeals older than this are deleted (152-ФЗ)")
 
 
 class Environment(Strict):
@@ -266,6 +270,7 @@ class Settings(Strict):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     sla: SlaSettings = Field(default_factory=SlaSettings)
     official_pages: OfficialPages = Field(default_factory=OfficialPages)
+    appeals: AppealSettings = Field(default_factory=AppealSettings)
     people: dict[str, Contact] = Field(default_factory=dict, description="position of the rubricator → the person")
     web: WebSettings = Field(default_factory=WebSettings)
     base_dir: Path = Field(Path("."), exclude=True, description="folder of the config file")

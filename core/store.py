@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, Mapping, Protocol, runtime_checkable
 
+from core.appeals import Appeal, AppealQuery
 from core.domain import LEVEL_ORDER, OPEN_STATUSES, Alert, Analysis, Post, RawItem, Risk, RiskStatus, Story
 
 
@@ -169,6 +170,26 @@ class Store(Protocol):
         ...
     def pending_stories(self) -> set[str]: ...
     def remove_pending_stories(self, story_ids: set[str]) -> None: ...
+
+    # appeals (core.appeals) --------------------------------------------
+    def upsert_appeals(self, appeals: Iterable[Appeal]) -> UpsertResult:
+        """Write appeals by id: new, updated (any field differs) or unchanged (nothing written)."""
+        ...
+    def appeals_by_ids(self, appeal_ids: Iterable[str]) -> list[Appeal]:
+        """The stored appeals among ``appeal_ids``, in the order asked; missing ids are skipped."""
+        ...
+    def search_appeals(self, query: AppealQuery) -> list[Appeal]:
+        """Matching appeals: the best text match first, else the most recently received first
+        (ties by id); ``query.limit=None`` returns all of them."""
+        ...
+    def count_appeals(self, query: AppealQuery) -> int: ...
+    def aggregate_appeals(self, field: str, query: AppealQuery) -> dict[str, int]:
+        """Matching appeals per value of a field of ``core.appeals.AGGREGATE_APPEAL_FIELDS``, most
+        frequent first; appeals without a value are not counted (``place`` counts each place)."""
+        ...
+    def purge_appeals_before(self, cutoff: datetime) -> int:
+        """Retention (152-ФЗ): delete appeals received (``Appeal.received_at``) before ``cutoff``."""
+        ...
 
     def dead_letters(self) -> list[DeadLetter]:
         """Posts refused for good, oldest first (a backend that never refuses returns none)."""

@@ -203,6 +203,7 @@ class Pipeline:
 
     def purge(self, now: datetime | None = None) -> int:
         cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=self.settings.privacy.retention_days)
+        self.store.purge_appeals_before(cutoff)
         return self.store.purge_before(cutoff)
 
     def close(self) -> None:

@@ -78,7 +78,7 @@ def run_scan(pipeline: Pipeline, keys: list[str] | None = None, full: bool = Fal
     source finished reading first."""
     started = time.perf_counter()
     executor = executor or SerialExecutor()
-    keys = list(keys or [s.key for s in pipeline.settings.sources if s.enabled])
+    keys = list(keys or [s.key for s in pipeline.settings.sources if s.enabled and s.scanned])
     outcomes = executor.collect(pipeline, keys, full)
     reports: list[SourceReport] = []
     stages: dict[str, float] = {}

@@ -79,3 +79,4 @@ def sinks(settings: Settings, console=None) -> list:
     from alerts import build_sinks
 
     return build_sinks(settings, console)
+

@@ -17,6 +17,7 @@ from core.domain import LEVEL_MARK, LEVEL_ORDER, OUTCOME_RU, RISK_STATUS_RU, Ris
 from core.store import SearchQuery, Store, open_risks
 from core.text import excerpt, h, local, trim_html, zone
 from reports.official import OfficialActivity, page_line, recent_activity
+from reports.appeal_summary import AppealSummary, appeal_lines, appeal_summary
 from reports.owners import owner_of
 from reports.polls import PollNote, period_polls
 from reports.period import Period, rolling
@@ -76,6 +77,7 @@ class Digest:
     answers: list[AnswerNote] = field(default_factory=list)
     polls: list[PollNote] = field(default_factory=list)
     official: OfficialActivity | None = None
+    appeals: AppealSummary | None = None
 
     @property
     def day(self) -> date:
@@ -152,6 +154,7 @@ def daily_digest(store: Store, settings: Settings, now: datetime, period: timede
     slas = evaluate(store, settings, still_open, now, Deadlines(settings))
     digest.open = [OpenRisk(r, owner_of(r, settings), slas[r.id], topics.get(r.topic, r.topic)) for r in still_open]
     digest.open.sort(key=lambda item: (not item.sla.overdue, -LEVEL_ORDER[item.risk.level], item.sla.start))
+    digest.appeals = appeal_summary(store, settings, window, now)
     return digest
 
 
@@ -217,6 +220,8 @@ def digest_lines(d: Digest) -> list[tuple[str, bool]]:
             RiskStatus.answer_published, RiskStatus.watching) else RISK_STATUS_RU[note.risk.status])
         lines.append((f"  • {note.risk.label} · {local(note.at, tz)} · {', '.join(note.platforms)} · "
                       f"ссылок {note.links} · вердикт: {verdict}", False))
+    if d.appeals is not None and not d.appeals.empty:
+        lines += [("", False), *appeal_lines(d.appeals)]
     return lines
 
 

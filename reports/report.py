@@ -3,7 +3,8 @@
 :func:`build_report` gathers from the store what the PDF (``reports.report_pdf``) and the
 XLSX (``reports.report_xlsx``) show: the period's risks and how they were handled, the
 ratings, risks per day by level, topics, the tone per day, the risks by settlement for the
-map, and the stories that drove the growth of complaints (negative posts) with examples.
+map, and the stories that drove the growth of complaints (negative posts) with examples, and the
+appeals section (``reports.appeal_summary``).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from core.config import Settings
 from core.domain import LEVEL_ORDER, Risk
 from core.store import SearchQuery, Store
 from core.text import excerpt, zone
+from reports.appeal_summary import AppealSummary, appeal_summary
 from reports.examples import Example, example_of
 from reports.owners import owner_of
 from reports.period import Period
@@ -89,6 +91,7 @@ class PeriodReport:
     stories: list[ComplaintStory]
     polls: list[PollNote] = field(default_factory=list)
     """the period's polls with their results (decree 2.2.5); the official pages are ``rating.pages``"""
+    appeals: AppealSummary | None = None
 
     @property
     def by_level(self) -> Counter:
@@ -180,4 +183,5 @@ def build_report(store: Store, settings: Settings, period: Period, now: datetime
         previous_complaints=store.count(SearchQuery(since=before.since, until=before.until, sentiment="negative")),
         stories=_stories(store, period, settings, rows),
         polls=period_polls(store, settings, period.since, period.until),
+        appeals=appeal_summary(store, settings, period, now, with_rating=True),
     )

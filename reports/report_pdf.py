@@ -15,6 +15,7 @@ from core.text import clean as _clean, local
 from reports import charts
 from reports.places import Spot
 from reports.official import PAGE_COLUMNS, page_row
+from reports.appeal_summary import RATING_COLUMNS, AppealSummary, appeal_lines, rating_row
 from reports.rating import COLUMNS, table_row
 from reports.report import PeriodReport
 from reports.sla import STATE_RU, hours_text, stage_text
@@ -192,4 +193,18 @@ def render_pdf(report: PeriodReport, known: list[Spot]) -> bytes:
                 pdf.cell(0, 4.6, clean(example.url), link=example.url, new_x="LMARGIN", new_y="NEXT")
                 pdf.set_text_color(0, 0, 0)
         pdf.ln(3)
+    if report.appeals is not None and not report.appeals.empty:
+        _appeals(pdf, report.appeals)
     return bytes(pdf.output())
+
+
+def _appeals(pdf: _Pdf, appeals: AppealSummary) -> None:
+    """Appeals of the period, their deadlines and answers, and the rating of the units that answer."""
+    pdf.add_page()
+    for text, heading in appeal_lines(appeals):
+        pdf.heading(text) if heading else pdf.para(text)
+    if appeals.rating:
+        pdf.heading("Рейтинг по обращениям", 11)
+        pdf.para("Балл 0–100: ответ в срок ×0,4, решено из «Решаемых» ×0,3, оценка заявителей ×0,3 (доли без данных "
+                 "не учитываются). Меньше 3 обращений — вне рейтинга.", size=8)
+        pdf.grid(RATING_COLUMNS, [rating_row(u) for u in appeals.rating[:40]], (16, 80, 20, 30, 24, 34, 22, 16))

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from core.domain import LEVEL_RU, RISK_STATUS_RU
 from core.text import clean, zone
+from reports.appeal_summary import RATING_COLUMNS, appeal_lines, rating_row
 from reports.rating import UnitRating
 from reports.report import PeriodReport
 from reports.sla import STATE_RU
@@ -126,6 +127,9 @@ def render_xlsx(report: PeriodReport) -> bytes:
            [[s.title, s.topic, ", ".join(s.places), s.negative, s.posts, s.risk, e.text, e.source,
              _local(e.published, tz), e.url] for s in report.stories for e in s.examples],
            {8: "DD.MM.YYYY HH:MM"})
+    if report.appeals is not None and not report.appeals.empty:
+        _sheet(book, "Обращения", ["итог"], [[text.strip()] for text, _ in appeal_lines(report.appeals)])
+        _sheet(book, "Рейтинг по обращениям", list(RATING_COLUMNS), [rating_row(u) for u in report.appeals.rating])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

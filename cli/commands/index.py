@@ -26,7 +26,8 @@ from core.config import ConfigError, Rubricator, Settings, secret
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OBJECTS = Path(__file__).resolve().parents[1] / "kibana" / "mcu.ndjson"  # package data
-RUBRICATOR_FIELDS = {"mcu-posts": ("topic.code", "block", "department"), "mcu-risks": ("topic", "block", "department")}
+RUBRICATOR_FIELDS = {"mcu-posts": ("topic.code", "block", "department"), "mcu-risks": ("topic", "block", "department"),
+                     "mcu-appeals": ("analysis.topic", "analysis.block", "analysis.department")}
 
 index_app = typer.Typer(help="Индексы Elasticsearch: создание и обновление схемы.", no_args_is_help=True)
 kibana_app = typer.Typer(help="Kibana: поиски, графики и дашборд для аналитиков МЦУ.", no_args_is_help=True)

@@ -30,12 +30,16 @@ def register(app: typer.Typer) -> None:
         settings = load_settings(config, store)
         now = datetime.now(timezone.utc)
         chosen = period_of(period, date, settings, now)
+        from reports.appeal_stats import RATING_COLUMNS, appeal_rating, rating_row  # noqa: E402 (heavy: on use)
+
         with opened_store(settings) as db:
             result = build_rating(db, settings, chosen, now)
+            appeal_units = appeal_rating(db, settings, chosen, now)
         if as_json:
             print(json.dumps({"period": chosen.title, "since": chosen.since.isoformat(),
                               "until": chosen.until.isoformat(), "units": [unit_json(u) for u in result.units],
-                              "official_pages": [page_json(p) for p in result.pages]},
+                              "official_pages": [page_json(p) for p in result.pages],
+                              "appeal_units": [appeal_unit_json(u) for u in appeal_units]},
                              ensure_ascii=False, indent=2))
             return
         for title, units in (("Блоки МЦУ", result.blocks), ("Территориальные отделы", result.departments)):
@@ -46,6 +50,11 @@ def register(app: typer.Typer) -> None:
                       f"Балл: ответ в срок ×0,4, отработано ×0,3, не возвращено в работу ×0,15, спокойная реакция "
                       f"×0,15; с числом рисков меньше {MIN_RISKS} — вне рейтинга. Подробно: docs/ru/reports.md",
                       highlight=False)
+        if appeal_units:
+            print_table(f"По обращениям граждан · {chosen.title}", RATING_COLUMNS,
+                        [rating_row(u) for u in appeal_units], "подразделение")
+            console.print("Балл по обращениям: ответ в срок ×0,4, решено из «Решаемых» ×0,3, оценка заявителей ×0,3. "
+                          "Подробно: docs/ru/appeals.md", highlight=False)
 
 
 def print_table(title: str, columns, rows: list[list[str]], name_column: str) -> None:
@@ -82,3 +91,10 @@ def unit_json(unit) -> dict:
             "answered": unit.answered, "handled": unit.handled, "reescalated": unit.reescalated,
             "judged": unit.judged, "net_negative": unit.net_negative, "calm": unit.calm,
             "overdue_now": unit.overdue_now}
+
+
+def appeal_unit_json(unit) -> dict:
+    return {"unit": unit.unit, "rank": unit.rank, "score": unit.score, "received": unit.received,
+            "answered": unit.answered, "answers_due": unit.answers_due, "on_time": unit.on_time,
+            "overdue_now": unit.overdue_now, "answer_kinds": dict(unit.kinds), "solvable": unit.solvable,
+            "mean_rating": unit.mean_rating}

@@ -34,7 +34,7 @@ def scan(
 
     settings = load_settings(config, store)
     check_source_keys(settings, source)
-    keys = source or [s.key for s in settings.sources if s.enabled]
+    keys = source or [s.key for s in settings.sources if s.enabled and s.scanned]
     if settings.environment.prefect_api_url:
         import flows.scan as scan_flow
 
@@ -87,6 +87,11 @@ def demo(
     scan(config=config, store=None, full=False, source=[])
     settings = load_settings(config)
     show_polls_and_official_pages(settings, moment)
+    from pipeline.appeals import import_demo
+
+    export, appeals = import_demo(settings, out, moment)
+    console.print(f"Обращения граждан (ПОС, «Инцидент Менеджмент», письменные): {appeals.imported} из {export}, "
+                  f"скрыто персональных данных: {sum(appeals.read.masked.values())}", highlight=False)
     db_path = settings.store.removeprefix("sqlite:///")
     console.print(f"\nХранилище: [bold]{db_path}[/]. Попробуйте:")
     for line in (
@@ -98,6 +103,7 @@ def demo(
         "mcu digest           # сводка за 24 часа; mcu rating --period 14d — рейтинг блоков и отделов",
         "mcu official --period 14d   # госпаблики: вопросы жителей, доля ответов, без ответа > 24 ч",
         "mcu report --period 14d   # отчёт Главе округа: PDF и XLSX в data/reports/",
+        "mcu appeals stats    # обращения граждан по темам и отделам; mcu appeals overdue — сроки",
         "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
         "mcu users add admin --name 'Руководитель МЦУ' --role admin && .venv/bin/mcu web   # веб: http://127.0.0.1:8080/",
         f"datasette {db_path}   # просмотр базы в браузере (.venv/bin/pip install datasette)",

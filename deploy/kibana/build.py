@@ -6,6 +6,8 @@ objects for МЦУ analysts.
 
 Objects (stable ids, so ``mcu kibana install`` overwrites them in place):
 
+* data view ``mcu-appeals`` (time field ``received_at``) of citizens' appeals, and the saved
+  search «Обращения без ответа»;
 * data views ``mcu-posts`` (time field ``published_at``) and ``mcu-risks`` (no time
   field: open risks show whatever the time picker says), with Russian field labels and
   value labels (static lookups; topic, block and department labels are filled from the
@@ -28,7 +30,7 @@ Json = dict[str, Any]
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE.parent.parent / "cli" / "kibana" / "mcu.ndjson"
 CORE = "8.8.0"
-POSTS, RISKS = "mcu-posts", "mcu-risks"  # data view ids; titles are the aliases (prefix mcu)
+POSTS, RISKS, APPEALS = "mcu-posts", "mcu-risks", "mcu-appeals"  # data view ids; titles are the aliases (prefix mcu)
 CENTER = {"lat": 58.6, "lon": 35.8}  # Пестово; the map fits the data anyway
 OPEN_RISKS = 'not status : ("handled" or "not_risk")'
 
@@ -49,12 +51,22 @@ RISK_LABELS = {
     "posts": "Публикаций", "escalated": "Эскалирован", "created_at": "Создан", "updated_at": "Обновлён",
     "story_id": "Сюжет",
 }  # fmt: skip
+APPEAL_LABELS = {
+    "received_at": "Поступило", "number": "№ обращения", "source": "Система (источник)", "channel": "Канал",
+    "category": "Категория", "subcategory": "Подкатегория", "text": "Текст (обезличен)", "address": "Адрес",
+    "district": "Район / поселение", "location": "Координаты", "responsible": "Ответственный орган",
+    "deadline": "Срок по выгрузке", "status": "Статус", "state_ru": "Состояние", "answer": "Ответ",
+    "answered_at": "Дата ответа", "rating": "Оценка заявителя", "analysis.topic": "Тема",
+    "analysis.block": "Блок МЦУ", "analysis.department": "Территориальный отдел", "analysis.places": "Места",
+    "answer_kind_ru": "Вид ответа", "analysis.routed_body": "Орган по модели маршрутизации",
+}  # fmt: skip
 LOOKUPS = {
     "sentiment.label": {"negative": "негатив", "neutral": "нейтрально", "positive": "позитив"},
     "platform": {"vk": "ВКонтакте", "telegram": "Telegram", "rss": "СМИ и сайты"},
     "risk.level": {"none": "нет", "medium": "средний", "high": "высокий", "critical": "критический"},
 }
-RUBRICATOR_LOOKUPS = {POSTS: ("topic.code", "block", "department"), RISKS: ("topic", "block", "department")}
+RUBRICATOR_LOOKUPS = {POSTS: ("topic.code", "block", "department"), RISKS: ("topic", "block", "department"),
+                      APPEALS: ("analysis.topic", "analysis.block", "analysis.department")}
 STORY_LINK = (
     "/app/discover#/?_g=(time:(from:now-90d,to:now))"
     "&_a=(index:'" + POSTS + "',query:(language:kuery,query:'story_id:\"{{value}}\"'))"
@@ -187,6 +199,12 @@ def objects() -> list[Json]:
         "story_id": {"id": "url", "params": {"type": "a", "urlTemplate": STORY_LINK,
                                              "labelTemplate": "публикации сюжета"}},
     })
+    appeals = data_view(APPEALS, "МЦУ: обращения", "received_at", APPEAL_LABELS, {})
+    open_appeals = saved_search("mcu-search-open-appeals", "Обращения без ответа",
+                                "Обращения граждан на рассмотрении (ПОС, «Инцидент Менеджмент», порталы, письма)",
+                                APPEALS, 'state : "open"',
+                                ["number", "channel", "analysis.topic", "analysis.department", "responsible",
+                                 "text"], [["received_at", "asc"]])
     negative = saved_search("mcu-search-negative-24h", "Негатив за сутки",
                             "Негативные публикации за последние 24 часа", POSTS,
                             'sentiment.label : "negative" and published_at >= "now-24h"',
@@ -217,7 +235,8 @@ def objects() -> list[Json]:
         (over_time, (0, 0, 48, 14)), (topics, (0, 14, 24, 15)), (places, (24, 14, 24, 15)),
         (geo, (0, 29, 24, 20)), (negative, (24, 29, 24, 20)), (open_risks, (0, 49, 48, 18)),
     ])
-    return [posts, risks, negative, villages, open_risks, over_time, topics, places, geo, overview]
+    return [posts, risks, negative, villages, open_risks, over_time, topics, places, geo, overview, appeals,
+            open_appeals]
 
 
 def render() -> str:

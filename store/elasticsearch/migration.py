@@ -39,13 +39,14 @@ from store.elasticsearch.documents import (
     alert_document, alert_from_document, post_document, post_from_document, raw_from_document,
     risk_document, risk_from_document, story_document, story_from_document,
 )  # fmt: skip
+from store.elasticsearch.appeals import appeal_document, appeal_from_document
 from store.elasticsearch.indices import create_index, create_posts_month
 from store.elasticsearch.names import IndexNames
 from store.elasticsearch.templates import VERSIONED_KINDS
 
 log = logging.getLogger(__name__)
 Json = dict[str, Any]
-SINGLE_KINDS = ("stories", "risks", "alerts")
+SINGLE_KINDS = ("stories", "risks", "alerts", "appeals")
 
 
 @dataclass
@@ -151,5 +152,6 @@ TRANSFORMS: dict[str, Callable[[Json], Json]] = {
     "posts": _post,
     "stories": lambda s: story_document(story_from_document(s)),
     "risks": lambda s: risk_document(risk_from_document(s)),
+    "appeals": lambda s: appeal_document(appeal_from_document(s)),
     "alerts": lambda s: _keep(s, alert_document(alert_from_document(s), datetime.now(timezone.utc)), "recorded_at"),
 }

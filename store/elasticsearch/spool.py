@@ -7,7 +7,7 @@ watermark only after the posts are stored" holds with "stored" meaning in
 Elasticsearch or in the outbox. The outbox is replayed, in order, when the store is
 opened and before every later call, so reads see the spooled writes.
 
-Not spooled: risks (``save_risk`` must compare versions) and alerts (``add_alert``
+Not spooled: appeals (their export file is kept and re-imported), risks (``save_risk`` must compare versions) and alerts (``add_alert``
 must know whether the alert is new before a sink sends it). They, and every read that
 cannot be answered, raise ``StoreUnavailable``. ``get_watermark`` is answered during an
 outage from the outbox (the newest spooled value, else the last one known durable).
@@ -29,6 +29,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from core.appeals import Appeal, AppealQuery
 from core.domain import Alert, Analysis, Post, RawItem, Risk, RiskStatus, Story
 from core.store import DeadLetter, SearchHit, SearchQuery, Stats, StoreError, UpsertResult, checked_raw
 from store.elasticsearch.connection import StoreUnavailable
@@ -259,6 +260,27 @@ class SpoolingStore(PendingStoriesInWatermarks):
 
     def stats(self) -> Stats:
         return self._read(self.inner.stats)
+
+    # appeals: not spooled (the export file is kept; a re-import after an outage writes them)
+    def upsert_appeals(self, appeals: Iterable[Appeal]) -> UpsertResult:
+        batch = list(appeals)
+        return self._read(lambda: self.inner.upsert_appeals(batch))
+
+    def appeals_by_ids(self, appeal_ids: Iterable[str]) -> list[Appeal]:
+        wanted = list(appeal_ids)
+        return self._read(lambda: self.inner.appeals_by_ids(wanted))
+
+    def search_appeals(self, query: AppealQuery) -> list[Appeal]:
+        return self._read(lambda: self.inner.search_appeals(query))
+
+    def count_appeals(self, query: AppealQuery) -> int:
+        return self._read(lambda: self.inner.count_appeals(query))
+
+    def aggregate_appeals(self, field: str, query: AppealQuery) -> dict[str, int]:
+        return self._read(lambda: self.inner.aggregate_appeals(field, query))
+
+    def purge_appeals_before(self, cutoff: datetime) -> int:
+        return self._read(lambda: self.inner.purge_appeals_before(cutoff))
 
     def close(self) -> None:
         self.inner.close()

@@ -33,6 +33,7 @@ from core.store import (
     checked_raw,
 )  # fmt: skip
 from store.elasticsearch import documents as docs
+from store.elasticsearch.appeals import AppealsMixin
 from store.elasticsearch.connection import translate_errors
 from store.elasticsearch.indices import Indices, Json, create_posts_month
 from store.elasticsearch.names import IndexNames, check_prefix
@@ -62,7 +63,7 @@ class StoredPost:
 Stored = dict[str, StoredPost]  # post id → where and what
 
 
-class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin, DeadLettersMixin, DeletedMarksMixin):
+class ElasticsearchStore(PendingStoriesInWatermarks, ForgettingMixin, DeadLettersMixin, DeletedMarksMixin, AppealsMixin):
     """Posts, stories, risks, alerts and watermarks in the indices of ``prefix``.
 
     Nothing is sent to the cluster until the first call; then the recorded mapping

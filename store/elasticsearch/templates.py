@@ -26,8 +26,8 @@ from typing import Any
 from core.store import StoreError
 
 DEPLOY_DIR = Path(__file__).resolve().parent / "mappings"
-KINDS: tuple[str, ...] = ("posts", "stories", "risks", "alerts", "meta")
-VERSIONED_KINDS: tuple[str, ...] = ("posts", "stories", "risks", "alerts")
+KINDS: tuple[str, ...] = ("posts", "stories", "risks", "alerts", "appeals", "meta")
+VERSIONED_KINDS: tuple[str, ...] = ("posts", "stories", "risks", "alerts", "appeals")
 LIFECYCLE_COMPONENT = "posts-lifecycle"
 
 Json = dict[str, Any]

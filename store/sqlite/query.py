@@ -35,6 +35,14 @@ def fts_match(terms: Iterable[str]) -> str | None:
     return " AND ".join(quoted) or None
 
 
+def add_equals(where: list[str], params: list[object], pairs: Iterable[tuple[str, object]]) -> None:
+    """``column = ?`` for every pair whose value is given (None: no condition)."""
+    for column, value in pairs:
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(str(value))
+
+
 @dataclass(frozen=True)
 class Where:
     """``FROM ... WHERE ...`` for a SearchQuery, its parameters, and whether it ranks by bm25."""
@@ -65,17 +73,14 @@ def build_where(query: SearchQuery, lemmatize: Lemmatizer, join: str = "") -> Wh
     if query.until is not None:
         where.append("p.published_us < ?")
         params.append(epoch_us(query.until))
-    for column, value in (
+    add_equals(where, params, (
         ("a.topic", query.topic),
         ("p.platform", query.platform),
         ("p.source", query.source),
         ("a.sentiment", query.sentiment),
         ("a.block", query.block),
         ("a.department", query.department),
-    ):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(str(value))
+    ))
     if query.polls:
         where.append("p.has_poll = 1")
     if query.place is not None:

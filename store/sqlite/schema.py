@@ -10,7 +10,7 @@ import sqlite3
 
 from core.store import StoreError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # MIGRATIONS[n] takes the schema from version n to n + 1; append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -83,6 +83,24 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE posts ADD COLUMN deleted_at TEXT",
         "UPDATE posts SET has_poll = 1 WHERE json_extract(json, '$.poll') IS NOT NULL",
         "CREATE INDEX posts_poll ON posts(published_us) WHERE has_poll = 1",
+    ),
+    (  # 6: citizens' appeals (core.appeals), their places and their lemma index
+        """CREATE TABLE appeals (
+            seq INTEGER PRIMARY KEY,  -- stable rowid, shared with appeals_fts
+            id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, number TEXT NOT NULL,
+            received_us INTEGER NOT NULL, channel TEXT NOT NULL, category TEXT NOT NULL,
+            status TEXT NOT NULL, state TEXT NOT NULL, responsible TEXT NOT NULL, district TEXT NOT NULL,
+            topic TEXT NOT NULL, block TEXT NOT NULL, department TEXT,
+            answer_kind TEXT, routed_body TEXT, json TEXT NOT NULL)""",
+        "CREATE INDEX appeals_received ON appeals(received_us)",
+        "CREATE INDEX appeals_source ON appeals(source, received_us)",
+        "CREATE INDEX appeals_state ON appeals(state, received_us)",
+        """CREATE TABLE appeal_places (
+            appeal_id TEXT NOT NULL REFERENCES appeals(id) ON DELETE CASCADE,
+            place TEXT NOT NULL,
+            PRIMARY KEY (appeal_id, place)) WITHOUT ROWID""",
+        "CREATE INDEX appeal_places_place ON appeal_places(place)",
+        "CREATE VIRTUAL TABLE appeals_fts USING fts5(lemmas, tokenize='unicode61 remove_diacritics 2')",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from core.domain import Alert, Story
 from core.store import DeadLetter, Lemmatizer, Stats
+from store.sqlite.appeals import AppealTables
 from store.sqlite.posts import PostTables, delete_posts_before, delete_posts_by_id
 from store.sqlite.workflow import WorkflowTables, delete_records_before
 
 
-class SqliteStore(PostTables, WorkflowTables):
+class SqliteStore(PostTables, WorkflowTables, AppealTables):
     """The embedded store: one file, WAL mode, FTS5 over the analysed lemmas.
 
     One connection per object, shared between threads under a lock; several

@@ -27,7 +27,7 @@ from store.elasticsearch.templates import TemplateSet, field_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 NDJSON = ROOT / "cli" / "kibana" / "mcu.ndjson"
-KIND_OF_VIEW = {"mcu-posts": "posts", "mcu-risks": "risks"}
+KIND_OF_VIEW = {"mcu-posts": "posts", "mcu-risks": "risks", "mcu-appeals": "appeals"}
 Json = dict[str, Any]
 
 
@@ -236,7 +236,7 @@ def test_install_imports_every_object_and_can_run_again(kibana, config, monkeypa
     for _ in range(2):  # overwrite=true and stable ids: a second run replaces, adds nothing
         result = runner.invoke(kibana_app, ["install", "--url", kibana, "-c", str(config)])
         assert result.exit_code == 0, result.output
-        assert "загружено объектов: 10" in result.output and "c2VjcmV0" not in result.output
+        assert "загружено объектов: 12" in result.output and "c2VjcmV0" not in result.output
     first, second = KibanaImportApi.uploads
     assert first == second
     assert first["path"] == "/api/saved_objects/_import" and first["query"] == {"overwrite": ["true"]}
@@ -245,6 +245,9 @@ def test_install_imports_every_object_and_can_run_again(kibana, config, monkeypa
     assert sent == {(o["type"], o["id"]) for o in load_build().objects()}
     views = {o["id"]: o["attributes"] for o in first["objects"] if o["type"] == "index-pattern"}
     assert views["mcu-posts"]["title"] == "pestovo-posts" and views["mcu-risks"]["title"] == "pestovo-risks"
+    assert views["mcu-appeals"]["title"] == "pestovo-appeals" and views["mcu-appeals"]["timeFieldName"] == "received_at"
+    appeal_topics = json.loads(views["mcu-appeals"]["fieldFormatMap"])["analysis.topic"]["params"]["lookupEntries"]
+    assert {"key": "waste", "value": "Вывоз ТКО"} in appeal_topics
     topics = json.loads(views["mcu-posts"]["fieldFormatMap"])["topic.code"]["params"]["lookupEntries"]
     assert {"key": "roads", "value": "Дороги"} in topics  # labels from the config's rubricator
 

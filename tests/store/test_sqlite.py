@@ -55,9 +55,10 @@ def test_reopening_does_not_migrate_again(db: Path, lemmatize) -> None:
     assert raw(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
-AS_VERSION_3 = ("DROP INDEX posts_poll; ALTER TABLE posts DROP COLUMN has_poll; "
+AS_VERSION_3 = ("DROP TABLE appeals_fts; DROP TABLE appeal_places; DROP TABLE appeals; "
+                "DROP INDEX posts_poll; ALTER TABLE posts DROP COLUMN has_poll; "
                 "ALTER TABLE posts DROP COLUMN deleted_at; DROP INDEX analyses_facets;")
-"""Undo schemas 5 and 4 on a current file: the file as schema 3 left it."""
+"""Undo schemas 6, 5 and 4 on a current file: the file as schema 3 left it."""
 
 
 def test_a_version_3_file_finds_its_polls_and_deleted_posts(db: Path, lemmatize, make) -> None:

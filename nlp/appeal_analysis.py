@@ -1,0 +1,38 @@
+"""The structure of citizens' appeals (decree 2.2.1): the same steps as a post's analysis —
+lemmas, places of the gazetteer, topic of the rubricator, block, territorial department —
+without sentiment and risk, which belong to social media. The address is read with the text,
+so that «д. Лаптево» in the address column places the appeal."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.appeals import Appeal, AppealAnalysis
+from nlp.analyzer import Analyzer
+
+
+def appeal_text(appeal: Appeal) -> str:
+    return f"{appeal.text}\n{appeal.address}" if appeal.address else appeal.text
+
+
+def structure(analyzer: Analyzer, appeals: Sequence[Appeal], use_ner: bool = False) -> list[AppealAnalysis]:
+    """One analysis per appeal, in order. NER is off by default: the gazetteer finds the
+    district's places, and a 60,000-row export must import in minutes (bench/appeals_import.py)."""
+    texts = [appeal_text(a) for a in appeals]
+    lemmatizer = analyzer.lemmatizer
+    tokens = [lemmatizer.tokens(text) for text in texts]
+    places = analyzer.toponyms.find_many(texts, tokens, use_ner=use_ner)
+    rubricator = analyzer.rubricator
+    result = []
+    for appeal, toks, found in zip(appeals, tokens, places):
+        lemmas = [t.lemma for t in toks]
+        topic = analyzer.topics.classify(lemmas).primary.code
+        village = analyzer.place_of(found)
+        result.append(AppealAnalysis(
+            lemmas=lemmas, topic=topic,
+            block=rubricator.rural_block if village else rubricator.topic(topic).block,
+            places=list(dict.fromkeys(t.name for t in found)),
+            department=village.department if village else None,
+            signal=appeal.analysis.signal, answer_kind=appeal.analysis.answer_kind,
+            routed_body=appeal.analysis.routed_body,
+        ))  # fmt: skip
+    return result
