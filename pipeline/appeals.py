@@ -119,27 +119,24 @@ def _against_stored(store: Store, batch: list[Appeal]) -> tuple[list[Appeal], li
     return ready, todo
 
 
-def appeal_structure(settings: Settings, workers: int | None = None) -> AppealStructure:
+def appeal_structure(settings: Settings, workers: int | None = None, route: bool = True) -> AppealStructure:
     """Appeals → their analyses through the NLP and the classifiers, on ``workers`` processes
-    (default: every CPU)."""
-    return AppealStructure(settings, appeal_classifiers(), workers)
+    (default: every CPU); ``route``: suggest the responsible body too (``AppealsSource.routes``)."""
+    return AppealStructure(settings, appeal_classifiers(route), workers)
 
 
-def appeal_classifiers():
-    """The answer-quality and routing models of ``nlp.appeals`` (branch appeals-models), or none
-    while they are not installed: the appeals then keep ``answer_kind`` and ``routed_body`` empty."""
-    try:
-        from nlp.appeals import AnswerClassifier, RoutingModel  # type: ignore[import-not-found]
-    except ImportError:
-        return Classifiers()
-    return Classifiers(answers=AnswerClassifier.load(), routing=RoutingModel.load())
+def appeal_classifiers(route: bool = True) -> Classifiers:
+    """The answer-quality model and, when ``route``, the routing model of ``nlp.appeals``."""
+    from nlp.appeals import AnswerClassifier, RoutingModel
+
+    return Classifiers(answers=AnswerClassifier.load(), routing=RoutingModel.load() if route else None)
 
 
 def import_file(settings: Settings, source: AppealsSource, path: Path, *, now: datetime | None = None,
                 progress: Progress | None = None) -> ImportReport:
     """Import one file into the configured store with the project's NLP and the classifiers
     (the CLI, the daily flow and the demo)."""
-    with opened_store(settings) as store, appeal_structure(settings) as structure:
+    with opened_store(settings) as store, appeal_structure(settings, route=source.routes) as structure:
         return import_export(store, settings, source, path, structure, now=now, progress=progress)
 
 

@@ -112,6 +112,9 @@ class AppealsSource(SourceBase):
     date_formats: list[str] = Field(default_factory=list, description="strptime formats tried first "
                                     "(ISO and ДД.ММ.ГГГГ [ЧЧ:ММ[:СС]] are always tried)")
     timezone: str | None = Field(None, description="time zone of dates without one; default: the config's")
+    route: bool | None = Field(None, description="suggest the responsible body with the routing model, trained on "
+                               "the Kursk portal's bodies; default: only for preset kursk (other regions' bodies "
+                               "differ, so a suggestion there would name a Kursk body)")
     answered_statuses: list[str] | None = Field(None, description="statuses that mean a final answer; empty: an "
                                                 "answer text or date means answered")
 
@@ -130,6 +133,11 @@ class AppealsSource(SourceBase):
         if missing:
             raise ValueError(f"columns: не указаны колонки {', '.join(missing)} (или preset)")
         return self
+
+    @property
+    def routes(self) -> bool:
+        """Whether the routing model's suggestion applies to this source's appeals."""
+        return self.route if self.route is not None else self.preset == "kursk"
 
     def _preset(self) -> Preset | None:
         return PRESETS[self.preset] if self.preset else None

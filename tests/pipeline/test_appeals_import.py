@@ -39,7 +39,7 @@ def settings(tmp_path: Path):
 
 
 def _import(settings, path: Path, now: datetime = NOW):
-    with opened_store(settings) as db, appeal_structure(settings) as structure:
+    with opened_store(settings) as db, appeal_structure(settings, route=False) as structure:
         report = import_export(db, settings, appeals_source(settings, "pos", None), path, structure, now=now)
         return report, db.search_appeals(AppealQuery(limit=None))
 
@@ -75,7 +75,7 @@ def test_import_reimport_and_a_later_export(settings, tmp_path: Path) -> None:
     assert waste.answered_at == datetime(2026, 11, 10, 12, 0, tzinfo=timezone.utc)
     assert waste.first_seen == NOW  # the first import is kept
     assert waste.analysis.answer_kind == "solved"  # the answer classifier of nlp.appeals, plugged in
-    assert waste.analysis.routed_body  # and the routing model
+    assert waste.analysis.routed_body is None  # the routing model knows Kursk's bodies: off for this source
     assert len(after) == 2
     with opened_store(settings) as db:
         assert json.loads(db.get_watermark("appeals:pos")) == {"file": "later.csv", "rows": 2, "rejected": 0}
@@ -126,11 +126,13 @@ def test_the_cli_imports_and_shows_stats_and_overdue(tmp_path: Path) -> None:
 def test_the_real_exports_import_in_full_and_reimport_unchanged(shared_data: Path, tmp_path: Path, preset: str,
                                                                 relative: str, rows: int) -> None:
     settings = load_config(write_config(tmp_path, []))
-    with opened_store(settings) as db, appeal_structure(settings) as structure:
-        source = appeals_source(settings, None, preset)
+    source = appeals_source(settings, None, preset)
+    with opened_store(settings) as db, appeal_structure(settings, route=source.routes) as structure:
         first = import_export(db, settings, source, shared_data / relative, structure)
         assert (first.read.rows, first.read.rejected, first.stored.new) == (rows, 0, rows)
         assert db.count_appeals(AppealQuery()) == rows
+        routed = sum(a.analysis.routed_body is not None for a in db.search_appeals(AppealQuery(limit=200)))
+        assert (routed > 150) if preset == "kursk" else routed == 0  # Kursk's bodies suggested for Kursk only
         again = import_export(db, settings, source, shared_data / relative, structure)
         assert (again.stored.new, again.stored.updated, again.stored.unchanged, again.analysed) == (0, 0, rows, 0)
         assert db.count_appeals(AppealQuery()) == rows
