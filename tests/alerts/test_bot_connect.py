@@ -72,11 +72,11 @@ def test_once_reports_what_went_out_and_what_is_still_queued(demo, api, bot_env)
                 sink["rate_per_minute"] = 2  # the next two wait a minute, past --once
     demo.edit(slow_chat)
     alerts = alert_count(demo)
-    assert alerts == 13
+    assert alerts == 35
     partial = mcu(demo, "bot", "--once")
     assert partial.exit_code == 1, partial.output
-    assert "Доставлено 2; в очереди осталось 11" in partial.output
-    assert "Не доставлено: 11 сообщений ждут очереди" in partial.output
+    assert "Доставлено 2; в очереди осталось 33" in partial.output
+    assert "Не доставлено: 33 сообщения ждут очереди" in partial.output
     assert "Доставлено;" not in partial.output
     assert len(api.ok_calls("sendMessage")) == 2
 
@@ -85,7 +85,7 @@ def test_once_with_the_api_down_delivers_nothing_and_says_so(demo, bot_env):
     demo.use_api(f"http://127.0.0.1:{free_port()}")
     result = mcu(demo, "bot", "--once")
     assert result.exit_code == 1, result.output
-    assert "Доставлено 0; в очереди осталось 13" in result.output
+    assert "Доставлено 0; в очереди осталось 35" in result.output
     assert "Доставка прервана: Bot API недоступен (TelegramNetworkError" in result.output
 
 
@@ -93,5 +93,5 @@ def test_once_delivers_everything_and_exits_zero(demo, api, bot_env):
     demo.use_api(api.url)
     result = mcu(demo, "bot", "--once")
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("Доставлено 13; в очереди осталось 0")
+    assert result.output.strip().endswith("Доставлено 35; в очереди осталось 0")
     assert len({int(c.params["chat_id"]) for c in api.ok_calls("sendMessage")} - {CHAT}) == 0

@@ -73,7 +73,7 @@ def test_the_next_scan_delivers_to_the_file_and_console_sinks(tmp_path):
         pipeline.close()
     with open_store(load_config(config).store, str.split) as db:
         alerts = db.list_alerts()
-    assert len(alerts) == 13
+    assert len(alerts) == 35
     text = (tmp_path / "alerts.txt").read_text(encoding="utf-8")
     for alert in alerts:  # every alert once in the file, the lost one included
         assert text.count(f"· алерт {alert.id}\n") == 1, alert.id
