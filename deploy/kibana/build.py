@@ -62,7 +62,8 @@ APPEAL_LABELS = {
 }  # fmt: skip
 LOOKUPS = {
     "sentiment.label": {"negative": "негатив", "neutral": "нейтрально", "positive": "позитив"},
-    "platform": {"vk": "ВКонтакте", "telegram": "Telegram", "rss": "СМИ и сайты"},
+    "platform": {"vk": "ВКонтакте", "telegram": "Telegram", "rss": "СМИ (RSS)", "ok": "Одноклассники",
+                 "site": "Сайты без RSS"},
     "risk.level": {"none": "нет", "medium": "средний", "high": "высокий", "critical": "критический"},
 }
 RUBRICATOR_LOOKUPS = {POSTS: ("topic.code", "block", "department"), RISKS: ("topic", "block", "department"),
