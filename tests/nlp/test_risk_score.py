@@ -112,7 +112,7 @@ def test_spread_is_zero_for_one_post_in_one_source_and_grows_from_there(analyzer
     pair = [(one, analyses[0]), (again, analyses[1])]
     spread = next(r for r in score_story(_story(pair), pair, settings.rubricator, settings.risk).reasons
                   if r.component == "spread")
-    # 2 sources: 0.6·1/3; 2 posts: 0.2·1/10; 2 in the last day: 0.2·1/5 → share 0.26; × weight 0.15 × the
-    # negativity gate of these two posts (0.977) → 0.0381
-    assert spread.value == pytest.approx(0.0381, abs=1e-4)
+    # 2 sources: 0.6·1/3; 2 posts: 0.2·1/10; 2 in the last day: 0.2·1/5 → share 0.26; × the story weight
+    # 0.08 × the gate of these two posts (≈0.995, negativity and signal) → 0.0207
+    assert spread.value == pytest.approx(0.0207, abs=1e-4)
     assert spread.detail == "распространение: 2 источника за 1 день, 2 публикации (2 за последние сутки)"

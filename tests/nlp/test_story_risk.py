@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.config import load_config
-from core.domain import Analysis, Post, RiskAssessment, Sentiment, Story, TopicScore
+from core.domain import Analysis, Post, RiskAssessment, Sentiment, Signal, Story, TopicScore
 from nlp.risk import _spread, _velocity, STORY_WEIGHTS, score_story
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +27,7 @@ def post(i: int, source: str, at: datetime) -> Post:
 
 def items(posts: list[Post]) -> list[tuple[Post, Analysis]]:
     return [(p, Analysis(post_id=p.id, sentiment=Sentiment(label="negative", score=1.0),
+                         signal=Signal(label="problem", score=1.0),
                          topic=TopicScore(code="utilities", confidence=1.0), block="infrastructure",
                          risk=RiskAssessment(score=0.0, level="none"))) for p in posts]
 
@@ -58,17 +59,18 @@ def test_velocity_counts_reactions_and_posts_per_hour():
     assert _velocity([post(1, "a", T0)], 0, STORY_WEIGHTS)[0] == 0.0
 
 
-def test_a_lone_negative_post_scores_negativity_and_topic_only(settings):
+def test_a_lone_negative_report_scores_signal_negativity_and_topic_only(settings):
     posts = [post(1, "a", T0)]
     risk = score_story(story(posts), items(posts), settings.rubricator, settings.risk)
-    assert {r.component: r.value for r in risk.reasons} == {"negativity": 0.30, "topic": 0.16}  # 0.30·1, 0.20·0.8
-    assert (risk.score, risk.level) == (0.46, "medium")
+    # signal 0.37·1; negativity 0.18·1 less its overlap with the signal (×0.5); topic 0.16·0.8
+    assert {r.component: r.value for r in risk.reasons} == {"negativity": 0.09, "signal": 0.37, "topic": 0.128}
+    assert (risk.score, risk.level) == (0.588, "medium")
 
 
 def test_a_story_that_spread_adds_spread_and_velocity(settings):
     posts = [post(i, "abcd"[i % 4], T0 + timedelta(minutes=i)) for i in range(11)]
     risk = score_story(story(posts), items(posts), settings.rubricator, settings.risk)
     values = {r.component: r.value for r in risk.reasons}
-    assert values == {"negativity": 0.30, "topic": 0.16, "velocity": 0.04, "spread": 0.15}
-    assert (risk.score, risk.level) == (0.65, "high")
+    assert values == {"negativity": 0.09, "signal": 0.37, "topic": 0.128, "velocity": 0.03, "spread": 0.08}
+    assert (risk.score, risk.level) == (0.698, "high")
     assert score_story(story(posts), [], settings.rubricator, settings.risk).score == 0.0

@@ -61,7 +61,8 @@ def per_source(database: Path) -> tuple[dict[str, int], dict[str, str]]:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         counts = dict(conn.execute("SELECT source, COUNT(*) FROM posts GROUP BY source").fetchall())
-        marks = dict(conn.execute("SELECT source, value FROM watermarks").fetchall())
+        # source keys only: the scan journal keeps «scan-status:<source>» rows in the same table
+        marks = dict(conn.execute("SELECT source, value FROM watermarks WHERE instr(source, ':') = 0").fetchall())
     return counts, marks
 
 
