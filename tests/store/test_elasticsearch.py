@@ -73,7 +73,7 @@ def raw_search(client: Elasticsearch, index: str, query: dict) -> list[str]:
 
 # the mapping keeps up with the domain model --------------------------------
 DERIVED = {
-    "posts": {"lemmas_exact", "places", "location", "engagement_total", "is_comment", "indexed_at", "raw",
+    "posts": {"lemmas_exact", "places", "location", "engagement_total", "is_comment", "has_poll", "indexed_at", "raw",
               "raw_mapper"},
     "stories": {"size"},
     "risks": {"status_ru", "level_ru"},
