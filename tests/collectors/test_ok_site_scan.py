@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from core.config import load_config
-from pipeline.pipeline import Pipeline
-from pipeline.run import run_scan
 from testing.configs import write_config
 from testing.fakes.ok import APP_KEY, SECRET_KEY, TOKEN, OkServer, load_calls, shift_times
 from testing.fakes.site import MSK, MunicipalSite, SiteArticle, pestovo_articles, pestovo_discussion
 from tests.collectors.ok.conftest import FIXTURES, NOW
 from tests.pipeline.test_remap import elasticsearch_url
+from testing.scans import scan_sources as scan
 
 
 @pytest.fixture
@@ -27,17 +26,6 @@ def servers(monkeypatch):
     now = datetime.now(MSK).replace(second=0, microsecond=0)
     with OkServer(calls) as ok, MunicipalSite(pestovo_articles(now), [pestovo_discussion(now)]) as site:
         yield ok, site, now
-
-
-def scan(path):
-    pipeline = Pipeline.open(load_config(path))
-    try:
-        report = run_scan(pipeline)
-        with pipeline.store as db:
-            stats = db.stats()
-        return {s.key: s for s in report.sources}, stats
-    finally:
-        pipeline.close()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])

@@ -8,14 +8,13 @@ import pytest
 
 from core.config import load_config
 from core.domain import Platform, post_id
-from pipeline.pipeline import Pipeline
-from pipeline.run import run_scan
 from store import open_store
 from testing.configs import write_config
 from testing.fakes.http import LocalServer, static
 from testing.fakes.vk import TOKEN, VkServer, load_calls, shift_dates
 from tests.collectors.rss.conftest import fixture, site_routes
 from tests.collectors.vk.conftest import FIXTURES, T
+from testing.scans import scan_sources as scan
 
 
 @pytest.fixture
@@ -39,17 +38,6 @@ def config(tmp_path, vk, site):
         {"key": "adm_old", "platform": "rss", "name": "Администрация (старый сайт)", "url": site.url + "/adm.xml"},
         {"key": "overheard", "platform": "rss", "name": "Подслушано", "url": site.url + "/broken.xml"},
     ])
-
-
-def scan(path):
-    pipeline = Pipeline.open(load_config(path))
-    try:
-        report = run_scan(pipeline)
-        with pipeline.store as db:
-            stats = db.stats()
-        return {s.key: s for s in report.sources}, stats
-    finally:
-        pipeline.close()
 
 
 def test_scan_collects_deduplicates_and_resumes(tmp_path, servers):
