@@ -28,6 +28,10 @@ COMPACT_ANSWER_EXCERPT = 120
 COMPACT_LINKS = 2  # and reasons
 MAX_LINKS = 5
 MAX_REASONS = 3
+MAX_SOURCES = 10
+COMPACT_SOURCES = 3
+VERDICT_EXCERPT = 400
+LINE_EXCERPT = 600  # place and the responsible people: config text, but a card must still fit
 
 
 @dataclass
@@ -175,17 +179,24 @@ def _first(items: list, compact: bool) -> list:
     return items[:COMPACT_LINKS] if compact else items
 
 
+def source_list(names: list[str], compact: bool = False) -> str:
+    """The first sources by name and how many more («а, б и ещё 12»)."""
+    shown = names[: COMPACT_SOURCES if compact else MAX_SOURCES]
+    more = len(names) - len(shown)
+    return ", ".join(excerpt(name, 64) for name in shown) + (f" и ещё {more}" if more else "")
+
+
 def workflow_lines(risk: Risk, tz: str, fmt: CardFormat, compact: bool = False) -> list[str]:
     """Status, assignee, the latest answer and the reaction verdict."""
     status = f"{fmt.bold('Статус:')} {RISK_STATUS_RU[risk.status]}"
     if risk.assignee:
-        status += f" · в работе у {fmt.escape(risk.assignee)}"
+        status += f" · в работе у {fmt.escape(excerpt(risk.assignee, 64))}"
     if risk.escalated:
         status += " · ⬆️ эскалирован"
     lines = [status]
     if risk.answers:
         answer = risk.answers[-1]
-        places = ", ".join(answer.platforms) or "площадки не указаны"
+        places = excerpt(", ".join(answer.platforms), 200) or "площадки не указаны"
         text = excerpt(answer.text, COMPACT_ANSWER_EXCERPT if compact else ANSWER_EXCERPT)
         lines.append(f"{fmt.bold('Ответ')} ({local(answer.at, tz)}; {fmt.escape(places)}): «{fmt.escape(text)}»")
         lines += [f"  {fmt.link(url)}" for url in _first(answer.links[:MAX_LINKS], compact)]
@@ -197,7 +208,7 @@ def workflow_lines(risk: Risk, tz: str, fmt: CardFormat, compact: bool = False) 
         verdict = risk.verdict
         lines.append(f"{fmt.bold('Реакция:')} {fmt.escape(evidence_line(risk))}")
         lines.append(f"{fmt.bold('Вердикт')} ({local(verdict.at, tz)}): {fmt.bold(OUTCOME_RU[verdict.outcome])} — "
-                     f"{fmt.escape(verdict.reason)}")
+                     f"{fmt.escape(excerpt(verdict.reason, REASON_EXCERPT if compact else VERDICT_EXCERPT))}")
     return lines
 
 
@@ -209,13 +220,13 @@ def card_text(facts: CardFacts, fmt: CardFormat, compact: bool = False) -> str:
     lines = [
         f"{LEVEL_MARK[risk.level]} {fmt.bold(f'{LEVEL_RU[risk.level]} риск {e(risk.label)}')} · {e(facts.topic)}",
         f"{fmt.bold('Блок:')} {e(facts.block)}",
-        f"{fmt.bold('Место:')} {e(facts.place)}",
+        f"{fmt.bold('Место:')} {e(excerpt(facts.place, LINE_EXCERPT))}",
         "",
         fmt.quote(e(quoted)),
         "",
         f"{fmt.bold('Распространение:')} {counted(facts.posts, 'публикация', 'публикации', 'публикаций')} "
         f"(постов {facts.top_posts}, комментариев {facts.comments}) в "
-        f"{counted(len(facts.sources), 'источнике', 'источниках', 'источниках')}: {e(', '.join(facts.sources))}",
+        f"{counted(len(facts.sources), 'источнике', 'источниках', 'источниках')}: {e(source_list(facts.sources, compact))}",
         f"{fmt.bold('Охват источников:')} {number(facts.reach)}",
         f"{fmt.bold('Почему риск')} (оценка {risk.score:.2f}):",
     ]
@@ -224,28 +235,33 @@ def card_text(facts: CardFacts, fmt: CardFormat, compact: bool = False) -> str:
         lines.append(fmt.bold("Ссылки:"))
         lines += [f"  {fmt.link(url)}" for url in _first(facts.links, compact)]
     if facts.people:
-        lines.append(f"{fmt.bold('Ответственные:')} {e('; '.join(facts.people))}")
+        lines.append(f"{fmt.bold('Ответственные:')} {e(excerpt('; '.join(facts.people), LINE_EXCERPT))}")
     lines.append("")
     lines += workflow_lines(risk, facts.timezone, fmt, compact)
     text = "\n".join(lines)
     if not compact and fmt.limit is not None and fmt.measure(text) > fmt.limit:
         return card_text(facts, fmt, compact=True)
-    return text
+    return fmt.fit(text) if compact else text  # every part is bounded; the cut is a last guard
 
 
 def details_text(facts: CardFacts, fmt: CardFormat, steps: int = 10) -> str:
-    """The compact card, the latest ``steps`` of the history and the risk's id (``/risk N``)."""
+    """The compact card, the latest ``steps`` of the history and the risk's id (``/risk N``);
+    when that is too long, history lines go from the end, and the id always stays."""
     risk = facts.risk
     lines = [card_text(facts, fmt, compact=True), "",
              f"{fmt.bold('История')} (последние {min(steps, len(risk.history))}):"]
     for step in risk.history[-steps:]:
         note = f" — {fmt.escape(excerpt(step.note, 100))}" if step.note else ""
         lines.append(f"{local(step.at, facts.timezone)} · {ACTION_RU.get(step.action, fmt.escape(step.action))} · "
-                     f"{fmt.escape(step.actor)}{note}")
+                     f"{fmt.escape(excerpt(step.actor, 64))}{note}")
     if not risk.history:
         lines.append("пока нет")
-    lines.append(fmt.code(fmt.escape(risk.id)))
-    return fmt.fit("\n".join(lines))
+    last = fmt.code(fmt.escape(risk.id))
+    text = "\n".join(lines + [last])
+    while fmt.limit is not None and fmt.measure(text) > fmt.limit and len(lines) > 1:
+        lines.pop()
+        text = "\n".join(lines + ["…", last])
+    return text
 
 
 def render_card(risk: Risk, story: Story | None, items: list[tuple[Post, Analysis | None]],
