@@ -117,6 +117,32 @@ tg_message = optional_keys(
 tg_chat = st.fixed_dictionaries({"id": st.integers(1, 10**12)}, optional={"username": st.from_regex(
     r"[a-z][a-z0-9_]{3,20}", fullmatch=True)})
 
+ms_times = st.one_of(st.integers(0, 2_000_000_000_000), st.integers(-10**20, 10**20))
+ok_media = st.one_of(
+    st.fixed_dictionaries({"type": st.just("text"), "text": long_texts}),
+    st.fixed_dictionaries({"type": st.just("photo"), "photo_refs": st.lists(st.text(max_size=8), max_size=3)}),
+    st.fixed_dictionaries({"type": st.just("link"), "url": st.sampled_from(["https://pestovo.ru/a", "javascript:x"]),
+                           "title": texts}),
+    st.fixed_dictionaries({"type": st.sampled_from(["poll", "movie", "music", "app", "new-kind"]),
+                           "question": texts, "title": texts}),
+    junk,
+)
+ok_topic = optional_keys(
+    {"id": st.one_of(st.integers(1, 10**15), st.from_regex(r"[0-9]{1,15}", fullmatch=True)), "created_ms": ms_times},
+    {"author_ref": st.sampled_from(["user:5571", "group:5000", ""]), "media": st.lists(ok_media, max_size=4),
+     "like_summary": counter, "reshare_summary": counter, "views_count": st.integers(0, 10**7),
+     "discussion_summary": st.fixed_dictionaries({"comments_count": st.integers(-3, 10**5)})},
+)
+"""A group topic of ``mediatopic.getTopics`` (OK API)."""
+
+ok_comment = optional_keys(
+    {"id": st.from_regex(r"[A-Za-z0-9]{1,20}", fullmatch=True), "text": texts},
+    {"date_ms": ms_times, "date": st.one_of(moments.map(lambda m: m.strftime("%Y-%m-%d %H:%M:%S")), texts),
+     "author_id": st.from_regex(r"[0-9]{1,12}", fullmatch=True), "like_count": st.integers(-3, 10**5),
+     "reply_to_comment_id": st.from_regex(r"[A-Za-z0-9]{1,20}", fullmatch=True)},
+)
+"""A comment of ``discussions.getComments`` (OK API)."""
+
 struct_times = st.builds(lambda seconds: time.gmtime(seconds), st.integers(0, 2_000_000_000))
 rss_entry = optional_keys(
     {"id": st.one_of(st.text(min_size=1, max_size=40), st.just("urn:pestovo:1")),

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
-from collectors.text import clean_field
+from collectors.text import clean_field, from_unix
 from core.domain import Attachment, Engagement, Platform, Post, RawItem, make_id, post_id
 
 MAPPER_VERSION = 1
@@ -44,6 +44,15 @@ def _require(item: Any, key: str, source: str, kind: type = str) -> Any:
     return value
 
 
+def _ms_time(item: dict, key: str, source: str) -> datetime:
+    """A time in unix milliseconds as UTC; an impossible one is the item's BadPayload."""
+    value = item[key]
+    try:
+        return from_unix(value / 1000)
+    except (ValueError, OverflowError, OSError):
+        raise BadPayload(source, item.get("id", "?"), key, f"not a valid time in milliseconds: {value}") from None
+
+
 def group_record(answer: Any) -> dict:
     """The group of a ``group.getInfo`` answer (a list of groups)."""
     if not isinstance(answer, list) or not answer or not isinstance(answer[0], dict):
@@ -60,14 +69,16 @@ def topic_url(gid: str, topic: str) -> str:
 def _media(topic: dict, url: str) -> tuple[str, list[Attachment]]:
     texts: list[str] = []
     attachments: list[Attachment] = []
-    for block in topic.get("media") or []:
+    media = topic.get("media")
+    for block in media if isinstance(media, list) else []:  # junk instead of a list is ignored
         if not isinstance(block, dict):
             continue
         kind = block.get("type")
         if kind == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
         elif kind == "photo":
-            for _ in block.get("photo_refs") or [None]:
+            refs = block.get("photo_refs")
+            for _ in refs if isinstance(refs, list) and refs else [None]:
                 attachments.append(Attachment(type="photo", url=url))
         elif kind == "link":
             link = block.get("url") if isinstance(block.get("url"), str) else None
@@ -85,7 +96,7 @@ def _title(value: Any) -> str | None:
 
 def map_topic(topic: Any, source: str, gid: str, reach: int) -> Post:
     native = _require(topic, "id", source)
-    created = _require(topic, "created_ms", source, int)
+    _require(topic, "created_ms", source, int)
     url = topic_url(gid, native)
     text, attachments = _media(topic, url)
     author = topic.get("author_ref") if isinstance(topic.get("author_ref"), str) else f"group:{gid}"
@@ -96,7 +107,7 @@ def map_topic(topic: Any, source: str, gid: str, reach: int) -> Post:
         url=url,
         author=author or None,  # the typed reference as OK gives it ("user:…"), pseudonymised as a whole
         text=clean_field(text, source, native, "media.text"),
-        published_at=datetime.fromtimestamp(created / 1000, tz=timezone.utc),
+        published_at=_ms_time(topic, "created_ms", source),
         engagement=Engagement(likes=_count(topic.get("like_summary")),
                               comments=_count(topic.get("discussion_summary"), "comments_count"),
                               reposts=_count(topic.get("reshare_summary")),
@@ -109,7 +120,7 @@ def map_topic(topic: Any, source: str, gid: str, reach: int) -> Post:
 def comment_time(comment: dict, source: str) -> datetime:
     """When a comment was written: ``date_ms`` when given, else the Moscow ``date`` string."""
     if isinstance(comment.get("date_ms"), int) and not isinstance(comment["date_ms"], bool):
-        return datetime.fromtimestamp(comment["date_ms"] / 1000, tz=timezone.utc)
+        return _ms_time(comment, "date_ms", source)
     value = comment.get("date")
     try:
         return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=OK_TIME).astimezone(timezone.utc)

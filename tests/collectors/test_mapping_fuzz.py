@@ -14,6 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from collectors.base import BadPayload, remap
+from collectors.ok import mapping as ok
 from collectors.rss import mapping as rss
 from collectors.telegram import mapping as telegram
 from collectors.text import MAX_TEXT
@@ -81,6 +82,28 @@ def test_telegram_messages_and_comments(message, chat, comment):
         raw = telegram.raw_message(post, message, chat, 500, thread_root=root, root_native=7 if comment else None)
         assert remap(raw) == post
         assert NAMES.apply(remap(NAMES.raw(raw, telegram.AUTHOR_FIELDS))) == NAMES.apply(post)
+
+
+@given(s.ok_topic, st.integers(0, 10**6))
+@example({"id": "7", "created_ms": 10**20}, 0)  # year ≈ 3 billion: was an OSError, not the item's BadPayload
+@example({"id": 1, "created_ms": 0, "media": 1}, 0)  # junk media: was a TypeError
+def test_ok_topics(topic, reach):
+    post = mapped(lambda: ok.map_topic(topic, SOURCE, "5000", reach))
+    if post is not None:
+        check_post(post)
+        assert post.native_id == f"5000_{topic['id']}"
+        assert post.url == f"https://ok.ru/group/5000/topic/{topic['id']}"
+        assert remap(ok.raw_topic(post, topic, "5000", reach)) == post
+
+
+@given(s.ok_comment, st.integers(0, 10**6))
+@example({"id": "c1", "text": "вода", "date_ms": -10**20}, 0)
+def test_ok_comments(comment, reach):
+    post = mapped(lambda: ok.map_comment(comment, SOURCE, "5000", "77", reach))
+    if post is not None:
+        check_post(post)
+        assert post.native_id == f"5000_77_c{comment['id']}" and post.parent_id
+        assert remap(ok.raw_comment(post, comment, "5000", "77", reach)) == post
 
 
 @given(s.rss_entry)
