@@ -115,7 +115,7 @@ class Store(Protocol):
     def count(self, query: SearchQuery) -> int: ...
     def aggregate(self, field: str, query: SearchQuery) -> dict[str, int]:
         """Counts per value of ``topic``, ``place``, ``sentiment``, ``source``, ``platform``, ``block``
-        or ``department``."""
+        or ``department``, or ``story`` (posts per story id)."""
         ...
     def facets(self, fields: Iterable[str], query: SearchQuery) -> dict[str, dict[str, int]]:
         """``aggregate`` for several fields at once (a search page's facets), in one pass or one

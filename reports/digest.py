@@ -101,14 +101,13 @@ def _labelled(counts: Counter, labels: dict[str, str]) -> list[tuple[str, int]]:
 
 
 def _grown(store: Store, since: datetime, until: datetime) -> list[GrownStory]:
-    """Stories with new posts in the window, the most grown first."""
+    """Stories with new posts in the window, the most grown first (counted by the store)."""
+    added = store.aggregate("story", SearchQuery(since=since, until=until))
     grown = []
-    for story in store.recent_stories(since):
-        posts = [post for post, _ in store.posts_by_ids(story.post_ids)]
-        added = sum(1 for post in posts if since <= post.published_at < until)
-        if added:
-            total = sum(1 for post in posts if post.published_at < until)
-            grown.append(GrownStory(excerpt(story.title, 90), added, total, story.places[:3]))
+    if added:
+        total = store.aggregate("story", SearchQuery(until=until))
+        grown = [GrownStory(excerpt(story.title, 90), added[story.id], total.get(story.id, 0), story.places[:3])
+                 for story in store.recent_stories(since) if added.get(story.id)]
     return sorted(grown, key=lambda g: (-g.added, -g.total, g.title))[:TOP]
 
 

@@ -31,6 +31,7 @@ AGGREGATE_FIELDS: dict[str, str] = {
     "platform": "platform",
     "block": "block",
     "department": "department",
+    "story": "story_id",
 }
 RANKED_SORT: list[Json] = [{"_score": "desc"}, {"published_at": "desc"}, {"id": "asc"}]
 NEWEST_SORT: list[Json] = [{"published_at": "desc"}, {"id": "asc"}]

@@ -16,6 +16,7 @@ AGGREGATE_COLUMNS: dict[str, str] = {
     "platform": "p.platform",
     "block": "a.block",
     "department": "a.department",
+    "story": "a.story_id",
 }
 
 _TOKEN_CHAR = re.compile(r"[^\W_]")  # what FTS5 unicode61 keeps as part of a token

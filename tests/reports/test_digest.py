@@ -106,6 +106,25 @@ def test_every_number_is_recounted_from_the_store(worked):
                f"{len(answer.links)} · вердикт: ожидает оценки реакции" in text
 
 
+def test_grown_stories_are_recounted_from_the_stories_posts(worked):
+    """«Истории, которые выросли»: a story's posts in the window (+N) and up to its end (всего)."""
+    now = DIGEST_AT
+    since = now - timedelta(hours=24)
+    with worked.store() as db:
+        published = {p.id: p.published_at for p, _ in everything(db)}
+        stories = db.recent_stories(since)
+        digest = daily_digest(db, worked.settings(), now)
+    expected = []
+    for story in stories:
+        added = sum(since <= published[i] < now for i in story.post_ids if i in published)
+        if added:
+            expected.append((-added, -sum(published[i] < now for i in story.post_ids if i in published), story))
+    assert len(expected) >= 3
+    text = render_digest(digest)
+    lines = re.findall(r"^  • «.*» \+(\d+) \(всего (\d+)\)", text, re.M)
+    assert lines == [(str(-added), str(-total)) for added, total, _ in sorted(expected, key=lambda e: e[:2])][:len(lines)]
+    assert len(lines) == min(len(expected), 5)
+
 def test_cli_and_bot_say_the_same(worked):
     """``mcu digest`` prints render_digest; ``/digest`` posts render_digest_html: the same lines."""
     with worked.store() as db:

@@ -203,6 +203,18 @@ def test_aggregate_other_fields(store: Store, loaded: Corpus) -> None:
     assert store.aggregate("department", SearchQuery(block="infrastructure")) == {"laptevsky": 2, "bykovsky": 1}
 
 
+def test_aggregate_by_story_counts_posts_per_story_in_the_window(store: Store, make) -> None:
+    """The digest's «grown stories» count a story's posts in a window this way."""
+    rows = []
+    for native, hours, story in [("s1", -30, "a"), ("s2", -3, "a"), ("s3", -2, "a"), ("s4", -1, "b"), ("s5", -1, None)]:
+        post = make.post(native, f"Нет воды в доме {native}", hours=hours)
+        rows.append((post, make.analysis(post, story_id=story)))
+    store.upsert_posts(rows)
+    assert store.aggregate("story", SearchQuery()) == {"a": 3, "b": 1}  # a post without a story is not counted
+    assert store.aggregate("story", SearchQuery(since=make.at(-24))) == {"a": 2, "b": 1}
+    assert store.aggregate("story", SearchQuery(since=make.at(-24), until=make.at(-1.5))) == {"a": 2}
+
+
 @pytest.mark.parametrize("query", [{}, {"text": "дорогу"}, {"department": "laptevsky"}, {"topic": "nothing"},
                                    {"text": "дорога", "platform": "vk", "limit": 1}])
 def test_facets_equal_aggregates_field_by_field(store: Store, loaded: Corpus, query: dict) -> None:
