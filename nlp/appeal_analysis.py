@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.appeals import Appeal, AppealAnalysis
+from nlp import stories
 from nlp.analyzer import Analyzer
 
 
@@ -36,3 +37,14 @@ def structure(analyzer: Analyzer, appeals: Sequence[Appeal], use_ner: bool = Fal
             routed_body=appeal.analysis.routed_body,
         ))  # fmt: skip
     return result
+
+
+ADDRESS_WORDS = frozenset({"далее", "д", "ул", "улица", "кв", "квартира", "дом", "г", "город", "деревня", "село",
+                           "пр", "пер", "фио", "телефон", "email", "e-mail"})
+"""Lemmas of the address column and of the masks («д.» lemmatises as «далее»): every appeal has them."""
+
+
+def problem_terms(lemmas: Sequence[str], places: Sequence[str] = ()) -> set[str]:
+    """The content lemmas that tell one appeal's problem from another's: the story tracker's
+    (``nlp.stories.problem_terms``) without the words of addresses and masks."""
+    return stories.problem_terms(lemmas, places) - ADDRESS_WORDS
