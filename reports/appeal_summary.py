@@ -120,11 +120,16 @@ def _satisfaction_lines(s: AppealSummary) -> list[tuple[str, bool]]:
     bases = s.satisfied.bases
     parts = [f"по оценкам — {bases['rating']}"]
     if s.problems is not None:
-        parts += [f"повторное обращение — {bases['repeated']}", f"негатив в соцсетях — {bases['reaction']}",
-                  f"без повторов и негатива — {bases['quiet']}"]
+        parts += [f"не удовлетворили (повтор или негатив) — {bases['repeated'] + bases['reaction']}",
+                  f"без сигналов — {bases['quiet']}"]
         if bases["pending"]:
             parts.append(f"ещё не ясно — {bases['pending']}")
     line = f"  удовлетворённость ответами: {satisfaction_text(s.satisfied)}; {', '.join(parts)}"
+    if s.problems is not None:
+        problems = s.problems
+        repeated = sum(1 for i in problems.satisfaction if i in problems.repeated)
+        line += (f"; после ответа пришло повторное обращение — {repeated}, негатив в соцсетях — "
+                 f"{len(problems.reaction)}")
     if s.mean_rating is not None:
         line += f"; средняя оценка {s.mean_rating:.1f} из 5".replace(".", ",")
     return [(line, False)]

@@ -158,11 +158,11 @@ def print_satisfaction(stats) -> None:
         return
     table = Table(title="Удовлетворённость ответами: оценка заявителя, иначе повторное обращение или негатив "
                         "в соцсетях после ответа", title_justify="left")
-    for column in ("отдел / орган", "по оценке", "повтор", "негатив", "без сигналов", "не ясно", "итог"):
+    for column in ("отдел / орган", "по оценке", "повтор или негатив", "без сигналов", "не ясно", "итог"):
         table.add_column(column, overflow="fold", min_width=14 if column == "отдел / орган" else None)
     for unit, counts in stats.satisfaction_by_unit[:15]:
         b = counts.bases
-        table.add_row(Text(unit), str(b["rating"]), str(b["repeated"]), str(b["reaction"]), str(b["quiet"]),
+        table.add_row(Text(unit), str(b["rating"]), str(b["repeated"] + b["reaction"]), str(b["quiet"]),
                       str(b["pending"]), satisfaction_text(counts))
     console.print(table)
     if stats.matched:
