@@ -3,10 +3,11 @@
 **The same problem and place.** Two texts (two appeals, or an appeal and a social-media story)
 are about the same problem when they have the same topic, share a specific place (a village, a
 street or an object of the gazetteer; the town and the district are named everywhere and do not
-count), and their content lemmas overlap: ``|A ∩ B| / (min(|A|, |B|) + 2) ≥ similarity`` (the
-containment of ``nlp.stories``, smoothed so that two words cannot match on one; place names are
-left out of the lemmas, as the story tracker does). An appeal without a specific place matches
-another only on the same address (the building), never a story.
+count), and their content lemmas overlap: at least two in common and
+``|A ∩ B| / (min(|A|, |B|) + 2) ≥ similarity`` (the containment of ``nlp.stories``, smoothed;
+place names and the words of the address are left out of the lemmas). An appeal without a
+specific place matches another only at the same address (the building; without an address, the
+same coordinates to four decimals, about 10 m), never a story.
 
 **Links** (:func:`link_stories`). An appeal links to the story about the same problem and place
 seen within ``link_days`` of the appeal's arrival (the most similar one; ties to the larger, then
@@ -15,7 +16,9 @@ scan and appeals arrive with every export, so a stored link would go stale.
 
 **Repeated appeals** (:func:`repeated_appeals`). An answered appeal is *repeated* when another
 appeal about the same problem and place (or linked to the same story) arrives within
-``repeat_days`` after the answer.
+``repeat_days`` after the answer; between two appeals «the same problem» also needs the same
+category of the appeal system when both exports give one (the portal's reason, the finest
+category it has). An export without answer dates has no repeated appeals (there is no «after»).
 
 **Social reaction** (:func:`negative_reaction`). An answered appeal linked to a story has a
 *negative reaction* when, within ``reaction_days`` after the answer, a risk of that story went back
@@ -39,6 +42,7 @@ from typing import Iterable, Literal, Mapping, Sequence
 from core.appeals import SatisfactionRules
 
 SMOOTHING = 2
+MIN_SHARED = 2
 RATING_SCALE = (1.0, 5.0)
 Basis = Literal["rating", "repeated", "reaction", "quiet", "pending"]
 
@@ -53,6 +57,7 @@ class ProblemAppeal:
     places: frozenset[str]         # specific places only (villages, streets, objects)
     received_at: datetime
     address: str = ""              # normalised; the place when no specific place is named
+    category: str = ""             # the system's own finest category (folded), when the export has one
     answered_at: datetime | None = None
     rating: float | None = None
 
@@ -81,10 +86,13 @@ class ProblemStory:
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Shared content lemmas over the shorter text's, smoothed (module docstring)."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / (min(len(a), len(b)) + SMOOTHING)
+    """Shared content lemmas over the shorter text's, smoothed; 0 below two shared (module docstring)."""
+    shared = len(a & b)
+    return shared / (min(len(a), len(b)) + SMOOTHING) if shared >= MIN_SHARED else 0.0
+
+
+def same_category(a: ProblemAppeal, b: ProblemAppeal) -> bool:
+    return not a.category or not b.category or a.category == b.category
 
 
 def same_place(a: ProblemAppeal, b: ProblemAppeal) -> bool:
@@ -141,7 +149,7 @@ def repeated_appeals(appeals: Sequence[ProblemAppeal], rules: SatisfactionRules,
                 if later.id == answered.id or not answered.answered_at < later.received_at <= end:
                     continue
                 linked = links.get(later.id) is not None and links.get(later.id) == links.get(answered.id)
-                if linked or (same_place(answered, later)
+                if linked or (same_place(answered, later) and same_category(answered, later)
                               and similarity(answered.terms, later.terms) >= rules.similarity):
                     found[answered.id][later.id] = later
     return {key: [a.id for a in sorted(later.values(), key=lambda a: (a.received_at, a.id))]

@@ -21,8 +21,8 @@ from reports.appeal_links import (
     negative_reaction, rated, repeated_appeals, satisfaction_of,
 )  # fmt: skip
 
-TermsOf = Callable[[Sequence[str], Sequence[str]], Iterable[str]]
-"""(lemmas, place names) → content lemmas without the place names' words."""
+TermsOf = Callable[[Sequence[str], Sequence[str], str], Iterable[str]]
+"""(lemmas, place names, address) → content lemmas without the words of the places and the address."""
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,20 @@ def normal_address(address: str) -> str:
     return " ".join(re.sub(r"\[[^\]]*\]|[^\w]+", " ", address.casefold().replace("ё", "е")).split())
 
 
+def place_key(appeal: Appeal) -> str:
+    """The normalised address, else the coordinates to four decimals (about 10 m), else «»."""
+    address = normal_address(appeal.address)
+    if address or appeal.lat is None or appeal.lon is None:
+        return address
+    return f"{appeal.lat:.4f},{appeal.lon:.4f}"
+
+
 def problem_appeal(appeal: Appeal, matcher: ProblemMatcher) -> ProblemAppeal:
     places = appeal.analysis.places
     return ProblemAppeal(
-        id=appeal.id, topic=appeal.analysis.topic, terms=frozenset(matcher.terms(appeal.analysis.lemmas, places)),
-        places=matcher.specific(places), received_at=appeal.received_at, address=normal_address(appeal.address),
+        id=appeal.id, topic=appeal.analysis.topic, category=(appeal.subcategory or appeal.category).strip().casefold(),
+        terms=frozenset(matcher.terms(appeal.analysis.lemmas, places, appeal.address)),
+        places=matcher.specific(places), received_at=appeal.received_at, address=place_key(appeal),
         answered_at=appeal.answered_at if appeal.answered else None, rating=appeal.rating,
     )  # fmt: skip
 
@@ -108,7 +117,7 @@ def appeal_problems(store: Store, settings: Settings, matcher: ProblemMatcher, a
 
 
 def _story_facts(story: Story, matcher: ProblemMatcher) -> ProblemStory:
-    return ProblemStory(id=story.id, topic=story.topic, terms=frozenset(matcher.terms(story.terms, story.places)),
+    return ProblemStory(id=story.id, topic=story.topic, terms=frozenset(matcher.terms(story.terms, story.places, "")),
                         places=matcher.specific(story.places), first_seen=story.first_seen,
                         last_seen=story.last_seen, title=story.title, size=story.size)
 

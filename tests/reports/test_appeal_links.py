@@ -19,9 +19,10 @@ def day(n: float) -> datetime:
 
 
 def appeal(i: str, received: float, *, answered: float | None = None, terms=WATER, places=("Лаптево",),
-           topic: str = "utilities", address: str = "", rating: float | None = None) -> ProblemAppeal:
+           topic: str = "utilities", address: str = "", rating: float | None = None, category: str = "") -> ProblemAppeal:
     return ProblemAppeal(id=i, topic=topic, terms=frozenset(terms), places=frozenset(places), received_at=day(received),
-                         address=address, answered_at=None if answered is None else day(answered), rating=rating)
+                         address=address, answered_at=None if answered is None else day(answered), rating=rating,
+                         category=category)
 
 
 def story(i: str, first: float, last: float, *, terms=WATER | {"колодец", "скотина"}, places=("Лаптево",),
@@ -33,7 +34,8 @@ def story(i: str, first: float, last: float, *, terms=WATER | {"колодец",
 
 def test_similarity_is_the_shorter_texts_share_smoothed() -> None:
     assert similarity(WATER, WATER | {"колодец"}) == 4 / (4 + 2)
-    assert similarity(frozenset({"вода", "свет"}), WATER) == 1 / (2 + 2)
+    assert similarity(frozenset({"вода", "насос", "свет"}), WATER) == 2 / (3 + 2)
+    assert similarity(frozenset({"вода"}), WATER) == 0.0  # one word in common is never enough
     assert similarity(frozenset(), WATER) == 0.0
 
 
@@ -44,7 +46,7 @@ def test_an_appeal_links_to_the_story_of_the_same_topic_place_and_time() -> None
         appeal("other-place", 3, places=("Быково",)),
         appeal("too-early", -5.5),       # the story starts on day 2: 7.5 days before
         appeal("in-window", -4.5),       # 6.5 days before
-        appeal("unlike", 3, terms={"вода", "счёт", "тариф", "квитанция", "оплата"}),  # 1 / (5 + 2) < 0.3
+        appeal("unlike", 3, terms={"вода", "насос", "счёт", "тариф", "квитанция", "оплата"}),  # 2 / (6 + 2) < 0.3
         appeal("no-place", 3, places=()),
     ]
     links = link_stories(appeals, [story("A", 2, 4)], RULES)
@@ -60,14 +62,16 @@ def test_the_most_similar_story_wins_then_the_larger_then_the_older() -> None:
 
 def test_repeated_means_after_the_answer_within_the_window_same_problem_and_place() -> None:
     appeals = [
-        appeal("first", 0, answered=5),
+        appeal("first", 0, answered=5, category="нет воды", terms=WATER | {"колодец", "скотина", "ночь"}),
         appeal("before-answer", 4),
-        appeal("repeat", 10),
+        appeal("repeat", 10, category="нет воды"),
+        appeal("no-category", 11),                              # the export gives none: the text decides
         appeal("late", 35.5),                                   # 30.5 days after the answer
         appeal("other-street", 12, places=("Быково",)),
-        appeal("unlike", 13, terms={"вода", "счёт", "тариф", "квитанция"}),
+        appeal("unlike", 13, terms={"вода", "насос", "счёт", "тариф", "квитанция"}),  # 2 / (5 + 2) < 0.3
+        appeal("other-category", 14, category="тариф"),
     ]
-    assert repeated_appeals(appeals, RULES) == {"first": ["repeat"]}
+    assert repeated_appeals(appeals, RULES) == {"first": ["repeat", "no-category"]}
 
 
 def test_without_a_specific_place_the_same_address_counts_and_a_shared_story_links_any_text() -> None:
@@ -122,3 +126,14 @@ def test_linked_problems_are_one_line_per_story_with_the_shared_places() -> None
     problems = linked_problems({"b": "A", "a": "A", "c": "B"}, stories, appeals)
     assert [(p.story.id, p.appeal_ids, p.places, p.posts) for p in problems] == [
         ("A", ("a", "b"), ("Лаптево",), 40), ("B", ("c",), ("Охона",), 6)]
+
+
+def test_the_place_key_is_the_address_else_the_coordinates() -> None:
+    from core.appeals import Appeal
+    from reports.appeal_problems import normal_address, place_key
+
+    assert normal_address("Г. Пестово, ул. Советская, д. 14, кв. [№]") == "г пестово ул советская д 14 кв"
+    base = dict(source="spb", number="1", first_seen=T0, text="текст")
+    assert place_key(Appeal(**base, address="ул. Советская, д. 14", lat=58.6, lon=35.8)) == "ул советская д 14"
+    assert place_key(Appeal(**base, lat=59.99433, lon=30.197107)) == "59.9943,30.1971"
+    assert place_key(Appeal(**base)) == ""
