@@ -98,9 +98,9 @@ def appeal_problems(store: Store, settings: Settings, matcher: ProblemMatcher, a
     pool = {a.id: a for a in store.search_appeals(AppealQuery(since=start, limit=None))}
     pool.update((a.id, a) for a in appeals)
     facts = {i: problem_appeal(a, matcher) for i, a in pool.items()}
-    stories = [_story_facts(s, matcher) for s in store.recent_stories(start - timedelta(days=rules.link_days))]
-    links = link_stories(facts.values(), stories, rules)
-    linked = _with_reactions(store, settings, [s for s in stories if s.id in set(links.values())])
+    stored = {s.id: s for s in store.recent_stories(start - timedelta(days=rules.link_days))}
+    links = link_stories(facts.values(), [_story_facts(s, matcher) for s in stored.values()], rules)
+    linked = _with_reactions(store, settings, matcher, [stored[i] for i in sorted(set(links.values()))])
     repeated = repeated_appeals(list(facts.values()), rules, links)
     result = AppealProblems(stories=linked, links=links, repeated=repeated)
     for appeal in appeals:
@@ -122,7 +122,8 @@ def _story_facts(story: Story, matcher: ProblemMatcher) -> ProblemStory:
                         last_seen=story.last_seen, title=story.title, size=story.size)
 
 
-def _with_reactions(store: Store, settings: Settings, linked: list[ProblemStory]) -> dict[str, ProblemStory]:
+def _with_reactions(store: Store, settings: Settings, matcher: ProblemMatcher,
+                    linked: list[Story]) -> dict[str, ProblemStory]:
     """The linked stories with their residents' posts (and sentiment) and their risks' returns to work."""
     if not linked:
         return {}
@@ -130,10 +131,9 @@ def _with_reactions(store: Store, settings: Settings, linked: list[ProblemStory]
     for risk in store.list_risks():
         returns.setdefault(risk.story_id, []).extend(s.at for s in risk.history if s.action == "reescalate")
     found = {}
-    for facts in linked:
-        story = store.get_story(facts.id)
-        ids = story.post_ids if story is not None else []
+    for story in linked:
         posts = tuple(StoryPost(post.published_at, analysis is not None and analysis.sentiment.label == "negative")
-                      for post, analysis in store.posts_by_ids(ids) if not settings.is_official(post))
-        found[facts.id] = replace(facts, posts=posts, reescalated=tuple(sorted(returns.get(facts.id, []))))
+                      for post, analysis in store.posts_by_ids(story.post_ids) if not settings.is_official(post))
+        found[story.id] = replace(_story_facts(story, matcher), posts=posts,
+                                  reescalated=tuple(sorted(returns.get(story.id, []))))
     return found
