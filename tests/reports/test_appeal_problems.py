@@ -131,3 +131,14 @@ def test_mcu_appeals_stats_lists_the_linked_problems(demo) -> None:
     assert [(p["title"][:len(WATER)], p["places"], len(p["appeals"])) for p in stats["problems"]][0] == \
         (WATER, ["Лаптево"], 2)
     assert len(stats["problems"]) == 2
+
+
+def test_mcu_appeals_stories_names_the_appeals_the_repeat_and_the_reaction(demo) -> None:
+    config, _ = demo
+    result = CliRunner().invoke(app, ["appeals", "stories", "--days", "3650", "--json", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert [(p["appeals"], p["places"]) for p in found["problems"]] == [
+        (["ИМ-58296", "ПОС-2026-0449"], ["Лаптево"]), (["ПОС-2026-0431"], ["Охона"])]
+    assert found["repeated"] == {"ИМ-58296": ["ПОС-2026-0449"]}
+    assert found["negative_reaction"] == ["ИМ-58296"]
