@@ -156,13 +156,29 @@ def _default_deadlines() -> dict[str, ChannelDeadline]:
     }
 
 
+class SatisfactionRules(_Strict):
+    """``appeals.satisfaction:`` how appeals are matched with each other and with social-media stories
+    (``reports.appeal_links``), and when an answer without a rating counts as not satisfying."""
+
+    repeat_days: float = Field(30, gt=0, description="a new appeal on the same problem and place within this many "
+                                                      "days after an answer: the answer did not satisfy")
+    link_days: float = Field(7, ge=0, description="an appeal links to a story seen within this many days of it")
+    reaction_days: float = Field(14, gt=0, description="the story's posts this many days after the answer are "
+                                                        "its reaction")
+    similarity: float = Field(0.3, gt=0, le=1, description="share of the shorter text's content lemmas in common "
+                                                            "for «the same problem»")
+    negative_posts: int = Field(2, ge=1, description="at least this many negative posts after the answer…")
+    negative_share: float = Field(0.5, gt=0, le=1, description="…and at least this share of the posts after it")
+
+
 class AppealSettings(_Strict):
-    """``appeals:`` of the config: deadlines per channel."""
+    """``appeals:`` of the config: deadlines per channel, the satisfaction rules."""
 
     deadlines: dict[str, ChannelDeadline] = Field(
         default_factory=_default_deadlines,
         description="channel (as the export or the source's constant names it) → deadline; «default» for the rest")
     due_soon_days: float = Field(3, ge=0, description="an open appeal this close to its deadline is «скоро срок»")
+    satisfaction: SatisfactionRules = Field(default_factory=SatisfactionRules)
 
     @field_validator("deadlines")
     @classmethod

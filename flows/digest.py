@@ -18,6 +18,7 @@ from core.config import Settings
 from core.store import Store
 from flows.common import load_settings, limited_tags, retry_transient, store_tags
 from reports.digest import Digest, daily_digest, render_digest, render_digest_html, write_digest
+from pipeline.appeal_links import problem_matcher
 from pipeline.wiring import opened_store, sinks as build_sinks
 
 LAST = ".last-digest"
@@ -27,7 +28,7 @@ LONGEST = timedelta(days=7)
 @task(name="summarize-day", retries=2, retry_delay_seconds=30, retry_condition_fn=retry_transient,
       timeout_seconds=600, cache_policy=NO_CACHE)
 def summarize_day_task(store: Store, settings: Settings, now: datetime, since: datetime | None) -> Digest:
-    return daily_digest(store, settings, now, since=since)
+    return daily_digest(store, settings, now, since=since, matcher=problem_matcher(settings))
 
 
 def previous_digest(folder: Path, now: datetime) -> datetime | None:

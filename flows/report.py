@@ -14,6 +14,7 @@ from alerts.sinks import documents_all
 from core.config import Settings
 from core.store import Store
 from flows.common import load_settings, limited_tags, retry_transient, store_tags
+from pipeline.appeal_links import problem_matcher
 from pipeline.wiring import opened_store, sinks as build_sinks
 from reports.files import FORMATS, caption, write_report
 from reports.period import Period, resolve
@@ -23,7 +24,7 @@ from reports.period import Period, resolve
       timeout_seconds=20 * 60, cache_policy=NO_CACHE)
 def write_report_task(store: Store, settings: Settings, period: Period, now: datetime, folder: Path,
                       formats: tuple[str, ...]) -> tuple[str, list[Path]]:
-    report, paths = write_report(store, settings, period, now, folder, formats)
+    report, paths = write_report(store, settings, period, now, folder, formats, matcher=problem_matcher(settings))
     return caption(report), paths
 
 

@@ -25,7 +25,7 @@ from nlp.risk import analysed_text, score_post
 from nlp.sentiment import SentimentAnalyzer, SentimentLexicon
 from nlp.sentiment_model import SENTIMENT_MODEL, SentimentClassifier
 from nlp.signal import SIGNAL_MODEL, SignalClassifier
-from nlp.stories import PLACE_KIND_WEIGHTS, StoryTracker
+from nlp.stories import StoryTracker, place_weights
 from nlp.topic import TopicClassifier
 from nlp.topic_model import TOPIC_MODEL, BlendedTopicClassifier
 from nlp.toponyms import ToponymFinder
@@ -151,8 +151,7 @@ class Analyzer:
 
     def story_tracker(self, stories=(), window_hours: float = 72) -> StoryTracker:
         """A tracker that knows how specific each gazetteer place is (town 0, street 0.5, village 1)."""
-        weights = {p.name: PLACE_KIND_WEIGHTS.get(p.kind, 1.0) for p in self.gazetteer.places}
-        return StoryTracker(stories, window_hours=window_hours, place_weights=weights)
+        return StoryTracker(stories, window_hours=window_hours, place_weights=place_weights(self.gazetteer.places))
 
     def _tick(self, step: str, since: float) -> float:
         now = time.perf_counter()

@@ -5,9 +5,12 @@ so that «д. Лаптево» in the address column places the appeal."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from core.appeals import Appeal, AppealAnalysis
+from nlp import stories
 from nlp.analyzer import Analyzer
+from nlp.lemmas import Lemmatizer
 
 
 def appeal_text(appeal: Appeal) -> str:
@@ -36,3 +39,26 @@ def structure(analyzer: Analyzer, appeals: Sequence[Appeal], use_ner: bool = Fal
             routed_body=appeal.analysis.routed_body,
         ))  # fmt: skip
     return result
+
+
+ADDRESS_WORDS = frozenset({"далее", "д", "ул", "улица", "кв", "квартира", "дом", "г", "город", "деревня", "село",
+                           "пр", "пер", "фио", "телефон", "email", "e-mail"})
+"""Lemmas of the address column and of the masks («д.» lemmatises as «далее»): every appeal has them."""
+
+
+class ProblemTerms:
+    """(lemmas, place names, address) → the content lemmas that tell one appeal's problem from
+    another's: the story tracker's (``nlp.stories.problem_terms``) without the words of addresses
+    and masks, nor the lemmas of the appeal's own address (they are read with its text, and two
+    appeals from one building share them all)."""
+
+    def __init__(self, lemmatizer: Lemmatizer, cache_size: int = 100_000) -> None:
+        self.lemmatizer = lemmatizer
+        self._address_lemmas = lru_cache(maxsize=cache_size)(self._lemmas)
+
+    def _lemmas(self, address: str) -> frozenset[str]:
+        return frozenset(t.lemma for t in self.lemmatizer.tokens(address))
+
+    def __call__(self, lemmas: Sequence[str], places: Sequence[str] = (), address: str = "") -> set[str]:
+        terms = stories.problem_terms(lemmas, places) - ADDRESS_WORDS
+        return terms - self._address_lemmas(address) if address.strip() else terms

@@ -62,7 +62,10 @@ class Lemmatizer:
             return override
         if not any(ch.isalpha() for ch in norm):
             return norm
-        return normalize_word(self._morph.parse(norm)[0].normal_form)
+        try:
+            return normalize_word(self._morph.parse(norm)[0].normal_form)
+        except (KeyError, ValueError):  # pymorphy3 names every letter; a letter without a Unicode name (Tangut) fails
+            return norm
 
     def lemma(self, word: str) -> str:
         return self._lemma_of(normalize_word(word))

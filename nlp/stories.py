@@ -64,6 +64,17 @@ def content_lemmas(lemmas: Sequence[str]) -> list[str]:
     return [lemma for lemma in lemmas if len(lemma) > 1 and lemma not in stopwords and not lemma.isdigit()]
 
 
+def problem_terms(lemmas: Sequence[str], places: Sequence[str] = ()) -> set[str]:
+    """Content lemmas without the words of the place names: places count once, through the place
+    boost, not again as shared words (stories here; appeals in ``reports.appeal_links``)."""
+    return set(content_lemmas(lemmas)) - {normalize_word(w) for name in places for w in name.split()}
+
+
+def place_weights(places: Sequence) -> dict[str, float]:
+    """Gazetteer place name → how specific it is, by its kind (town 0, street 0.5, village 1)."""
+    return {p.name: PLACE_KIND_WEIGHTS.get(p.kind, 1.0) for p in places}
+
+
 def shingles(lemmas: Sequence[str]) -> set[str]:
     """Content unigrams and bigrams."""
     words = content_lemmas(lemmas)
@@ -190,8 +201,7 @@ class StoryTracker:
             return known
         lemmas = analysis.lemmas
         sketch = minhash_of(shingles(lemmas))
-        # place names count once, through the place boost, not again as shared words
-        terms = set(content_lemmas(lemmas)) - {normalize_word(w) for name in analysis.places for w in name.split()}
+        terms = problem_terms(lemmas, analysis.places)
         story = self.story_of(post.parent_id) if post.parent_id else None
         if story is None:
             best, best_score = None, self.rules.threshold

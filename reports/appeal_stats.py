@@ -10,9 +10,13 @@ causes of growth (``weekly_spikes``).
 
 **The rating** of a unit (territorial department, else the responsible body) over the appeals it
 received in a period, at a moment: on time (answers by the deadline, of the answers with a date
-plus the appeals overdue now), the solved share of «Решаемые», and satisfaction (the mean rating
-on the 1–5 scale, as 0–1). Score (0–100): on time ×0.4, solved ×0.3, satisfaction ×0.3, over the
-parts a unit has data for; units with fewer than ``MIN_APPEALS`` appeals are not ranked.
+plus the appeals overdue now), the solved share of «Решаемые», and satisfaction: the mean over
+its answered appeals of the rating (1–5 as 0–1) where the export has one, otherwise 0 for an
+answer followed by a repeated appeal or a negative social-media reaction and 1 for one that
+stayed quiet for ``appeals.satisfaction.repeat_days`` (``reports.appeal_links``; without the
+application's :class:`~reports.appeal_problems.ProblemMatcher`, the rating alone). Score
+(0–100): on time ×0.4, solved ×0.3, satisfaction ×0.3, over the parts a unit has data for;
+units with fewer than ``MIN_APPEALS`` appeals are not ranked.
 """
 from __future__ import annotations
 
@@ -25,6 +29,8 @@ from core.appeals import ANSWER_KINDS, APPEAL_STATES, Appeal, AppealQuery
 from core.config import Settings
 from core.store import Store
 from reports.appeal_deadlines import AppealDeadlines
+from reports.appeal_links import LinkedProblem, Satisfaction, SatisfactionCounts
+from reports.appeal_problems import AppealProblems, ProblemMatcher, appeal_problems, rating_only
 from reports.appeals_analysis import (
     SOLVABLE_TOPICS, AppealFacts, SolvableShare, Spike, explaining_instead_of_solving, solvable_shares, weekly_spikes,
 )  # fmt: skip
@@ -32,7 +38,6 @@ from reports.period import Period
 
 MIN_APPEALS = 3
 WEIGHTS = {"on_time": 0.4, "solved": 0.3, "satisfaction": 0.3}
-RATING_SCALE = (1.0, 5.0)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -60,13 +65,22 @@ class AppealStats:
     explaining_topics: list[SolvableShare]
     spikes: list[Spike]
     topic_labels: dict[str, str] = field(default_factory=dict)
+    satisfaction_by_unit: list[tuple[str, SatisfactionCounts]] = field(default_factory=list)
+    repeated: int = 0
+    """answered appeals followed by a repeated appeal"""
+    problems: list[LinkedProblem] = field(default_factory=list)
+    """stories with the appeals about the same problem and place"""
+    matched: bool = False
+    """whether appeals were matched with each other and with stories (a matcher was given)"""
 
     @property
     def classified(self) -> int:
         return sum(n for _, n in self.by_answer_kind)
 
 
-def appeal_stats(store: Store, settings: Settings, query: AppealQuery | None = None) -> AppealStats:
+def appeal_stats(store: Store, settings: Settings, query: AppealQuery | None = None, *,
+                 matcher: ProblemMatcher | None = None, now: datetime | None = None) -> AppealStats:
+    """``now`` (default: the latest answer) decides which quiet answers have waited long enough."""
     query = query or AppealQuery()
     topics = {t.code: t.label for t in settings.rubricator.topics}
     departments = {d.code: d.label for d in settings.rubricator.departments}
@@ -74,13 +88,26 @@ def appeal_stats(store: Store, settings: Settings, query: AppealQuery | None = N
     def labelled(field_name: str, labels: dict[str, str]) -> list[tuple[str, int]]:
         return [(labels.get(k, k), n) for k, n in store.aggregate_appeals(field_name, query).items()]
 
-    facts = appeal_facts(store.search_appeals(replace(query, limit=None)), AppealDeadlines(settings).unit)
+    appeals = store.search_appeals(replace(query, limit=None))
+    unit_of = AppealDeadlines(settings).unit
+    facts = appeal_facts(appeals, unit_of)
+    moment = now or max((a.answered_at for a in appeals if a.answered_at), default=None)
+    problems = appeal_problems(store, settings, matcher, appeals, moment) if matcher and moment else None
+    judge = problems.judge if problems else rating_only
+    satisfied: dict[str, SatisfactionCounts] = {}
+    for appeal in appeals:
+        verdict = judge(appeal)
+        if verdict is not None:
+            satisfied.setdefault(unit_of(appeal), SatisfactionCounts()).add(verdict)
     return AppealStats(
         total=store.count_appeals(query), by_topic=labelled("topic", topics),
         by_department=labelled("department", departments), by_status=labelled("status", {}),
         by_state=labelled("state", APPEAL_STATES), by_answer_kind=labelled("answer_kind", ANSWER_KINDS),
         solvable_by_topic=solvable_shares(facts, by_department=False), solvable_by_unit=solvable_shares(facts),
         explaining_topics=explaining_instead_of_solving(facts), spikes=weekly_spikes(facts), topic_labels=topics,
+        satisfaction_by_unit=sorted(satisfied.items(), key=lambda kv: (-kv[1].judged, kv[0])),
+        repeated=len(problems.repeated) if problems else 0, problems=problems.problems if problems else [],
+        matched=problems is not None,
     )  # fmt: skip
 
 
@@ -94,8 +121,10 @@ class AnswerCounts:
     solved: int = 0
     explained: int = 0
     ratings: list[float] = field(default_factory=list)
+    satisfied: SatisfactionCounts = field(default_factory=SatisfactionCounts)
 
-    def count_answer(self, appeal: Appeal) -> None:
+    def count_answer(self, appeal: Appeal, judged: Satisfaction | None = None) -> None:
+        """Count an appeal; ``judged`` is its satisfaction (``AppealProblems.judge``), else the rating's."""
         kind = appeal.analysis.answer_kind
         if kind:
             self.kinds[kind] += 1
@@ -105,6 +134,9 @@ class AnswerCounts:
                 self.explained += kind == "explained"
         if appeal.rating is not None:
             self.ratings.append(appeal.rating)
+        judged = judged or rating_only(appeal)
+        if judged is not None:
+            self.satisfied.add(judged)
 
     @property
     def solved_share(self) -> float | None:
@@ -132,9 +164,7 @@ class AppealUnit(AnswerCounts):
 
     @property
     def satisfaction(self) -> float | None:
-        low, high = RATING_SCALE
-        mean = self.mean_rating
-        return None if mean is None else min(1.0, max(0.0, (mean - low) / (high - low)))
+        return self.satisfied.share
 
     def compute_score(self) -> float | None:
         parts = {"on_time": self.on_time_share, "solved": self.solved_share, "satisfaction": self.satisfaction}
@@ -145,11 +175,17 @@ class AppealUnit(AnswerCounts):
         return round(100 * sum(WEIGHTS[k] * v for k, v in known.items()) / weight, 1)
 
 
-def appeal_rating(store: Store, settings: Settings, period: Period, now: datetime) -> list[AppealUnit]:
-    """Units rated over the appeals received in the period; ranked ones first (ties share a rank)."""
+def appeal_rating(store: Store, settings: Settings, period: Period, now: datetime, *,
+                  matcher: ProblemMatcher | None = None, problems: AppealProblems | None = None) -> list[AppealUnit]:
+    """Units rated over the appeals received in the period; ranked ones first (ties share a rank).
+    Satisfaction uses ``problems`` (or matches with ``matcher``) where the rating is missing."""
     deadlines = AppealDeadlines(settings)
     units: dict[str, AppealUnit] = {}
-    for appeal in store.search_appeals(AppealQuery(since=period.since, until=period.until, limit=None)):
+    appeals = store.search_appeals(AppealQuery(since=period.since, until=period.until, limit=None))
+    if problems is None and matcher is not None:
+        problems = appeal_problems(store, settings, matcher, appeals, now)
+    judge = problems.judge if problems else rating_only
+    for appeal in appeals:
         d = deadlines.of(appeal, now)
         unit = units.setdefault(d.unit, AppealUnit(unit=d.unit))
         unit.received += 1
@@ -158,7 +194,7 @@ def appeal_rating(store: Store, settings: Settings, period: Period, now: datetim
             unit.answers_due += 1
             unit.on_time += d.state == "on_time"
         unit.overdue_now += d.state == "overdue"
-        unit.count_answer(appeal)
+        unit.count_answer(appeal, judge(appeal))
     for unit in units.values():
         unit.score = unit.compute_score()
     ranked = sorted((u for u in units.values() if u.received >= MIN_APPEALS and u.score is not None),
@@ -171,17 +207,21 @@ def appeal_rating(store: Store, settings: Settings, period: Period, now: datetim
 
 
 RATING_COLUMNS = ("место", "подразделение", "обращений", "ответ в срок", "просрочено сейчас", "решено из «Решаемых»",
-                  "средняя оценка", "балл")
+                  "удовлетворённость", "балл")
 
 
 def percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}% ({part}/{whole})" if whole else "—"
 
 
+def satisfaction_text(counts: SatisfactionCounts) -> str:
+    """«63% (5)»: the satisfaction and how many answers it is judged on; «—» without any."""
+    share = counts.share
+    return "—" if share is None else f"{round(100 * share)}% ({counts.judged})"
+
+
 def rating_row(unit: AppealUnit) -> list[str]:
     place = str(unit.rank) if unit.rank is not None else "вне рейтинга"
-    mean = unit.mean_rating
     return [place, unit.unit, str(unit.received), percent(unit.on_time, unit.answers_due), str(unit.overdue_now),
-            percent(unit.solved, unit.solvable),
-            "—" if mean is None else f"{mean:.1f}".replace(".", ","),
+            percent(unit.solved, unit.solvable), satisfaction_text(unit.satisfied),
             "—" if unit.score is None else f"{unit.score:.1f}".replace(".", ",")]

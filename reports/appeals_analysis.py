@@ -106,6 +106,7 @@ class Spike:
     baseline_weeks: int
     z: float
     examples: list[str] = field(default_factory=list)
+    appeal_ids: list[str] = field(default_factory=list)   # the week's appeals of the cell, oldest first
 
     @property
     def ratio(self) -> float:
@@ -143,5 +144,6 @@ def weekly_spikes(appeals: Sequence[AppealFacts], weeks: Collection[date] | None
         if count >= min_ratio * mean and z >= min_z:
             members = sorted(cells[(topic, place, week)], key=lambda a: (a.created_at, a.id))
             texts = [a.text for a in members if a.text.strip()][:examples]
-            spikes.append(Spike(topic, place, week, count, round(mean, 3), baseline_weeks, round(z, 3), texts))
+            spikes.append(Spike(topic, place, week, count, round(mean, 3), baseline_weeks, round(z, 3), texts,
+                                [a.id for a in members]))
     return sorted(spikes, key=lambda s: (-s.z, s.topic, s.place, s.week))

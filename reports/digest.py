@@ -17,6 +17,7 @@ from core.domain import LEVEL_MARK, LEVEL_ORDER, OUTCOME_RU, RISK_STATUS_RU, Ris
 from core.store import SearchQuery, Store, open_risks
 from core.text import excerpt, h, local, trim_html, zone
 from reports.official import OfficialActivity, page_line, recent_activity
+from reports.appeal_problems import ProblemMatcher
 from reports.appeal_summary import AppealSummary, appeal_lines, appeal_summary
 from reports.owners import owner_of
 from reports.polls import PollNote, period_polls
@@ -112,11 +113,11 @@ def _grown(store: Store, since: datetime, until: datetime) -> list[GrownStory]:
 
 
 def daily_digest(store: Store, settings: Settings, now: datetime, period: timedelta = DAY,
-                 since: datetime | None = None) -> Digest:
+                 since: datetime | None = None, matcher: ProblemMatcher | None = None) -> Digest:
     """The window ``period`` up to ``now`` (or ``since``…``now``, the time since the previous
     digest): posts and their tone against the window before, topics and places, new risks by
     level, block and department, open and overdue risks with their owners, grown stories,
-    published answers and their verdicts."""
+    published answers and their verdicts, appeals (``matcher``: ``reports.appeal_summary``)."""
     window = rolling(now - since if since else period, now, settings.timezone)
     start, end = window.since, window.until
     query, before = SearchQuery(since=start, until=end), SearchQuery(since=start - window.length, until=start)
@@ -153,7 +154,7 @@ def daily_digest(store: Store, settings: Settings, now: datetime, period: timede
     slas = evaluate(store, settings, still_open, now, Deadlines(settings))
     digest.open = [OpenRisk(r, owner_of(r, settings), slas[r.id], topics.get(r.topic, r.topic)) for r in still_open]
     digest.open.sort(key=lambda item: (not item.sla.overdue, -LEVEL_ORDER[item.risk.level], item.sla.start))
-    digest.appeals = appeal_summary(store, settings, window, now)
+    digest.appeals = appeal_summary(store, settings, window, now, matcher=matcher)
     return digest
 
 

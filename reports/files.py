@@ -6,6 +6,7 @@ from pathlib import Path
 
 from core.config import Settings
 from core.store import Store
+from reports.appeal_problems import ProblemMatcher
 from reports.period import Period
 from reports.places import coordinates
 from reports.report import PeriodReport, build_report
@@ -27,12 +28,13 @@ def render(report: PeriodReport, settings: Settings, fmt: str) -> bytes:
 
 
 def write_report(store: Store, settings: Settings, period: Period, now: datetime, folder: Path,
-                 formats: tuple[str, ...] = FORMATS) -> tuple[PeriodReport, list[Path]]:
+                 formats: tuple[str, ...] = FORMATS, *,
+                 matcher: ProblemMatcher | None = None) -> tuple[PeriodReport, list[Path]]:
     """Build the report and write it in each format; returns the report and the files."""
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown:
         raise ValueError(f"форматы {unknown} не поддерживаются; есть {', '.join(FORMATS)}")
-    report = build_report(store, settings, period, now)
+    report = build_report(store, settings, period, now, matcher=matcher)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in formats:

@@ -16,6 +16,7 @@ from core.config import Settings
 from core.domain import LEVEL_ORDER, Risk
 from core.store import SearchQuery, Store
 from core.text import excerpt, zone
+from reports.appeal_problems import ProblemMatcher
 from reports.appeal_summary import AppealSummary, appeal_summary
 from reports.examples import Example, example_of
 from reports.owners import owner_of
@@ -164,7 +165,10 @@ def _stories(store: Store, period: Period, settings: Settings, risks: list[RiskR
     return sorted(found, key=lambda s: (-s.negative, -s.posts, s.title))[:TOP_STORIES]
 
 
-def build_report(store: Store, settings: Settings, period: Period, now: datetime) -> PeriodReport:
+def build_report(store: Store, settings: Settings, period: Period, now: datetime, *,
+                 matcher: ProblemMatcher | None = None) -> PeriodReport:
+    """The period's report; ``matcher`` (the application's) links appeals with stories and judges
+    satisfaction without a rating (``reports.appeal_summary``)."""
     rating = build_rating(store, settings, period, now)
     rubricator = settings.rubricator
     rows = []
@@ -183,5 +187,5 @@ def build_report(store: Store, settings: Settings, period: Period, now: datetime
         previous_complaints=store.count(SearchQuery(since=before.since, until=before.until, sentiment="negative")),
         stories=_stories(store, period, settings, rows),
         polls=period_polls(store, settings, period.since, period.until),
-        appeals=appeal_summary(store, settings, period, now, with_rating=True),
+        appeals=appeal_summary(store, settings, period, now, with_rating=True, matcher=matcher),
     )

@@ -207,4 +207,4 @@ def _appeals(pdf: _Pdf, appeals: AppealSummary) -> None:
         pdf.heading("Рейтинг по обращениям", 11)
         pdf.para("Балл 0–100: ответ в срок ×0,4, решено из «Решаемых» ×0,3, оценка заявителей ×0,3 (доли без данных "
                  "не учитываются). Меньше 3 обращений — вне рейтинга.", size=8)
-        pdf.grid(RATING_COLUMNS, [rating_row(u) for u in appeals.rating[:40]], (16, 80, 20, 30, 24, 34, 22, 16))
+        pdf.grid(RATING_COLUMNS, [rating_row(u) for u in appeals.rating[:40]], (16, 74, 20, 30, 24, 34, 28, 16))

@@ -89,14 +89,18 @@ def stats_command(
     as_json: bool = typer.Option(False, "--json", help="Числа в JSON вместо таблиц."),
     config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
 ) -> None:
-    """Обращения по темам, отделам и статусам; виды ответов и доля решённых среди «Решаемых»."""
+    """Обращения по темам, отделам и статусам; виды ответов и доля решённых среди «Решаемых»;
+    удовлетворённость ответами (оценка, иначе повторные обращения и реакция в соцсетях) и проблемы,
+    которые видны и в обращениях, и в соцсетях."""
     from core.appeals import AppealQuery
+    from pipeline.appeal_links import problem_matcher
     from pipeline.wiring import opened_store
     from reports.appeal_stats import appeal_stats, percent
 
     settings = load_settings(config, store)
     with opened_store(settings) as db:
-        stats = appeal_stats(db, settings, AppealQuery(source=source))
+        stats = appeal_stats(db, settings, AppealQuery(source=source), matcher=problem_matcher(settings),
+                             now=datetime.now(timezone.utc))
     if as_json:
         print(json.dumps({"total": stats.total, "by_topic": dict(stats.by_topic),
                           "by_department": dict(stats.by_department), "by_status": dict(stats.by_status),
@@ -105,7 +109,11 @@ def stats_command(
                                                  "explained": r.explained} for r in stats.solvable_by_topic],
                           "explaining_topics": [r.topic for r in stats.explaining_topics],
                           "spikes": [{"topic": x.topic, "place": x.place, "week": x.week.isoformat(),
-                                      "count": x.count, "baseline": x.baseline_mean} for x in stats.spikes]},
+                                      "count": x.count, "baseline": x.baseline_mean} for x in stats.spikes],
+                          "repeated": stats.repeated,
+                          "satisfaction": {unit: {"share": c.share, **c.bases}
+                                           for unit, c in stats.satisfaction_by_unit},
+                          "problems": [problem_json(p) for p in stats.problems]},
                          ensure_ascii=False, indent=2))
         return
     if not stats.total:
@@ -123,6 +131,8 @@ def stats_command(
             table.add_row(Text(label), str(n), percent(n, stats.total).split(" ")[0])
         if pairs:
             console.print(table)
+    print_satisfaction(stats)
+    print_problems(stats.problems, stats.topic_labels)
     if not stats.classified:
         console.print("Виды ответов не определены: классификатор ответов не установлен (nlp.appeals).")
         return
@@ -139,6 +149,91 @@ def stats_command(
     for spike in stats.spikes[:10]:
         console.print(Text(f"Рост: {labels.get(spike.topic, spike.topic)} · {spike.place or 'место не определено'} — "
                            f"{spike.count} за неделю с {spike.week:%d.%m.%Y} (обычно {spike.baseline_mean:.1f})"))
+
+
+def print_satisfaction(stats) -> None:
+    from reports.appeal_stats import satisfaction_text
+
+    if not stats.satisfaction_by_unit:
+        return
+    table = Table(title="Удовлетворённость ответами: оценка заявителя, иначе повторное обращение или негатив "
+                        "в соцсетях после ответа", title_justify="left")
+    for column in ("отдел / орган", "по оценке", "повтор или негатив", "без сигналов", "не ясно", "итог"):
+        table.add_column(column, overflow="fold", min_width=14 if column == "отдел / орган" else None)
+    for unit, counts in stats.satisfaction_by_unit[:15]:
+        b = counts.bases
+        table.add_row(Text(unit), str(b["rating"]), str(b["repeated"] + b["reaction"]), str(b["quiet"]),
+                      str(b["pending"]), satisfaction_text(counts))
+    console.print(table)
+    if stats.matched:
+        console.print(f"Ответов, после которых пришло повторное обращение о той же проблеме: {stats.repeated}",
+                      highlight=False)
+
+
+def print_problems(problems, labels: dict[str, str]) -> None:
+    if not problems:
+        return
+    table = Table(title="Одна проблема в обращениях и в соцсетях", title_justify="left")
+    for column in ("тема", "место", "обращений", "публикаций", "история в соцсетях"):
+        table.add_column(column, overflow="fold")
+    for problem in problems[:15]:
+        story = problem.story
+        table.add_row(Text(labels.get(story.topic, story.topic)), Text(", ".join(problem.places)),
+                      str(len(problem.appeal_ids)), str(problem.posts), Text(story.title[:120]))
+    console.print(table)
+
+
+def problem_json(problem) -> dict:
+    story = problem.story
+    return {"story_id": story.id, "title": story.title, "topic": story.topic, "places": list(problem.places),
+            "posts": problem.posts, "first_seen": story.first_seen.isoformat(),
+            "last_seen": story.last_seen.isoformat(), "appeals": list(problem.appeal_ids)}
+
+
+@appeals_app.command("stories")
+def stories_command(
+    days: int = typer.Option(30, "--days", "-d", min=1, help="Обращения, поступившие за столько дней."),
+    source: Optional[str] = typer.Option(None, "--source", "-s", help="Только этот источник обращений."),
+    as_json: bool = typer.Option(False, "--json", help="Итог в JSON."),
+    config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
+) -> None:
+    """Обращения и истории в соцсетях об одной проблеме и одном месте: тема, место, номера
+    обращений, число публикаций; какие ответы не удовлетворили (повтор, негатив после ответа)."""
+    from datetime import timedelta
+
+    from core.appeals import AppealQuery
+    from pipeline.appeal_links import problem_matcher
+    from pipeline.wiring import opened_store
+    from reports.appeal_problems import appeal_problems
+
+    settings = load_settings(config, store)
+    now = datetime.now(timezone.utc)
+    with opened_store(settings) as db:
+        appeals = db.search_appeals(AppealQuery(since=now - timedelta(days=days), source=source, limit=None))
+        found = appeal_problems(db, settings, problem_matcher(settings), appeals, now)
+    numbers = {a.id: a.number for a in appeals}
+    if as_json:
+        print(json.dumps({"problems": [{**problem_json(p), "appeals": [numbers[i] for i in p.appeal_ids]}
+                                       for p in found.problems],
+                          "repeated": {numbers[i]: [numbers.get(r, r) for r in later]
+                                       for i, later in found.repeated.items() if i in numbers},
+                          "negative_reaction": sorted(numbers[i] for i in found.reaction)},
+                         ensure_ascii=False, indent=2))
+        return
+    topics = {t.code: t.label for t in settings.rubricator.topics}
+    if not found.problems:
+        console.print(f"За {days} дн. нет обращений о тех же проблемах и местах, что истории в соцсетях.")
+    for problem in found.problems:
+        story = problem.story
+        console.print(Text(f"{topics.get(story.topic, story.topic)} · {', '.join(problem.places)}: обращений "
+                           f"{len(problem.appeal_ids)} ({', '.join(numbers[i] for i in problem.appeal_ids)}), "
+                           f"публикаций {problem.posts} — «{story.title[:100]}»", style="bold"))
+    for appeal_id, later in found.repeated.items():
+        if appeal_id in numbers:
+            console.print(Text(f"После ответа на № {numbers[appeal_id]} повторно: "
+                               f"{', '.join('№ ' + numbers.get(i, i) for i in later)}"))
+    for appeal_id in sorted(found.reaction, key=numbers.get):
+        console.print(Text(f"После ответа на № {numbers[appeal_id]} — негатив в соцсетях по той же истории"))
 
 
 @appeals_app.command("overdue")

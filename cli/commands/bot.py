@@ -103,6 +103,8 @@ def print_report(report) -> None:
 
 def digest_of(db, settings):
     """``/digest`` of the bot: the reports' digest of the moment, as Telegram HTML."""
+    from pipeline.appeal_links import problem_matcher
     from reports.digest import daily_digest, render_digest_html
 
-    return lambda now: render_digest_html(daily_digest(db, settings, now), now)
+    matcher = problem_matcher(settings)
+    return lambda now: render_digest_html(daily_digest(db, settings, now, matcher=matcher), now)

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
     ) -> None:
         """Сводка МЦУ: публикации и тональность, новые, открытые и просроченные риски, выросшие истории, ответы."""
+        from pipeline.appeal_links import problem_matcher
         from pipeline.wiring import opened_store
         from reports.digest import daily_digest, render_digest, render_digest_html
         from reports.period import PeriodError, parse_length
@@ -38,6 +39,6 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(str(exc)) from None
         now = digest_moment(date, settings.timezone)
         with opened_store(settings) as db:
-            summary = daily_digest(db, settings, now, length)
+            summary = daily_digest(db, settings, now, length, matcher=problem_matcher(settings))
         text = render_digest_html(summary) if html else render_digest(summary)
         console.print(text, markup=False, highlight=False, end="", soft_wrap=True)

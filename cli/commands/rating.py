@@ -32,9 +32,11 @@ def register(app: typer.Typer) -> None:
         chosen = period_of(period, date, settings, now)
         from reports.appeal_stats import RATING_COLUMNS, appeal_rating, rating_row  # noqa: E402 (heavy: on use)
 
+        from pipeline.appeal_links import problem_matcher
+
         with opened_store(settings) as db:
             result = build_rating(db, settings, chosen, now)
-            appeal_units = appeal_rating(db, settings, chosen, now)
+            appeal_units = appeal_rating(db, settings, chosen, now, matcher=problem_matcher(settings))
         if as_json:
             print(json.dumps({"period": chosen.title, "since": chosen.since.isoformat(),
                               "until": chosen.until.isoformat(), "units": [unit_json(u) for u in result.units],
@@ -53,7 +55,8 @@ def register(app: typer.Typer) -> None:
         if appeal_units:
             print_table(f"По обращениям граждан · {chosen.title}", RATING_COLUMNS,
                         [rating_row(u) for u in appeal_units], "подразделение")
-            console.print("Балл по обращениям: ответ в срок ×0,4, решено из «Решаемых» ×0,3, оценка заявителей ×0,3. "
+            console.print("Балл по обращениям: ответ в срок ×0,4, решено из «Решаемых» ×0,3, удовлетворённость ×0,3 "
+                          "(оценка заявителя, иначе повторное обращение или негатив в соцсетях после ответа). "
                           "Подробно: docs/ru/appeals.md", highlight=False)
 
 
@@ -97,4 +100,4 @@ def appeal_unit_json(unit) -> dict:
     return {"unit": unit.unit, "rank": unit.rank, "score": unit.score, "received": unit.received,
             "answered": unit.answered, "answers_due": unit.answers_due, "on_time": unit.on_time,
             "overdue_now": unit.overdue_now, "answer_kinds": dict(unit.kinds), "solvable": unit.solvable,
-            "mean_rating": unit.mean_rating}
+            "mean_rating": unit.mean_rating, "satisfaction": unit.satisfaction, "satisfaction_basis": unit.satisfied.bases}

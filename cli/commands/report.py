@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         config: Optional[Path] = ConfigOption, store: Optional[str] = StoreOption,
     ) -> None:
         """Отчёт для Главы округа: риски и их отработка, рейтинг, графики, карта, истории роста жалоб."""
+        from pipeline.appeal_links import problem_matcher
         from pipeline.wiring import opened_store
         from reports.files import FORMATS, write_report
 
@@ -33,7 +34,8 @@ def register(app: typer.Typer) -> None:
         chosen = period_of(period, date, settings, now)
         with console.status(f"Строю отчёт за период «{chosen.title}»…"):
             with opened_store(settings) as db:
-                built, paths = write_report(db, settings, chosen, now, out, formats)
+                built, paths = write_report(db, settings, chosen, now, out, formats,
+                                            matcher=problem_matcher(settings))
         console.print(f"Отчёт за период «{chosen.title}»: рисков {len(built.risks)}, "
                       f"негативных публикаций {built.complaints}.", highlight=False)
         for path in paths:

@@ -103,7 +103,7 @@ def demo(
         "mcu digest           # сводка за 24 часа; mcu rating --period 14d — рейтинг блоков и отделов",
         "mcu official --period 14d   # госпаблики: вопросы жителей, доля ответов, без ответа > 24 ч",
         "mcu report --period 14d   # отчёт Главе округа: PDF и XLSX в data/reports/",
-        "mcu appeals stats    # обращения граждан по темам и отделам; mcu appeals overdue — сроки",
+        "mcu appeals stats    # обращения граждан по темам и отделам; overdue — сроки; stories — они же в соцсетях",
         "mcu scan            # повторный запуск: ни новых постов, ни повторных алертов",
         "mcu users add admin --name 'Руководитель МЦУ' --role admin && .venv/bin/mcu web   # веб: http://127.0.0.1:8080/",
         f"datasette {db_path}   # просмотр базы в браузере (.venv/bin/pip install datasette)",

@@ -15,7 +15,7 @@ def test_the_demo_export_is_cp1251_and_reads_in_full_with_personal_data_masked(t
     assert path.read_bytes().decode("cp1251").startswith("Номер;Дата поступления;Канал")
     reader = ExportReader(AppealsSource(**DEMO_SOURCE), path, "Europe/Moscow", DEMO_ANCHOR)
     appeals = {a.number: a for a in reader.appeals()}
-    assert (reader.result.rows, reader.result.rejected, reader.result.problems) == (12, 0, [])
+    assert (reader.result.rows, reader.result.rejected, reader.result.problems) == (14, 0, [])
     assert reader.result.notes == ["кодировка cp1251, разделитель «;»"]
     assert dict(reader.result.masked) == {"телефон": 1, "ФИО": 2, "квартира": 3, "email": 1}
     water = appeals["ПОС-2026-0415"]

@@ -15,8 +15,8 @@ def test_the_flow_imports_a_folder_of_exports_once(tmp_path: Path) -> None:
     render_appeals(tmp_path / "inbox", DEMO_ANCHOR)
     config = write_config(tmp_path, [{**DEMO_SOURCE, "path": str(tmp_path / "inbox" / "appeals")}])
     first = appeals.fn(config=str(config), now=DEMO_ANCHOR)
-    assert first == {"files": 1, "rows": 12, "rejected": 0, "new": 12, "updated": 0}
+    assert first == {"files": 1, "rows": 14, "rejected": 0, "new": 14, "updated": 0}
     second = appeals.fn(config=str(config), now=DEMO_ANCHOR)
-    assert second == {"files": 1, "rows": 12, "rejected": 0, "new": 0, "updated": 0}
+    assert second == {"files": 1, "rows": 14, "rejected": 0, "new": 0, "updated": 0}
     with opened_store(load_config(config)) as db:
-        assert db.count_appeals(AppealQuery(state="open")) == 6
+        assert db.count_appeals(AppealQuery(state="open")) == 7

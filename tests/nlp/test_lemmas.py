@@ -47,3 +47,10 @@ def test_tokens_keep_offsets(lemmatizer):
 def test_query_and_index_agree(analyzer):
     # the store lemmatises queries with the same function
     assert set(analyzer.lemmatize("ремонт дороги")) <= set(analyzer.lemmatize("Когда будет ремонт дорог?"))
+
+
+def test_a_letter_pymorphy_cannot_name_is_its_own_lemma():
+    from nlp.lemmas import Lemmatizer
+
+    # a Tangut ideograph is a letter without a Unicode name: pymorphy3's shape check raises on it
+    assert [t.lemma for t in Lemmatizer().tokens("вода 𗀀 воды")] == ["вода", "𗀀", "вода"]

@@ -156,7 +156,7 @@ def test_the_report_section(loaded) -> None:
     assert lines[0] == "Обращения граждан: 11 (предыдущий такой же период — 0)"
     assert "  сроки: сейчас просрочено 2, скоро срок 1; ответ в срок по обращениям периода — 62% (5/8)" in lines
     assert "  «Решаемые» решены: 17% (1/6); разъяснения вместо решения: 50% (3/6)" in lines
-    assert "  удовлетворённость: средняя оценка 3,3 из 5 (3 оценок)" in lines
+    assert "  удовлетворённость ответами: 58% (3); по оценкам — 3; средняя оценка 3,3 из 5" in lines
 
 
 def test_the_report_files_carry_the_appeal_rating(loaded) -> None:

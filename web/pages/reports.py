@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from alerts.history import export_history
+from pipeline.appeal_links import problem_matcher
 from reports.digest import daily_digest, digest_lines
 from reports.files import FORMATS, render
 from reports.period import Period, resolve
@@ -62,7 +63,8 @@ def digest(request: Request, who: Signed = Depends(signed_in)):
     now = ctx.now()
     counted_at, lines = ctx.cache.get("digest", (None, None))
     if counted_at is None or not now - DIGEST_FRESH <= counted_at <= now:
-        counted_at, lines = now, digest_lines(daily_digest(ctx.store, ctx.settings, now))
+        counted_at, lines = now, digest_lines(daily_digest(ctx.store, ctx.settings, now,
+                                                               matcher=problem_matcher(ctx.settings)))
         ctx.cache["digest"] = (counted_at, lines)
     fragment = bool(request.headers.get("hx-request"))
     return page(request, "digest.html", take_flash=not fragment, fragment=fragment, digest=lines,
@@ -76,7 +78,8 @@ def report_file(request: Request, fmt: str, period: str = "30d", who: Signed = D
         raise HTTPException(status_code=404, detail="Такого формата отчёта нет.")
     ctx = context(request)
     _, chosen = _period(request, period)
-    body = render(build_report(ctx.store, ctx.settings, chosen, ctx.now()), ctx.settings, fmt)
+    built = build_report(ctx.store, ctx.settings, chosen, ctx.now(), matcher=problem_matcher(ctx.settings))
+    body = render(built, ctx.settings, fmt)
     return Response(body, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="mcu-report-{chosen.slug}.{fmt}"'})
 
