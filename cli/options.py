@@ -7,7 +7,7 @@ picks ``MCU_CONFIG`` or the demo config (``core.config.config_path``).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import typer
@@ -86,10 +86,8 @@ DIGEST_TIME = "08:30"
 """The morning digest's time: ``--date D`` of ``mcu digest`` means D at this time (prefect.yaml runs it then)."""
 
 
-def parse_day(value: str | None) -> "date | None":
+def parse_day(value: str | None) -> date | None:
     """An ISO date (ГГГГ-ММ-ДД), or None."""
-    from datetime import date
-
     if not value:
         return None
     try:

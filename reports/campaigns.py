@@ -10,7 +10,7 @@ week, so a re-run in the same week does not post again.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -22,7 +21,7 @@ import httpx
 import typer
 
 from cli.options import ConfigOption, console, err, fail as _fail, load_settings
-from core.config import ConfigError, Rubricator, Settings, secret
+from core.config import ConfigError, Rubricator, secret
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OBJECTS = Path(__file__).resolve().parents[1] / "kibana" / "mcu.ndjson"  # package data

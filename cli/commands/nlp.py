@@ -3,7 +3,6 @@ figure of the NLP from ../shared/data, plus a speed table)."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Optional
