@@ -78,7 +78,7 @@ def configure(folder: Path, group: Group) -> None:
         f"only_mutate = {json.dumps(group.modules)}\n"
         'also_copy = ["testing", "config", "bench"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
-        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-m", "not fuzz"]\n'
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "testing.mutation_order", "-q", "-x", "-m", "not fuzz"]\n'
     )
     with (folder / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write(config)
