@@ -197,3 +197,197 @@ def test_negative_comments_under_the_story_after_the_answer_keep_it_open(demo):
     assert back.verdict.reason == "после ответа 6 новых негативных комментариев (позитивных: 3)"
     assert [s.action for s in back.history] == ["take", "answer", "watch", "reescalate"]
     store.close()
+
+
+# --- the pieces of the verdict, without the demo district (fast: each mutant run starts with these) ---
+
+from datetime import datetime, timezone  # noqa: E402
+
+from alerts.reactions import _Sentiments, collect_evidence, judge  # noqa: E402
+from core.config import load_config  # noqa: E402
+from core.domain import Answer, Engagement, ReactionEvidence, Risk, Story  # noqa: E402
+from testing.configs import write_config  # noqa: E402
+
+T = datetime(2026, 11, 19, 19, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def small(tmp_path):
+    """Five sources: the administration's VK page (official), a residents' VK public, a public
+    Telegram chat (its username in mixed case), a private one (numeric id) and a news feed."""
+    import collectors  # noqa: F401  (registers the platforms)
+
+    return load_config(write_config(tmp_path, [
+        {"key": "adm_vk", "platform": "vk", "name": "Администрация ВК", "owner": "adm", "official": True},
+        {"key": "chat", "platform": "telegram", "name": "Чат Пестово", "chat": "@Pestovo_Chat"},
+        {"key": "private", "platform": "telegram", "name": "Закрытый чат", "chat": "-1001234567"},
+        {"key": "news", "platform": "rss", "name": "Вести", "url": "https://vesti.example/rss"},
+        {"key": "overheard", "platform": "vk", "name": "Подслушано", "owner": "podsl"},
+    ]))
+
+
+def test_a_vk_link_in_any_spelling_names_the_post_of_every_vk_source(small):
+    both = [post_id("vk", "adm_vk", "-1_2"), post_id("vk", "overheard", "-1_2")]
+    for link in ["https://vk.com/wall-1_2", "vk.com/wall-1_2", "https://m.vk.com/wall-1_2?reply=3",
+                 "https://www.VK.ru/wall-1_2", "http://www.m.vk.com/wall-1_2"]:
+        assert answer_post_ids(link, small) == both, link
+    assert answer_post_ids("https://vk.com/adm", small) == []
+    assert answer_post_ids("https://vk.com.evil.example/wall-1_2", small) == \
+        [post_id("rss", "news", "https://vk.com.evil.example/wall-1_2"),
+         post_id("rss", "news", "https://vk.com.evil.example/wall-1_2/")]  # a site link, not VK
+
+
+def test_a_telegram_link_names_the_post_of_the_chat_it_points_at(small):
+    public = [post_id("telegram", "chat", "15")]
+    for link in ["https://t.me/pestovo_chat/15", "https://t.me/s/Pestovo_Chat/15", "t.me/PESTOVO_CHAT/15",
+                 "https://telegram.me/pestovo_chat/15", "https://www.t.me/pestovo_chat/15/"]:
+        assert answer_post_ids(link, small) == public, link
+    assert answer_post_ids("https://t.me/c/1234567/77", small) == [post_id("telegram", "private", "77")]
+    for link in ["https://t.me/pestovo_chat", "https://t.me/pestovo_chat/about", "https://t.me/s/15",
+                 "https://t.me/other_chat/15"]:
+        assert answer_post_ids(link, small) == [], link
+
+
+def test_a_site_link_names_the_feed_post_with_and_without_the_slash(small):
+    assert answer_post_ids("https://vesti.example/news/voda/", small) == [
+        post_id("rss", "news", "https://vesti.example/news/voda"),
+        post_id("rss", "news", "https://vesti.example/news/voda/")]
+    assert answer_post_ids("https://vesti.example/news/voda", small) == [
+        post_id("rss", "news", "https://vesti.example/news/voda"),
+        post_id("rss", "news", "https://vesti.example/news/voda/")]
+
+
+def evidence(**counts) -> ReactionEvidence:
+    return ReactionEvidence(since=T, last_activity=counts.pop("last_activity", T), **counts)
+
+
+def test_net_negative_reaction_reescalates_from_the_configured_count(small):
+    assert judge(evidence(comments=5, negative=3), small, T + timedelta(hours=1)) == \
+        ("reescalated", "после ответа 3 новых негативных комментария")
+    assert judge(evidence(comments=5, negative=1, story_negative=3, positive=1), small, T) == \
+        ("reescalated", "после ответа 4 новых негативных комментария (позитивных: 1)")
+    assert judge(evidence(negative=5, story_negative=1, positive=1), small, T)[1] == \
+        "после ответа 6 новых негативных комментариев (позитивных: 1)"
+    assert judge(evidence(negative=0, story_negative=21, positive=2), small, T)[1] == \
+        "после ответа 21 новый негативный комментарий (позитивных: 2)"
+    # one short of the threshold (3 − 1 = 2): no re-escalation
+    assert judge(evidence(comments=4, negative=3, positive=1), small, T + timedelta(hours=2)) == \
+        ("watching", "новых публикаций нет, негативной реакции нет; решение через 22 ч "
+                     "(комментариев под ответом 4: негативных 3, позитивных 1)")
+
+
+def test_a_new_post_reescalates_and_names_the_new_sources(small):
+    outcome, reason = judge(evidence(new_posts=1), small, T + timedelta(hours=30))
+    assert (outcome, reason) == ("reescalated", "после ответа история продолжает распространяться: 1 новая публикация")
+    outcome, reason = judge(evidence(new_posts=5, new_sources=["chat", "gone"]), small, T)
+    assert reason == ("после ответа история продолжает распространяться: 5 новых публикаций, "
+                      "новые источники: Чат Пестово, gone")
+    assert judge(evidence(new_posts=2, negative=3), small, T)[1].startswith("после ответа 3 новых негативных")
+
+
+def test_handled_exactly_when_the_quiet_window_has_passed(small):
+    calm = evidence(comments=2, positive=2, last_activity=T + timedelta(hours=1))
+    assert judge(calm, small, T + timedelta(hours=25)) == (
+        "handled", "за 24 ч после ответа история не распространялась, негативной реакции нет "
+                   "(комментариев под ответом 2: негативных 0, позитивных 2)")
+    outcome, reason = judge(calm, small, T + timedelta(hours=25) - timedelta(seconds=1))
+    assert outcome == "watching" and "решение через 1 ч" in reason  # never «через 0 ч»
+    assert judge(calm, small, T + timedelta(hours=3, minutes=29))[1].startswith(
+        "новых публикаций нет, негативной реакции нет; решение через 22 ч")  # 21 h 31 min left
+    assert judge(calm, small, T + timedelta(hours=3, minutes=31))[1].startswith(
+        "новых публикаций нет, негативной реакции нет; решение через 21 ч")
+
+
+def test_deleted_complaints_are_named_in_every_verdict(small):
+    assert judge(evidence(deleted=2), small, T)[1].endswith(
+        "; 2 жалобы удалены на площадке (сигнал, не распространение)")
+    assert judge(evidence(deleted=5, new_posts=1), small, T)[1].endswith("; 5 жалоб удалено на площадке "
+                                                                         "(сигнал, не распространение)")
+    assert "удален" not in judge(evidence(deleted=0), small, T)[1]
+
+
+def labelled(label: str | None, native: str) -> tuple[Post, Analysis | None]:
+    post = Post(platform="vk", source="overheard", native_id=native, text="текст", published_at=T)
+    if label is None:
+        return post, None
+    return post, Analysis(post_id=post.id, sentiment=Sentiment(label=label, score=0.9),
+                          topic=TopicScore(code="utilities", confidence=0.9), block="rural",
+                          risk=RiskAssessment(score=0.1, level="none"))
+
+
+def test_posts_without_an_analysis_are_labelled_by_the_given_model_else_neutral():
+    items = [labelled("negative", "1"), labelled(None, "2"), labelled("positive", "3"), labelled(None, "4")]
+    asked = []
+
+    def model(posts):
+        asked.append([p.native_id for p in posts])
+        return ["negative", "positive"]
+
+    assert _Sentiments(model).labels(items) == ["negative", "negative", "positive", "positive"]
+    assert asked == [["2", "4"]]  # only the posts without one, once
+    assert _Sentiments().labels(items) == ["negative", "neutral", "positive", "neutral"]
+    assert _Sentiments(model).labels([labelled("positive", "5")]) == ["positive"] and len(asked) == 1
+
+
+def test_evidence_counts_what_came_after_the_answer(small):
+    """One answer on the official page with its comments; a story with posts before and after it,
+    a deleted one and an official one."""
+    store = open_store(small.store, str.split)
+
+    def post(source, native, hours, **extra):
+        return Post(platform="vk" if source in ("adm_vk", "overheard") else "telegram", source=source,
+                    native_id=native, text=f"пост {native}", published_at=T + timedelta(hours=hours), **extra)
+
+    answer = post("adm_vk", "-1_2", 0, engagement=Engagement(likes=10, reposts=2, views=300))
+    other_answer = post("adm_vk", "-1_3", 1, engagement=Engagement(likes=5, reposts=1, views=100))
+    under = [post("adm_vk", "-1_2_c1", 1, parent_id=answer.id, thread_id=answer.id),
+             post("adm_vk", "-1_2_c2", 2, parent_id="x", thread_id=answer.id),  # a reply in the thread
+             post("adm_vk", "-1_2_c3", 40, parent_id=answer.id, thread_id=answer.id),  # after «now»
+             post("adm_vk", "-1_3_c1", 2, parent_id=other_answer.id, thread_id=other_answer.id)]
+    before = post("overheard", "-5_1", -5)
+    spread = [post("chat", "100", 3), post("overheard", "-5_2", 4), post("chat", "101", 5)]
+    story_comment = post("overheard", "-5_1_c1", 6, parent_id=before.id, thread_id=before.id)
+    deleted = post("chat", "102", 3, deleted_at=T + timedelta(hours=4))
+    late = post("chat", "103", 50)
+    official = post("adm_vk", "-1_9", 7)
+    labels = {"-1_2_c1": "negative", "-1_2_c2": "positive", "-1_2_c3": "negative", "-1_3_c1": "negative",
+              "-5_1_c1": "negative"}
+    everything = [answer, other_answer, *under, before, *spread, story_comment, deleted, late, official]
+    store.upsert_posts([labelled_as(p, labels.get(p.native_id, "neutral")) for p in everything])
+    story = Story(id="s1", title="вода", first_post_id=before.id, first_seen=before.published_at,
+                  last_seen=late.published_at, post_ids=[p.id for p in
+                                                         [before, *spread, story_comment, deleted, late, official,
+                                                          answer]])
+    store.upsert_story(story)
+    risk = Risk(id="r1", story_id="s1", level="medium", score=0.5, topic="utilities", block="rural",
+                created_at=T - timedelta(hours=5), updated_at=T + timedelta(hours=9),
+                answers=[Answer(text="ответ", links=["https://vk.com/wall-1_3", "https://vk.com/wall-1_2"],
+                                actor="Анна", at=T + timedelta(hours=8))])
+    found = collect_evidence(store, small, risk, T + timedelta(hours=10), _Sentiments())
+    assert found.model_dump() == {
+        "since": T, "answer_posts": 2, "comments": 3, "negative": 2, "positive": 1,
+        "likes": 15, "reposts": 3, "views": 400, "story_negative": 1, "new_posts": 3,
+        "new_sources": ["chat"], "deleted": 1, "last_activity": T + timedelta(hours=5)}
+    store.close()
+
+
+def test_without_a_found_publication_the_answer_counts_from_its_record(small):
+    store = open_store(small.store, str.split)
+    risk = Risk(id="r1", story_id="missing", level="medium", score=0.5, topic="utilities", block="rural",
+                created_at=T - timedelta(hours=5), updated_at=T + timedelta(hours=9),
+                answers=[Answer(text="ответ", links=["https://vk.com/wall-1_7"], actor="Анна",
+                                at=T + timedelta(hours=3)),
+                         Answer(text="ещё", actor="Анна", at=T + timedelta(hours=2))])
+    found = collect_evidence(store, small, risk, T + timedelta(hours=10), _Sentiments())
+    assert (found.since, found.answer_posts, found.new_posts, found.last_activity) == \
+        (T + timedelta(hours=2), 0, 0, T + timedelta(hours=2))
+    unanswered = risk.model_copy(update={"answers": []})
+    assert collect_evidence(store, small, unanswered, T + timedelta(hours=10), _Sentiments()).since == \
+        T + timedelta(hours=9)
+    store.close()
+
+
+def labelled_as(post: Post, label: str) -> tuple[Post, Analysis]:
+    return post, Analysis(post_id=post.id, sentiment=Sentiment(label=label, score=0.9),
+                          topic=TopicScore(code="utilities", confidence=0.9), block="rural",
+                          risk=RiskAssessment(score=0.1, level="none"))
