@@ -391,3 +391,24 @@ def labelled_as(post: Post, label: str) -> tuple[Post, Analysis]:
     return post, Analysis(post_id=post.id, sentiment=Sentiment(label=label, score=0.9),
                           topic=TopicScore(code="utilities", confidence=0.9), block="rural",
                           risk=RiskAssessment(score=0.1, level="none"))
+
+
+def test_busy_sources_do_not_crowd_the_answers_comments_out(small, monkeypatch):
+    """The comments are looked up on the answer's own page: however many posts other sources
+    published since, the search's limit is spent on the answer's page only."""
+    import alerts.reactions
+
+    monkeypatch.setattr(alerts.reactions, "COMMENT_LIMIT", 3)
+    store = open_store(small.store, str.split)
+    answer = Post(platform="vk", source="adm_vk", native_id="-1_2", text="ответ", published_at=T)
+    under = [Post(platform="vk", source="adm_vk", native_id=f"-1_2_c{i}", text="спасибо", parent_id=answer.id,
+                  thread_id=answer.id, published_at=T + timedelta(hours=i)) for i in (1, 2)]
+    chatter = [Post(platform="telegram", source="chat", native_id=str(i), text="болтовня",
+                    published_at=T + timedelta(hours=3, minutes=i)) for i in range(5)]
+    store.upsert_posts([labelled_as(p, "positive") for p in [answer, *under, *chatter]])
+    risk = Risk(id="r1", story_id="none", level="medium", score=0.5, topic="utilities", block="rural",
+                created_at=T, updated_at=T, answers=[Answer(text="ответ", links=["https://vk.com/wall-1_2"],
+                                                            actor="Анна", at=T)])
+    found = collect_evidence(store, small, risk, T + timedelta(hours=10), _Sentiments())
+    assert (found.comments, found.positive) == (2, 2)
+    store.close()
