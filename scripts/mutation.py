@@ -43,8 +43,20 @@ GROUPS = [
     Group("ids", ["core/domain.py"], ["tests/core/test_ids.py", "tests/collectors/test_mapping.py"],
           ["core.domain.x_make_id*", "core.domain.x_post_id*"]),
     Group("privacy", ["core/privacy.py"], ["tests/core/test_privacy.py", "tests/core/test_privacy_keys.py"]),
-    Group("mappers", ["collectors/vk/mapping.py", "collectors/telegram/mapping.py", "collectors/rss/mapping.py"],
-          ["tests/collectors"]),
+    # one group per platform's mapper, each against its own tests and the shared mapping tests
+    Group("vk-mapper", ["collectors/vk/mapping.py"],
+          ["tests/collectors/test_mapping.py", "tests/collectors/test_raw_items.py", "tests/collectors/vk/test_vk_raw.py",
+           "tests/collectors/vk/test_vk_attachments.py", "tests/collectors/vk/test_vk_polls_and_gaps.py",
+           "tests/collectors/vk/test_vk_collector.py"]),
+    Group("telegram-mapper", ["collectors/telegram/mapping.py"],
+          ["tests/collectors/telegram/test_telegram_mapping.py", "tests/collectors/test_mapping.py",
+           "tests/collectors/test_raw_items.py", "tests/collectors/telegram/test_telegram_raw.py",
+           "tests/collectors/telegram/test_telegram_polls_and_gaps.py",
+           "tests/collectors/telegram/test_telegram_collector.py"]),
+    Group("rss-mapper", ["collectors/rss/mapping.py"],
+          ["tests/collectors/rss/test_rss_mapping.py", "tests/collectors/test_mapping.py",
+           "tests/collectors/test_raw_items.py", "tests/collectors/rss/test_rss_raw.py",
+           "tests/collectors/rss/test_rss_collector.py"]),
     Group("watermarks", ["collectors/telegram/watermark.py", "collectors/vk/state.py", "collectors/rss/collector.py"],
           ["tests/collectors/telegram/test_telegram_collector.py", "tests/collectors/vk/test_vk_collector.py",
            "tests/collectors/rss/test_rss_collector.py"]),
@@ -55,6 +67,7 @@ GROUPS = [
     Group("stories", ["nlp/stories.py"], ["tests/nlp/test_story_tracker.py", "tests/nlp/test_story_titles.py"]),
     Group("config", ["core/config.py"], ["tests/core/test_config.py", "tests/core/test_config_lookups.py"]),
 ]
+ALIASES = {"mappers": ["vk-mapper", "telegram-mapper", "rss-mapper"]}
 
 
 def copy_checkout(target: Path) -> None:
@@ -153,9 +166,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.list:
         for group in GROUPS:
-            print(f"{group.name:12} {' '.join(group.modules)}  ←  {' '.join(group.tests)}")
+            print(f"{group.name:16} {' '.join(group.modules)}  ←  {' '.join(group.tests)}")
         return 0
-    chosen = [g for g in GROUPS if not args.groups or g.name in args.groups]
+    wanted = {name for given in args.groups for name in ALIASES.get(given, [given])}
+    chosen = [g for g in GROUPS if not wanted or g.name in wanted]
     base = Path(os.environ.get("MUTATION_DIR", "/tmp/mcu-mutation"))
     base.mkdir(parents=True, exist_ok=True)
     reports = []
@@ -164,7 +178,7 @@ def main() -> int:
         reports.append(report)
         for module, entry in report["modules"].items():
             killed, checked, percent = score(entry)
-            print(f"{group.name:12} {module:32} {killed:4}/{checked:<4} {percent:5.1f} %  not checked "
+            print(f"{group.name:16} {module:32} {killed:4}/{checked:<4} {percent:5.1f} %  not checked "
                   f"{entry['not checked']}  ({report['seconds']} s)", flush=True)
         if "error" in report:
             print(f"{group.name}: mutmut failed:\n{report['error']}", file=sys.stderr)
