@@ -412,3 +412,61 @@ def test_busy_sources_do_not_crowd_the_answers_comments_out(small, monkeypatch):
     found = collect_evidence(store, small, risk, T + timedelta(hours=10), _Sentiments())
     assert (found.comments, found.positive) == (2, 2)
     store.close()
+
+
+def test_tracking_moves_the_risk_and_tells_the_chat_only_when_it_changes(small, tmp_path):
+    """Without the demo: a resident's complaint, the answer published, then the risk under watch,
+    unchanged while nothing happens, back in work when the story spreads; another risk, quiet
+    for the whole window, «отработан». Notices go to the sinks only for real changes."""
+    from alerts.sinks import FileSink
+    from core.domain import RiskStatus
+
+    store = open_store(small.store, str.split)
+    complaint = Post(platform="vk", source="overheard", native_id="-5_1", text="Нет воды в Лаптево",
+                     published_at=T - timedelta(hours=5))
+    quiet = Post(platform="vk", source="overheard", native_id="-5_9", text="Яма у школы",
+                 published_at=T - timedelta(hours=5))
+    store.upsert_posts([labelled_as(complaint, "negative"), labelled_as(quiet, "negative")])
+    for story, post in (("s1", complaint), ("s2", quiet)):
+        store.upsert_story(Story(id=story, title=post.text, first_post_id=post.id, first_seen=post.published_at,
+                                 last_seen=post.published_at, post_ids=[post.id]))
+    for risk_id, number, story, status in (("r1", 7, "s1", RiskStatus.answer_published),
+                                           ("r2", 8, "s2", RiskStatus.answer_published),
+                                           ("r3", 9, "s2", RiskStatus.in_work)):
+        store.save_risk(Risk(id=risk_id, number=number, story_id=story, status=status, level="medium", score=0.5,
+                             topic="utilities", block="rural", created_at=T - timedelta(hours=4), updated_at=T,
+                             answers=[Answer(text="ответ", actor="Анна", at=T)]))
+    sink = FileSink(tmp_path / "chat.txt")
+
+    def track(hours: float):
+        return {r.risk.id: (r.outcome, r.changed) for r in
+                track_reactions(store, small, T + timedelta(hours=hours), sinks=[sink])}
+
+    assert track(2) == {"r1": ("watching", True), "r2": ("watching", True)}  # r3 is in work: not tracked
+    watched = store.get_risk("r1")
+    assert watched.status == RiskStatus.watching and [s.action for s in watched.history] == ["watch"]
+    assert watched.history[0].actor == workflow.SYSTEM and watched.history[0].note == "наблюдение за реакцией на ответ"
+    assert watched.verdict.reason.startswith("новых публикаций нет, негативной реакции нет; решение через 22 ч")
+    assert track(3) == {"r1": ("watching", False), "r2": ("watching", False)}  # only the countdown moved
+    assert store.get_risk("r1").verdict.at == T + timedelta(hours=2)
+    assert not (tmp_path / "chat.txt").exists()  # watching is no news for the chat
+
+    spread = Post(platform="telegram", source="chat", native_id="501", text="В Лаптево так и нет воды",
+                  published_at=T + timedelta(hours=4))
+    store.upsert_posts([labelled_as(spread, "negative")])
+    story = store.get_story("s1")
+    store.upsert_story(story.model_copy(update={"post_ids": [*story.post_ids, spread.id]}))
+    assert track(5) == {"r1": ("reescalated", True), "r2": ("watching", False)}
+    back = store.get_risk("r1")
+    reason = "после ответа история продолжает распространяться: 1 новая публикация, новые источники: Чат Пестово"
+    assert back.status == RiskStatus.in_work and back.verdict.reason == reason
+    assert [(s.action, s.note) for s in back.history][1:] == [("reescalate", reason)]
+    assert track(25) == {"r2": ("handled", True)}
+    handled = store.get_risk("r2")
+    assert handled.status == RiskStatus.handled and [s.action for s in handled.history] == ["watch", "handled"]
+    written = (tmp_path / "chat.txt").read_text(encoding="utf-8")
+    assert f"· риск r1\n↩️ Риск №7 снова в работе: {reason}\n" in written
+    assert "· риск r2\n✅ Риск №8 отработан: за 24 ч после ответа история не распространялась, негативной реакции " \
+           "нет (комментариев под ответом 0: негативных 0, позитивных 0)\n" in written
+    assert written.count("Риск №") == 2 and store.get_risk("r3").status == RiskStatus.in_work
+    store.close()
