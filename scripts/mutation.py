@@ -115,23 +115,28 @@ def module_of(name: str) -> str:
     return name.split(".x_")[0].split(".xǁ")[0]
 
 
-def run_group(group: Group, base: Path, children: int, minutes: float | None = None, fresh: bool = True) -> dict:
+def run_group(group: Group, base: Path, children: int, minutes: float | None = None, fresh: bool = True,
+              run: bool = True) -> dict:
     """Run mutmut for the group; after ``minutes`` it is stopped and the mutants checked so far
-    are reported (the rest as ``not checked``). ``fresh=False`` resumes a stopped run."""
+    are reported (the rest as ``not checked``). ``fresh=False`` resumes a stopped run;
+    ``run=False`` only reports what the group's folder holds (a run stopped by hand)."""
     folder = base / group.name
-    if fresh or not folder.exists():
+    if run and (fresh or not folder.exists()):
         copy_checkout(folder)
         configure(folder, group)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     started = time.monotonic()
-    process = subprocess.Popen([mutmut, "run", "--max-children", str(children), *group.functions], cwd=folder,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=os.environ | {"PYTHONPATH": str(folder)}, start_new_session=True)
-    try:
-        output, _ = process.communicate(timeout=minutes * 60 if minutes else None)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGTERM)  # mutmut and the workers it forked
-        output, _ = process.communicate()
+    output, returncode = "", 0
+    if run:
+        process = subprocess.Popen([mutmut, "run", "--max-children", str(children), *group.functions], cwd=folder,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   env=os.environ | {"PYTHONPATH": str(folder)}, start_new_session=True)
+        try:
+            output, _ = process.communicate(timeout=minutes * 60 if minutes else None)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGTERM)  # mutmut and the workers it forked
+            output, _ = process.communicate()
+        returncode = process.returncode
     seconds = time.monotonic() - started
     statuses = results(folder, mutmut)
     if group.functions:
@@ -148,9 +153,9 @@ def run_group(group: Group, base: Path, children: int, minutes: float | None = N
             entry["not checked"] += 1
         else:
             entry["other"][name] = status
-    report = {"group": group.name, "seconds": round(seconds, 1), "tests": group.tests, "exit": process.returncode,
+    report = {"group": group.name, "seconds": round(seconds, 1), "tests": group.tests, "exit": returncode,
               "folder": str(folder), "modules": modules}
-    if process.returncode != 0 and not statuses:
+    if returncode != 0 and not statuses:
         report["error"] = output[-2000:]
     return report
 
@@ -167,6 +172,7 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--minutes", type=float, default=None, help="stop each group after this long")
     parser.add_argument("--resume", action="store_true", help="continue stopped groups in their folders")
+    parser.add_argument("--report", action="store_true", help="only report the groups' last runs (no mutmut run)")
     args = parser.parse_args()
     if args.list:
         for group in GROUPS:
@@ -178,7 +184,7 @@ def main() -> int:
     base.mkdir(parents=True, exist_ok=True)
     reports = []
     for group in chosen:
-        report = run_group(group, base, args.children, args.minutes, fresh=not args.resume)
+        report = run_group(group, base, args.children, args.minutes, fresh=not args.resume, run=not args.report)
         reports.append(report)
         for module, entry in report["modules"].items():
             killed, checked, percent = score(entry)

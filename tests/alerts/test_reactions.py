@@ -470,3 +470,21 @@ def test_tracking_moves_the_risk_and_tells_the_chat_only_when_it_changes(small, 
            "нет (комментариев под ответом 0: негативных 0, позитивных 0)\n" in written
     assert written.count("Риск №") == 2 and store.get_risk("r3").status == RiskStatus.in_work
     store.close()
+
+
+def test_a_link_to_a_residents_post_is_flagged_as_no_answer(small):
+    """Staff sometimes paste the complaint's own link as the answer: such links are named, links to
+    the administration's page or to posts nobody collected are not."""
+    from alerts.reactions import citizen_links
+
+    store = open_store(small.store, str.split)
+    complaint = Post(platform="vk", source="overheard", native_id="-5_1", text="Нет воды", published_at=T)
+    official = Post(platform="vk", source="adm_vk", native_id="-1_2", text="Ответ", published_at=T)
+    comment = Post(platform="vk", source="adm_vk", native_id="-1_2_c3", text="Спасибо", published_at=T,
+                   parent_id=official.id)
+    store.upsert_posts([labelled_as(p, "neutral") for p in (complaint, official, comment)])
+    links = ["https://vk.com/wall-1_2", "https://vk.com/wall-5_1", "https://vk.com/wall-9_9",
+             "https://pestovo-adm.example/news/1"]
+    assert citizen_links(store, small, links) == ["https://vk.com/wall-5_1"]
+    assert citizen_links(store, small, []) == []
+    store.close()
