@@ -459,3 +459,20 @@ def test_the_outbox_lives_beside_the_store_unless_configured(tmp_path):
     assert outbox_path(chosen) == tmp_path / "chat" / "q.sqlite"
     with Outbox(tmp_path / "deep" / "er" / "outbox.sqlite") as outbox:  # its folder is made
         assert outbox.counts() == {}
+
+
+def test_a_failed_write_leaves_the_outbox_usable_and_readers_never_wait(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        outbox.enqueue_notice(CHAT, "первое", 1.0)
+        (job,) = outbox.due(10.0)
+        try:
+            outbox.defer(job, 100.0, None)  # type: ignore[arg-type]  # fails inside the transaction
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("a deferral without a reason was accepted")
+        assert outbox.enqueue_notice(CHAT, "следующее", 2.0)  # rolled back, not left half-open
+        assert [j.text for j in outbox.due(10.0)] == ["первое", "следующее"]
+        assert not outbox.enqueue_notice(None, "без чата", 3.0)  # type: ignore[arg-type]  # never queued
+        # write-ahead log: the bot reads while a scan process writes
+        assert outbox._query("PRAGMA journal_mode") == [("wal",)]
