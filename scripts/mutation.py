@@ -8,8 +8,13 @@ over all mutants of the module that were checked, mutants no selected test reach
 survivors. Surviving mutants are listed so that they can be read (``mutmut show NAME`` in the
 group's folder) and either killed by a test or recorded as equivalent in RELIABILITY.md.
 
+A mutant's tests run cheapest first (the pytest plugin ``testing/mutation_order.py``), so a
+mutant that a quick unit test kills does not wait for a fixture that scans the demo district.
+
     python scripts/mutation.py                 # every group
-    python scripts/mutation.py privacy outbox  # some groups
+    python scripts/mutation.py privacy outbox  # some groups ("mappers": the three platform mappers)
+    python scripts/mutation.py reactions --minutes 10 --children 1   # capped
+    python scripts/mutation.py reactions --report                    # the last run's figures again
     MUTATION_DIR=/tmp/mcu-mutation python scripts/mutation.py --list
 """
 from __future__ import annotations
