@@ -262,3 +262,34 @@ def test_a_registered_platform_is_accepted_and_an_unregistered_one_named(tmp_pat
     clean_env.setattr(config, "SOURCE_TYPES", {})
     with pytest.raises(ConfigError, match="не зарегистрировано ни одной платформы источников"):
         load_config(path)
+
+
+def test_people_may_be_named_for_any_position_of_the_rubricator(tmp_path, clean_env):
+    import collectors  # noqa: F401
+
+    people = {"Заведующий отделом жилищно-коммунального хозяйства, руководитель блока": {"name": "Иванов И.И."},
+              "Заведующий отделом благоустройства": {"name": "Петрова П.П.", "telegram": "@petrova"},
+              "Глава Лаптевского территориального отдела": {"name": "Сидоров С.С."}}
+    settings = load_config(minimal(tmp_path, people=people))
+    assert set(settings.people) == set(people)
+    assert set(people) <= settings.rubricator.positions()
+    rubricator = yaml.safe_load((ROOT / "config/rubricator.yaml").read_text(encoding="utf-8"))
+    rubricator["topics"][2]["block"] = "nowhere"
+    with pytest.raises(ConfigError) as caught:
+        load_config(minimal(tmp_path, rubricator=rubricator))
+    assert ("rubricator: topics.2.block: неизвестный блок «nowhere»; есть: "
+            "['economy', 'head', 'infrastructure', 'rural', 'social']") in str(caught.value)
+
+
+def test_thresholds_may_be_equal_but_never_fall(tmp_path, clean_env):
+    import collectors  # noqa: F401
+
+    equal = load_config(minimal(tmp_path, risk={"medium": 0.5, "high": 0.5, "critical": 0.5})).risk
+    assert equal.level(0.5) == "critical" and equal.level(0.49) == "none"
+    with pytest.raises(ConfigError, match="risk: пороги должны расти: medium <= high <= critical"):
+        load_config(minimal(tmp_path, risk={"medium": 0.6, "high": 0.5}))
+    for store in ("elasticsearch://es:9200", "elasticsearch+http://es:9200", "sqlite:///mcu.sqlite"):
+        assert load_config(minimal(tmp_path, store=store)).store == store
+    for store in ("sqlite:///", "elasticsearch://", "elasticsearch+ftp://es", "postgres://db"):
+        with pytest.raises(ConfigError, match="store: ожидается sqlite:///путь"):
+            load_config(minimal(tmp_path, store=store))
