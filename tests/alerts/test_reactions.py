@@ -488,3 +488,46 @@ def test_a_link_to_a_residents_post_is_flagged_as_no_answer(small):
     assert citizen_links(store, small, links) == ["https://vk.com/wall-5_1"]
     assert citizen_links(store, small, []) == []
     store.close()
+
+
+def test_every_comment_under_the_answer_counts_up_to_the_moment_of_judging(small):
+    """A popular answer draws more comments than one page of search results; a comment published
+    at the very moment of the check counts, one a second later does not."""
+    store = open_store(small.store, str.split)
+    answer = Post(platform="vk", source="adm_vk", native_id="-1_2", text="ответ", published_at=T)
+    now = T + timedelta(hours=10)
+    under = [Post(platform="vk", source="adm_vk", native_id=f"-1_2_c{i}", text="спасибо", parent_id=answer.id,
+                  thread_id=answer.id, published_at=T + timedelta(minutes=i)) for i in range(1, 81)]
+    at_once = Post(platform="vk", source="adm_vk", native_id="-1_2_c900", text="не верю", parent_id=answer.id,
+                   thread_id=answer.id, published_at=now)
+    later = Post(platform="vk", source="adm_vk", native_id="-1_2_c901", text="не верю", parent_id=answer.id,
+                 thread_id=answer.id, published_at=now + timedelta(seconds=1))
+    store.upsert_posts([labelled_as(answer, "neutral"), *(labelled_as(p, "positive") for p in under),
+                        labelled_as(at_once, "negative"), labelled_as(later, "negative")])
+    risk = Risk(id="r1", story_id="none", level="medium", score=0.5, topic="utilities", block="rural",
+                created_at=T, updated_at=T, answers=[Answer(text="ответ", links=["https://vk.com/wall-1_2"],
+                                                            actor="Анна", at=T)])
+    found = collect_evidence(store, small, risk, now, _Sentiments())
+    assert (found.comments, found.positive, found.negative) == (81, 80, 1)
+    store.close()
+
+
+def test_the_edges_of_the_answer_window(small):
+    """A story post published at the answer's very moment is not spread (it was there already); one
+    published at the moment of the check is; one deleted at that moment counts as deleted."""
+    store = open_store(small.store, str.split)
+    now = T + timedelta(hours=10)
+    answer = Post(platform="vk", source="adm_vk", native_id="-1_2", text="ответ", published_at=T)
+    same_time = Post(platform="telegram", source="chat", native_id="1", text="пост", published_at=T)
+    at_check = Post(platform="telegram", source="private", native_id="2", text="пост", published_at=now)
+    gone = Post(platform="vk", source="overheard", native_id="-5_3", text="пост", published_at=T + timedelta(hours=1),
+                deleted_at=now)
+    store.upsert_posts([labelled_as(p, "neutral") for p in (answer, same_time, at_check, gone)])
+    store.upsert_story(Story(id="s1", title="вода", first_post_id=same_time.id, first_seen=T, last_seen=now,
+                             post_ids=[same_time.id, at_check.id, gone.id]))
+    risk = Risk(id="r1", story_id="s1", level="medium", score=0.5, topic="utilities", block="rural",
+                created_at=T, updated_at=T, answers=[Answer(text="ответ", links=["https://vk.com/wall-1_2"],
+                                                            actor="Анна", at=T)])
+    found = collect_evidence(store, small, risk, now, _Sentiments())
+    assert (found.new_posts, found.new_sources, found.deleted, found.last_activity) == (1, ["private"], 1, now)
+    store.close()
