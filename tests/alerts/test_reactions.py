@@ -531,3 +531,63 @@ def test_the_edges_of_the_answer_window(small):
     found = collect_evidence(store, small, risk, now, _Sentiments())
     assert (found.new_posts, found.new_sources, found.deleted, found.last_activity) == (1, ["private"], 1, now)
     store.close()
+
+
+def answered_risk(store, risk_id: str, story_id: str, native: str) -> Post:
+    """A risk with its answer published on the administration's page at T (the post is stored)."""
+    answer = Post(platform="vk", source="adm_vk", native_id=native, text="ответ", published_at=T)
+    store.upsert_posts([labelled_as(answer, "neutral")])
+    store.save_risk(Risk(id=risk_id, story_id=story_id, status=RiskStatus.answer_published, level="medium",
+                         score=0.5, topic="utilities", block="rural", created_at=T, updated_at=T,
+                         answers=[Answer(text="ответ", links=[f"https://vk.com/wall{native}"], actor="Анна", at=T)]))
+    return answer
+
+
+def test_comments_stored_without_an_analysis_are_labelled_by_the_given_model(small):
+    import sqlite3
+
+    store = open_store(small.store, str.split)
+    answer = answered_risk(store, "r1", "none", "-1_2")
+    angry = [Post(platform="vk", source="adm_vk", native_id=f"-1_2_c{i}", text="враньё", parent_id=answer.id,
+                  thread_id=answer.id, published_at=T + timedelta(minutes=i)) for i in range(3)]
+    store.upsert_posts([labelled_as(p, "neutral") for p in angry])
+    with sqlite3.connect(small.store.removeprefix("sqlite:///")) as db:  # as a post stored before its analysis
+        db.execute(f"DELETE FROM analyses WHERE post_id IN ({','.join('?' * 3)})", [p.id for p in angry])
+    asked = []
+
+    def model(posts):
+        asked.extend(p.native_id for p in posts)
+        return ["negative"] * len(posts)
+
+    (report,) = track_reactions(store, small, T + timedelta(hours=1), sentiment_of=model)
+    assert report.outcome == "reescalated" and sorted(asked) == sorted(p.native_id for p in angry)
+    store.close()
+
+
+class TroubledStore:
+    """The real store, with one story it cannot read (a failing disk, a refused query)."""
+
+    def __init__(self, inner, broken: str):
+        self.inner, self.broken = inner, broken
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def get_story(self, story_id):
+        from core.store import StoreError
+
+        if story_id == self.broken:
+            raise StoreError(f"sqlite store: get_story {story_id} failed: disk I/O error")
+        return self.inner.get_story(story_id)
+
+
+def test_one_risks_store_trouble_is_logged_and_the_others_are_judged(small, caplog):
+    store = open_store(small.store, str.split)
+    answered_risk(store, "r-bad", "s-bad", "-1_2")
+    answered_risk(store, "r-good", "s-good", "-1_3")
+    with caplog.at_level("ERROR", logger="alerts.reactions"):
+        reports = track_reactions(TroubledStore(store, "s-bad"), small, T + timedelta(hours=1))
+    assert [r.risk.id for r in reports] == ["r-good"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "reaction tracking of risk r-bad failed: sqlite store: get_story s-bad failed: disk I/O error"]
+    store.close()
