@@ -591,3 +591,14 @@ def test_one_risks_store_trouble_is_logged_and_the_others_are_judged(small, capl
     assert [r.getMessage() for r in caplog.records] == [
         "reaction tracking of risk r-bad failed: sqlite store: get_story s-bad failed: disk I/O error"]
     store.close()
+
+
+def test_the_verdicts_wording_for_a_few_posts_and_the_hours_left(small):
+    assert judge(evidence(new_posts=3), small, T)[1] == \
+        "после ответа история продолжает распространяться: 3 новые публикации"
+    assert judge(evidence(deleted=2, new_posts=2), small, T)[1] == (
+        "после ответа история продолжает распространяться: 2 новые публикации; "
+        "2 жалобы удалены на площадке (сигнал, не распространение)")
+    assert judge(evidence(deleted=1), small, T + timedelta(hours=2, minutes=30))[1] == (
+        "новых публикаций нет, негативной реакции нет; решение через 22 ч (комментариев под ответом 0: "
+        "негативных 0, позитивных 0); 1 жалоба удалена на площадке (сигнал, не распространение)")  # 21.5 h left
