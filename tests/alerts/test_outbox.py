@@ -476,3 +476,11 @@ def test_a_failed_write_leaves_the_outbox_usable_and_readers_never_wait(tmp_path
         assert not outbox.enqueue_notice(None, "без чата", 3.0)  # type: ignore[arg-type]  # never queued
         # write-ahead log: the bot reads while a scan process writes
         assert outbox._query("PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_plain_notice_asks_for_no_reply(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        outbox.enqueue_notice(CHAT, "Сводка за день", 1.0)
+        (job,) = outbox.due(10.0)
+        assert (job.kind, job.force_reply, job.reply_to, job.risk_id, job.purpose) == (
+            "notice", False, None, None, None)
