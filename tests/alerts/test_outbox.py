@@ -336,6 +336,8 @@ def test_due_jobs_are_pending_in_order_and_not_before_their_time(tmp_path):
         assert outbox.due(1499.0) == [] and outbox.next_due() == 1500.0
         outbox.defer_chat(CHAT + 1, 9999.0, "another chat")
         assert len(outbox.due(2000.0)) == 3
+        outbox.defer_chat(CHAT, 1600.0, "Too Many Requests: retry after 100 " + "x" * 600)
+        assert {len(row[7]) for row in outbox.jobs("pending")} == {500}  # each job's error, cut to 500
 
 
 def test_pending_refreshes_of_one_card_are_one_job(tmp_path):
