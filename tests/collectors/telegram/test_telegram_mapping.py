@@ -211,3 +211,35 @@ def test_a_stored_message_or_comment_maps_again_to_the_same_post():
         remap(stored.model_copy(update={"context": {"chat": CHAT, "reach": 1}}))
     with pytest.raises(BadPayload, match="no telegram mapping for items of kind «story»"):
         remap(raw.model_copy(update={"kind": "story"}))
+
+
+def test_the_replies_counter_and_the_newest_comment_id():
+    from collectors.telegram.mapping import replies_of
+
+    assert replies_of({"replies": {"replies": 4, "max_id": 5210}}) == (4, 5210)
+    for odd in ("5210", True, None, 52.1):
+        assert replies_of({"replies": {"replies": 4, "max_id": odd}}) == (4, None)
+    assert replies_of({"replies": {"replies": 0, "max_id": 7}}) == (0, 7)
+    assert replies_of({"replies": [4]}) == (0, None) and replies_of({}) == (0, None)
+
+
+def test_odd_media_fields_give_no_made_up_values():
+    link = "https://t.me/pestovo_chat/40"
+    unnamed = {"_": "MessageMediaWebPage", "webpage": {"url": "https://x.example/a", "title": 5}}
+    assert media_of({"media": unnamed}, link)[0].title is None
+    photo = {"_": "MessageMediaPhoto", "poll": {"question": "Горка?"}}
+    assert [(a.type, a.title) for a in media_of({"media": photo}, link)] == [("photo", None)]
+    broken_poll = {"_": "MessageMediaPoll", "poll": None}
+    assert [(a.type, a.url, a.title) for a in media_of({"media": broken_poll}, link)] == [("poll", link, None)]
+    photo_comment = comment(media={"_": "MessageMediaPhoto"})
+    assert [(a.type, a.url) for a in photo_comment.attachments] == [("photo", None)]  # no public link to it
+
+
+def test_a_poll_without_a_question_or_votes_yet():
+    assert mapped(media={"_": "MessageMediaPoll", "poll": {"answers": [{"text": "Да"}]}}).poll is None
+    assert mapped(media={"_": "MessageMediaPoll", "poll": {"question": None}}).poll is None
+    fresh = {"_": "MessageMediaPoll", "poll": {"question": "Горка?", "answers": [{"text": None, "option": "AA=="},
+                                                                                {"text": "Да", "option": "AQ=="}]},
+             "results": {"total_voters": 0, "results": [{"option": "AQ==", "voters": 0}]}}
+    poll = mapped(media=fresh).poll
+    assert poll.voters == 0 and [(o.text, o.votes) for o in poll.options] == [("Да", 0)]
