@@ -248,6 +248,7 @@ def test_a_registered_platform_is_accepted_and_an_unregistered_one_named(tmp_pat
     from core import config
 
     clean_env.setattr(config, "SOURCE_TYPES", dict(config.SOURCE_TYPES))
+    clean_env.setattr(config, "_SETTINGS_MODELS", {})  # as in a fresh process: the models are built here
 
     @config.register_source
     class MastodonSource(config.SourceBase):
@@ -259,8 +260,18 @@ def test_a_registered_platform_is_accepted_and_an_unregistered_one_named(tmp_pat
                                       {"key": "news", "platform": "rss", "name": "Вести", "url": "https://v.example/r"}])
     sources = load_config(path).sources
     assert [type(s).__name__ for s in sources] == ["MastodonSource", "RssSource"] and sources[0].account == "@p"
+    assert config.settings_model() is config.settings_model()  # built once per set of platforms
+    clean_env.setattr(config, "SOURCE_TYPES", {"rss": config.SOURCE_TYPES["rss"]})  # one platform: no union
+    (tmp_path / "feed").mkdir()
+    feed_only = minimal(tmp_path / "feed", sources=[{"key": "news", "platform": "rss", "name": "Вести",
+                                                     "url": "https://v.example/r"}])
+    assert [type(s).__name__ for s in load_config(feed_only).sources] == ["RssSource"]
+    assert config.settings_model().__name__ == "Settings"
+    with pytest.raises(ConfigError, match="sources.0.platform"):
+        load_config(path)
     clean_env.setattr(config, "SOURCE_TYPES", {})
-    with pytest.raises(ConfigError, match="не зарегистрировано ни одной платформы источников"):
+    with pytest.raises(ConfigError, match="^не зарегистрировано ни одной платформы источников: импортируйте "
+                                          "collectors до чтения конфигурации$"):
         load_config(path)
 
 
