@@ -219,8 +219,8 @@ def test_each_answer_is_recorded_with_its_platforms_and_links(store):
                                                      minutes=40))
     assert more.changed and more.message == "ответ по риску №1 записан (Telegram: 1 ссылка)"
     step = more.risk.history[-1]
-    assert (step.action, step.previous, step.status, step.actor) == (
-        "answer", RiskStatus.answer_published, RiskStatus.answer_published, "Борис")
+    assert (step.action, step.previous, step.status, step.actor, step.note) == (
+        "answer", RiskStatus.answer_published, RiskStatus.answer_published, "Борис", "Telegram: 1 ссылка")
     assert more.risk.assignee == "Анна" and len(more.risk.answers) == 2
     same_text = workflow.record_answer(store, rid, answer(who="Борис", minutes=41))
     assert same_text.changed and len(same_text.risk.answers) == 3  # no ref: nothing to deduplicate by
@@ -262,7 +262,7 @@ def test_a_risk_that_is_gone_or_keeps_conflicting(store):
         workflow.change_risk(racing, rid, always_conflicting)
     assert len(writes) == workflow.ATTEMPTS
     unchanged = workflow.change_risk(store, rid, lambda risk: None)
-    assert (unchanged.changed, unchanged.message) == (False, "без изменений")
+    assert (unchanged.changed, unchanged.message, unchanged.risk.id) == (False, "без изменений", rid)
     same = workflow.change_risk(store, rid, lambda risk: ("ничего не менял", "уведомление"))
     assert (same.changed, same.message, same.notice) == (False, "ничего не менял", None)
 
@@ -273,8 +273,9 @@ def test_numbers_and_ids_find_one_risk_or_say_why_not(store):
     assert workflow.find_risk(store, "3ABC3").number == 3  # ids are matched case-insensitively
     store.save_risk(Risk(id="3abc9" + "0" * 15, story_id="s9", number=2, level="high", score=0.7, topic="utilities",
                          block="rural", created_at=T0, updated_at=T0))
-    with pytest.raises(workflow.RiskNotFound, match="^номер 2 у нескольких рисков: укажите id \\(2abc2"):
+    with pytest.raises(workflow.RiskNotFound) as error:
         workflow.find_risk(store, "2")
+    assert str(error.value) == f"номер 2 у нескольких рисков: укажите id ({'2abc2' + '0' * 14}, {'3abc9' + '0' * 15})"
     with pytest.raises(workflow.RiskNotFound, match="^«3abc» подходит к нескольким рискам: укажите id длиннее$"):
         workflow.find_risk(store, "3abc")
     with pytest.raises(workflow.RiskNotFound, match="^риск «0» не найден: укажите номер"):
@@ -282,3 +283,24 @@ def test_numbers_and_ids_find_one_risk_or_say_why_not(store):
     with pytest.raises(workflow.RiskNotFound, match="не найден"):
         workflow.find_risk(store, "abc")  # under four characters: not an id prefix
     assert workflow.find_risk(store, "3abc9").number == 2
+
+
+def test_unnumbered_risks_and_an_empty_store(tmp_path):
+    with SqliteStore(tmp_path / "empty.sqlite", str.split) as empty:
+        assert workflow.next_number(empty) == 1
+        empty.save_risk(Risk(id="0abc0" + "0" * 15, story_id="s0", level="high", score=0.7, topic="utilities",
+                             block="rural", created_at=T0, updated_at=T0))  # number 0: not assigned yet
+        with pytest.raises(workflow.RiskNotFound, match="^риск «0» не найден"):
+            workflow.find_risk(empty, "0")
+        assert workflow.next_number(empty) == 1
+
+
+def test_an_answer_without_a_reference_is_never_taken_for_a_repeat():
+    answer = workflow.parse_answer("Насос заменён https://vk.com/wall-1_2", "Анна", T0)
+    assert answer.ref == ""
+    with pytest.raises(ValueError) as error:
+        workflow.parse_answer("Насос заменён", "Анна", T0)
+    assert str(error.value) == "нужна хотя бы одна ссылка на публикацию ответа (VK, Telegram, сайт или СМИ)"
+    with pytest.raises(ValueError) as error:
+        workflow.parse_answer("https://vk.com/wall-1_2 —", "Анна", T0)
+    assert str(error.value) == "нужен текст ответа (отработки), а не только ссылки"
