@@ -289,3 +289,35 @@ def test_a_story_grows_with_its_posts():
     analysis = analysis_of("other")
     assert tracker.assign(again, analysis) is first and analysis.story_id == first.id
     assert len(first.post_ids) == 3  # a post seen again is not added twice
+
+
+def test_the_topic_follows_posts_over_comments_and_never_settles_on_other():
+    tracker = StoryTracker()
+    root = post_at("1", 0)
+    story = tracker.assign(root, analysis_of("fire", ["насос", "сгореть"]))
+    for i in (2, 3):
+        tracker.assign(post_at(str(i), i, parent_id=root.id), analysis_of("utilities", ["вода"]))
+    assert story.topic == "fire"  # two comments weigh as much as the post: the first topic stays
+    tracker.assign(post_at("4", 4, parent_id=root.id), analysis_of("utilities", ["вода"]))
+    assert story.topic == "utilities"  # three comments outweigh it
+    vague = StoryTracker()
+    other_root = post_at("5", 0)
+    other = vague.assign(other_root, analysis_of("other", ["насос", "сгореть"]))
+    vague.assign(post_at("6", 1, parent_id=other_root.id), analysis_of("utilities", ["вода"]))
+    assert other.topic == "utilities"  # «other» only when nothing else was said
+
+
+def test_a_place_counts_as_specific_as_the_story_first_knew_it():
+    tracker = StoryTracker()
+    tracker.assign(post_at("1", 0), analysis_of("other", ["яма", "асфальт"], places=[("Советская", "street")]))
+    story = tracker.stories[0]
+    as_village = analysis_of("other", [], places=[("Советская", "village")])
+    assert tracker.similarity(story, new_sketch(), set(), as_village) == pytest.approx(0.1)  # min(1, 0.5) × 0.2
+
+
+def test_a_story_out_of_the_window_does_not_hide_a_newer_one():
+    old = stored().model_copy(update={"id": "s-old", "first_seen": T - timedelta(days=10),
+                                      "last_seen": T - timedelta(days=10)})
+    recent = stored().model_copy(update={"id": "s-recent"})
+    tracker = StoryTracker([old, recent], window_hours=72)
+    assert tracker.assign(post_at("x", 1), analysis_of("utilities", ["насос", "вода"])).id == "s-recent"
