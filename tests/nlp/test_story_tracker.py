@@ -321,3 +321,36 @@ def test_a_story_out_of_the_window_does_not_hide_a_newer_one():
     recent = stored().model_copy(update={"id": "s-recent"})
     tracker = StoryTracker([old, recent], window_hours=72)
     assert tracker.assign(post_at("x", 1), analysis_of("utilities", ["насос", "вода"])).id == "s-recent"
+
+
+def test_two_letter_words_count_one_letter_words_do_not():
+    assert content_lemmas(["ж", "жд", "жкх"]) == ["жд", "жкх"]
+
+
+def test_the_default_window_is_three_days():
+    tracker = StoryTracker([stored()])
+    assert tracker.assign(post_at("a", 72), analysis_of("utilities", ["насос", "вода"])).id == "s-old"
+    fresh = StoryTracker([stored()])
+    assert fresh.assign(post_at("b", 72.5), analysis_of("utilities", ["насос", "вода"])).id != "s-old"
+
+
+def test_restored_stories_are_copied_and_keep_their_topic_once():
+    story = stored()
+    tracker = StoryTracker([story])
+    tracker.assign(post_at("c1", 1, parent_id="p0"), analysis_of("fire", ["пожар"]))
+    assert story.post_ids == ["p0"] and tracker.stories[0].post_ids == ["p0", post_at("c1", 1).id]
+    assert tracker.stories[0].topic == "utilities"  # one comment does not outweigh the stored topic
+    joining = StoryTracker([stored()])
+    joining.assign(post_at("p1", 1), analysis_of("fire", ["насос", "вода"], places=[("Лаптево", "village")]))
+    assert joining.stories[0].topic == "fire"  # a post does
+
+
+def test_places_outside_the_gazetteer_tie_nothing_and_the_gazetteer_weight_wins():
+    weights = {"Лаптево": 1.0}
+    factory = stored(places=("Завод",))  # a name NER found: not in the gazetteer
+    tracker = StoryTracker([factory], place_weights=weights)
+    named = analysis_of("other", [], places=[("Завод", "village")])
+    assert tracker.similarity(tracker.stories[0], new_sketch(), {"насос", "вода"}, named) == pytest.approx(0.3)
+    village = StoryTracker([stored()], place_weights=weights)
+    as_street = analysis_of("other", [], places=[("Лаптево", "street")])
+    assert village.similarity(village.stories[0], new_sketch(), {"насос", "вода"}, as_street) == pytest.approx(0.5)
