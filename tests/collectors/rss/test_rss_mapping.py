@@ -157,3 +157,12 @@ def test_a_stored_entry_maps_again_with_the_article_it_was_given():
         remap(raw.model_copy(update={"kind": "comment"}))
     with pytest.raises(BadPayload, match="context.reach"):
         remap(raw.model_copy(update={"context": {}}))
+
+
+def test_a_long_title_names_an_unusable_entry_cut_to_80_characters(caplog):
+    title = "Очень длинный заголовок новости без ссылки " * 5
+    with caplog.at_level("WARNING", logger="collectors.text"), pytest.raises(BadPayload) as error:
+        map_entry({"title": title, "published_parsed": time.gmtime(0)}, "vesti", 0)
+    assert error.value.item == title[:80].rstrip() and error.value.field == "id"
+    assert [r.getMessage() for r in caplog.records] == [
+        "vesti: item ?: field «title»: text longer than 80 characters, cut"]
