@@ -166,3 +166,18 @@ def test_a_long_title_names_an_unusable_entry_cut_to_80_characters(caplog):
     assert error.value.item == title[:80].rstrip() and error.value.field == "id"
     assert [r.getMessage() for r in caplog.records] == [
         "vesti: item ?: field «title»: text longer than 80 characters, cut"]
+
+
+def test_cut_texts_are_logged_with_the_entry_and_the_field(caplog):
+    entry = {"id": "big", "published_parsed": time.gmtime(0), "title": "Заголовок " * 150,
+             "content": [{"value": "я" * (MAX_TEXT + 5)}]}
+    with caplog.at_level("WARNING", logger="collectors.text"):
+        post = map_entry(entry, "vesti", 0)
+    assert len(post.title) == 999 and post.title == ("Заголовок " * 150)[:1000].rstrip()
+    assert sorted(r.getMessage() for r in caplog.records) == [
+        f"vesti: item big: field «text»: text longer than {MAX_TEXT} characters, cut",
+        "vesti: item big: field «title»: text longer than 1000 characters, cut"]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="collectors.text"):
+        exact = map_entry({"id": "fits", "published_parsed": time.gmtime(0), "summary": "я" * MAX_TEXT}, "vesti", 0)
+    assert len(exact.text) == MAX_TEXT and caplog.records == []  # exactly the limit: nothing cut
