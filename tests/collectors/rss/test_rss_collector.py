@@ -216,3 +216,24 @@ def test_entries_of_the_newest_minute_are_all_remembered(feed, site):
     mark = json.loads(batch.watermark)
     assert mark["published"] == "2026-11-19T10:00:00+00:00" and mark["ids"] == ["n-2", "n-3"]
     assert feed("/same.xml").collect(batch.watermark).posts == []
+
+
+def test_two_articles_a_scan_when_the_budget_is_two(feed, site):
+    batch = feed("/rss.xml", full_text=True, max_articles=2).collect(None)
+    fetched = [r.path for r in site.log if r.path.startswith("/news/")]
+    assert len(fetched) == 2 and fetched[0] == "/news/7401.html"
+    assert any("лимит max_articles" in p for p in batch.problems)
+
+
+def test_a_feed_without_reach_repeats_and_teasers(feed, site):
+    from testing.fakes.http import static as serve
+
+    item = ("<item><guid>n-1</guid><title>Новость</title><description>Текст</description>"
+            "<pubDate>Thu, 19 Nov 2026 09:00:00 +0000</pubDate></item>")
+    site.routes["/twice.xml"] = serve(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                                      f'<title>Вести</title>{item}{item}</channel></rss>'.encode("utf-8"),
+                                      "application/rss+xml")
+    batch = feed("/twice.xml", reach=None).collect(None)
+    (post,) = batch.posts  # the same entry twice in one feed: one post
+    assert post.reach == 0
+    assert batch.raw[post.id].context == {"reach": 0}  # no article was fetched: none is kept

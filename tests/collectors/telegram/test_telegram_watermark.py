@@ -85,3 +85,21 @@ def test_the_watermark_moves_forward_never_back():
     assert ChatWatermark.parse(kept, "chat").recent[28] == Seen(views=5)
     assert ChatWatermark.parse(advance(live, "chat", 33, post=34, keep=0), "chat").recent == \
         {28: Seen(views=5), 32: Seen()}  # a chat (keep 0) remembers no posts
+
+
+def test_small_numbers_and_hidden_poll_voters():
+    assert Seen.of({"views": 1, "forwards": 1}) == Seen(views=1, forwards=1)
+    hidden = {"media": {"_": "MessageMediaPoll", "poll": {"question": "Горка?",
+                                                           "answers": [{"text": "Да", "option": "AA=="}]}}}
+    assert Seen.of(hidden).poll_votes == 0  # results not shown yet: nothing counted
+
+
+def test_advance_names_the_chat_of_a_foreign_watermark_and_keeps_what_it_is_told():
+    with pytest.raises(CollectorError, match="^pestovo_live: watermark: not a Telegram watermark"):
+        advance("не json", "pestovo_live", 5)
+    long = "x" * 200
+    with pytest.raises(CollectorError) as error:
+        ChatWatermark.parse(long, "chat")
+    assert str(error.value).endswith(": " + repr("x" * 80))
+    assert ChatWatermark.parse(advance(None, "chat", 5, post=5), "chat").recent == {}  # keep defaults to 0
+    assert ChatWatermark.parse(advance(None, "chat", 9, post=9, keep=1), "chat").recent == {9: Seen()}
