@@ -237,3 +237,27 @@ def test_a_feed_without_reach_repeats_and_teasers(feed, site):
     (post,) = batch.posts  # the same entry twice in one feed: one post
     assert post.reach == 0
     assert batch.raw[post.id].context == {"reach": 0}  # no article was fetched: none is kept
+
+
+def test_entries_without_a_title_empty_ones_and_a_foreign_watermark(feed, site):
+    from testing.fakes.http import static as serve
+
+    items = ("<item><guid>n-1</guid><description>Текст без заголовка</description>"
+             "<pubDate>Thu, 19 Nov 2026 09:00:00 +0000</pubDate></item>"
+             + "".join(f"<item><guid>e-{i}</guid><pubDate>Thu, 19 Nov 2026 09:00:00 +0000</pubDate></item>"
+                       for i in (1, 2)))
+    site.routes["/mixed.xml"] = serve(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                                      f'<title>Вести</title>{items}</channel></rss>'.encode("utf-8"),
+                                      "application/rss+xml")
+    batch = feed("/mixed.xml").collect(None)
+    assert [p.text for p in batch.posts] == ["Текст без заголовка"] and batch.skipped == 2
+    assert batch.raw[batch.posts[0].id].context == {"reach": 4000}
+    with pytest.raises(CollectorError, match="^vesti: stored watermark is not a feed watermark"):
+        feed("/mixed.xml").collect("не json")
+
+
+def test_a_fetched_article_is_kept_in_the_raw_item(feed, site):
+    batch = feed("/rss.xml", full_text=True, max_articles=1).collect(None)
+    post = next(p for p in batch.posts if p.native_id == "vesti-7401")
+    context = batch.raw[post.id].context
+    assert context["reach"] == 4000 and context["article"] == post.text and len(post.text) > 200
