@@ -261,11 +261,21 @@ def test_a_registered_platform_is_accepted_and_an_unregistered_one_named(tmp_pat
     sources = load_config(path).sources
     assert [type(s).__name__ for s in sources] == ["MastodonSource", "RssSource"] and sources[0].account == "@p"
     assert config.settings_model() is config.settings_model()  # built once per set of platforms
-    clean_env.setattr(config, "SOURCE_TYPES", {"rss": config.SOURCE_TYPES["rss"]})  # one platform: no union
     (tmp_path / "feed").mkdir()
+    unknown = minimal(tmp_path / "feed", sources=[{"key": "x", "platform": "myspace", "name": "Х"}])
+    with pytest.raises(ConfigError, match="sources.0: неизвестное значение 'myspace' поля 'platform'"):
+        load_config(unknown)
+    two = {"rss": config.SOURCE_TYPES["rss"], "vk": config.SOURCE_TYPES["vk"]}
+    clean_env.setattr(config, "SOURCE_TYPES", two)
+    pair = minimal(tmp_path / "feed", sources=[{"key": "news", "platform": "rss", "name": "Вести",
+                                                 "url": "https://v.example/r"},
+                                                {"key": "wall", "platform": "vk", "name": "Стена", "owner": "p"}])
+    assert [type(s).__name__ for s in load_config(pair).sources] == ["RssSource", "VkSource"]
+    clean_env.setattr(config, "SOURCE_TYPES", {"rss": two["rss"]})  # one platform: no union
     feed_only = minimal(tmp_path / "feed", sources=[{"key": "news", "platform": "rss", "name": "Вести",
                                                      "url": "https://v.example/r"}])
-    assert [type(s).__name__ for s in load_config(feed_only).sources] == ["RssSource"]
+    only_feeds = load_config(feed_only)
+    assert [type(s).__name__ for s in only_feeds.sources] == ["RssSource"] and only_feeds.municipality == "Пестово"
     assert config.settings_model().__name__ == "Settings"
     with pytest.raises(ConfigError, match="sources.0.platform"):
         load_config(path)
