@@ -522,14 +522,16 @@ def test_the_edges_of_the_answer_window(small):
     at_check = Post(platform="telegram", source="private", native_id="2", text="пост", published_at=now)
     gone = Post(platform="vk", source="overheard", native_id="-5_3", text="пост", published_at=T + timedelta(hours=1),
                 deleted_at=now)
-    store.upsert_posts([labelled_as(p, "neutral") for p in (answer, same_time, at_check, gone)])
+    again = Post(platform="telegram", source="chat", native_id="3", text="пост", published_at=T + timedelta(hours=2))
+    store.upsert_posts([labelled_as(p, "neutral") for p in (answer, same_time, at_check, gone, again)])
     store.upsert_story(Story(id="s1", title="вода", first_post_id=same_time.id, first_seen=T, last_seen=now,
-                             post_ids=[same_time.id, at_check.id, gone.id]))
+                             post_ids=[same_time.id, at_check.id, gone.id, again.id]))
     risk = Risk(id="r1", story_id="s1", level="medium", score=0.5, topic="utilities", block="rural",
                 created_at=T, updated_at=T, answers=[Answer(text="ответ", links=["https://vk.com/wall-1_2"],
                                                             actor="Анна", at=T)])
     found = collect_evidence(store, small, risk, now, _Sentiments())
-    assert (found.new_posts, found.new_sources, found.deleted, found.last_activity) == (1, ["private"], 1, now)
+    # the chat had the story at the answer's moment: its later post is spread, the chat is no new source
+    assert (found.new_posts, found.new_sources, found.deleted, found.last_activity) == (2, ["private"], 1, now)
     store.close()
 
 
