@@ -152,9 +152,10 @@ rss_entry = optional_keys(
      "content": st.lists(st.fixed_dictionaries({"value": st.one_of(long_texts, texts.map(lambda t: f"<div>{t}</div>"))}),
                          max_size=2),
      "updated_parsed": struct_times,
-     "enclosures": st.lists(st.fixed_dictionaries({"href": st.sampled_from(["https://pestovo.ru/a.jpg", "ftp://x"]),
-                                                   "type": st.sampled_from(["image/jpeg", "video/mp4", "", "audio/mp3"])}),
-                            max_size=3),
+     "links": st.lists(st.fixed_dictionaries({"href": st.sampled_from(["https://pestovo.ru/a.jpg", "ftp://x"]),
+                                              "rel": st.sampled_from(["enclosure", "alternate"]),
+                                              "type": st.sampled_from(["image/jpeg", "video/mp4", "", "audio/mp3"])}),
+                       max_size=3),
      "author": texts},
 )
 """An entry as feedparser gives it (RSS 2.0 or Atom)."""

@@ -10,7 +10,7 @@ from collectors.base import BadPayload, context_value, raw_item, register_mappin
 from collectors.text import MAX_TEXT, clean_field, clip_text, html_to_text
 from core.domain import Attachment, Platform, Post, RawItem
 
-MAPPER_VERSION = 2
+MAPPER_VERSION = 3
 """Bump when the same entry maps to a different post; ``mcu remap`` then re-maps stored items."""
 AUTHOR_FIELDS = ("author", "author_detail.name", "author_detail.email", "authors.name", "authors.email",
                  "contributors.name", "contributors.email")
@@ -46,11 +46,14 @@ def entry_ref(entry: Any) -> str | None:
 
 
 def enclosures_of(entry: Any) -> list[Attachment]:
-    """The entry's enclosures (``<enclosure>``, Atom ``rel="enclosure"``): photos, videos, documents."""
+    """The entry's enclosures (``<enclosure>``, Atom ``rel="enclosure"``): photos, videos, documents.
+
+    feedparser stores them among the entry's ``links`` (``rel="enclosure"``); its ``enclosures``
+    key is computed from those on access and is not in the entry itself (nor in a stored raw item)."""
     found = []
-    enclosures = _raw(entry, "enclosures")
-    for item in enclosures if isinstance(enclosures, list) else []:
-        href = item.get("href") if isinstance(item, dict) else None
+    links = _raw(entry, "links")
+    for item in links if isinstance(links, list) else []:
+        href = item.get("href") if isinstance(item, dict) and item.get("rel") == "enclosure" else None
         if not isinstance(href, str) or not href.startswith(("http://", "https://")):
             continue
         mime = str(item.get("type") or "")

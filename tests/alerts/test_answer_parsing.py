@@ -57,3 +57,13 @@ def test_an_answer_keeps_its_text_and_derives_platforms():
         parse_answer("Водопровод починен", "Анна", AT)
     with pytest.raises(ValueError, match="нужен текст ответа"):
         parse_answer("/answer https://vk.com/wall-1_2 —", "Анна", AT)
+
+
+def test_checked_link_edges():
+    assert checked_link("https://пестово.рф/новости/1") == "https://пестово.рф/новости/1"  # a Cyrillic domain
+    assert checked_link("pestovo-adm.example/n/1?a=1") == "https://pestovo-adm.example/n/1?a=1"
+    for value in ("https://pestovo", "https://pestovo.ru/a b", "https://pestovo.ru\t/a"):
+        with pytest.raises(ValueError) as error:
+            checked_link(value)
+        assert str(error.value).startswith(f"«{value.strip()}» — не ссылка: нужен адрес публикации вида "
+                                           "https://vk.com/wall-1_2")

@@ -309,3 +309,180 @@ def test_only_one_process_delivers_an_outbox(tmp_path):
                 assert "доставляет другой процесс" in str(exc)
         with second.delivery_lock():  # released: the next one may deliver
             pass
+
+
+# --- the outbox's own bookkeeping, without a Bot API (what the delivery loop and the bot rely on) ---
+
+def test_due_jobs_are_pending_in_order_and_not_before_their_time(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        assert outbox.next_due() is None
+        outbox.enqueue_card(CHAT, "r1", "a1", 100.0)
+        outbox.enqueue_notice(CHAT, "<b>ответ</b>", 101.0, risk_id="r1", reply_to=55, force_reply=True,
+                              key="n1", purpose="close")
+        outbox.enqueue_refresh(CHAT, "r2", 102.0)
+        jobs = outbox.due(1000.0)
+        assert [(j.kind, j.risk_id, j.text, j.reply_to, j.force_reply, j.attempts, j.purpose) for j in jobs] == [
+            ("card", "r1", None, None, False, 0, None), ("notice", "r1", "<b>ответ</b>", 55, True, 0, "close"),
+            ("refresh", "r2", None, None, False, 0, None)]
+        assert [j.id for j in outbox.due(1000.0, limit=2)] == [jobs[0].id, jobs[1].id]
+        outbox.defer(jobs[0], 2000.0, "сеть недоступна " * 100)
+        assert [j.id for j in outbox.due(1999.0)] == [jobs[1].id, jobs[2].id]
+        assert outbox.due(2000.0)[0].id == jobs[0].id and outbox.due(2000.0)[0].attempts == 1
+        assert len(outbox.jobs("pending")[0][7]) == 500  # the error kept, cut to 500 characters
+        assert outbox.next_due() == 0  # the notice and the refresh may go at once
+        outbox.defer_chat(CHAT, 1500.0, "429: retry after 1500")
+        assert outbox.next_due() == 1500.0 and [j.id for j in outbox.due(1999.0)] == [jobs[1].id, jobs[2].id]
+        outbox.defer_chat(CHAT, 1200.0, "429 again")  # never earlier than a deferral already set
+        assert outbox.due(1499.0) == [] and outbox.next_due() == 1500.0
+        outbox.defer_chat(CHAT + 1, 9999.0, "another chat")
+        assert len(outbox.due(2000.0)) == 3
+        outbox.defer_chat(CHAT, 1600.0, "Too Many Requests: retry after 100 " + "x" * 600)
+        assert {len(row[7]) for row in outbox.jobs("pending")} == {500}  # each job's error, cut to 500
+
+
+def test_pending_refreshes_of_one_card_are_one_job(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        assert outbox.enqueue_refresh(CHAT, "r1", 1.0)
+        assert not outbox.enqueue_refresh(CHAT, "r1", 2.0)
+        assert outbox.enqueue_refresh(CHAT + 1, "r1", 2.0) and outbox.enqueue_refresh(CHAT, "r2", 2.0)
+        taken = outbox.due(10.0)[0]
+        assert outbox.start_sending(taken, {"text": "карточка"})
+        assert not outbox.start_sending(taken)  # already taken
+        assert outbox.enqueue_refresh(CHAT, "r1", 3.0)  # a change while the edit is under way: a new job
+        outbox.resume(taken, "не дошло")  # the older one comes back: folded into the newer
+        assert [row[4] for row in outbox.jobs() if row[3] == "r1" and row[2] == CHAT] == ["done", "pending"]
+        assert outbox.jobs("done")[0][7] == "folded into a newer refresh"
+
+
+def test_a_send_cut_off_is_found_with_what_was_sent(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        outbox.enqueue_card(CHAT, "r1", "a1", 1.0)
+        outbox.enqueue_card(CHAT, "r2", "a2", 1.0)
+        first, second = outbox.due(10.0)
+        assert outbox.known_top(CHAT) is None
+        outbox.start_sending(first, {"text": "<b>Карточка</b> r1", "reply_markup": "{}"})
+        outbox.mark_sent(first, 41, 11.0, remember="card")
+        outbox.remember_message(CHAT, 44, "r9", "notice", 12.0)
+        assert outbox.known_top(CHAT) == 44 and outbox.known_top(CHAT + 1) is None
+        outbox.start_sending(second, {"text": "Карточка «r2»"})
+        (cut,) = outbox.interrupted()
+        assert (cut.job.id, cut.after, cut.payload) == (second.id, 44, {"text": "Карточка «r2»"})
+        assert outbox.counts() == {"sent": 1, "sending": 1} and outbox.due(100.0) == []
+        outbox.resume(second, "не дошло до Telegram")
+        assert outbox.interrupted() == [] and [j.id for j in outbox.due(100.0)] == [second.id]
+        outbox.start_sending(second)
+        assert outbox.interrupted()[0].payload is None
+
+
+def test_sent_cards_are_remembered_for_edits_and_replies(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        outbox.enqueue_card(CHAT, "r1", "a1", 1.0)
+        outbox.enqueue_notice(CHAT, "уведомление", 1.0, risk_id="r1")
+        outbox.enqueue_notice(CHAT, "без риска", 1.0)
+        card, notice, loose = outbox.due(10.0)
+        assert outbox.pending_card("r1", CHAT) and not outbox.pending_card("r1", CHAT + 1)
+        assert not outbox.pending_card("r2", CHAT)
+        outbox.mark_sent(card, 100, 20.0, remember="card")
+        assert not outbox.pending_card("r1", CHAT)
+        outbox.mark_sent(notice, 101, 21.0, remember="notice", note="с пометкой")
+        outbox.mark_sent(loose, 102, 22.0, remember="notice")  # no risk: nothing to remember
+        assert outbox.card_of("r1", CHAT) == 100 and outbox.card_of("r1", CHAT + 1) is None
+        assert outbox.message_of(CHAT, 101) == ("r1", "notice") and outbox.message_of(CHAT, 102) is None
+        assert outbox.risk_of_message(CHAT, 100) == "r1" and outbox.risk_of_message(CHAT, 999) is None
+        assert outbox.is_known(CHAT, 102) and outbox.is_known(CHAT, 101) and not outbox.is_known(CHAT, 103)
+        assert not outbox.is_known(CHAT + 1, 100)
+        rows = {row[0]: row for row in outbox.jobs("sent")}
+        assert [(r[1], r[5], r[6], r[7]) for r in rows.values()] == [
+            ("card", 1, 100, None), ("notice", 1, 101, "с пометкой"), ("notice", 1, 102, None)]
+        outbox.remember_message(CHAT, 150, "r1", "card", 30.0)  # the card posted again: the new one counts
+        outbox.remember_message(CHAT, 120, "r1", "card", 30.0)
+        outbox.remember_message(CHAT, 160, "r1", "prompt", 40.0)
+        assert outbox.card_of("r1", CHAT) == 150
+        assert outbox.message_of(CHAT, 160) == ("r1", "prompt")
+
+
+def test_send_times_feed_the_rate_limiter_for_an_hour(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        for i in range(3):
+            outbox.enqueue_notice(CHAT, f"n{i}", 0.0)
+        first, second, third = outbox.due(1.0)
+        outbox.mark_sent(first, 1, 1000.0)
+        outbox.note_call(CHAT, 1500.0)  # a probe counts too
+        outbox.note_call(CHAT + 1, 1500.0)
+        assert outbox.sends_since(CHAT, 1000.0) == [1000.0, 1500.0]
+        assert outbox.sends_since(CHAT, 1000.5) == [1500.0]
+        outbox.mark_sent(second, 2, 4600.0)  # 3,600 s after the first: the first is still kept
+        assert outbox.sends_since(CHAT, 0.0) == [1000.0, 1500.0, 4600.0]
+        outbox.mark_sent(third, 3, 4600.5)
+        assert outbox.sends_since(CHAT, 0.0) == [1500.0, 4600.0, 4600.5]
+
+
+def test_done_and_failed_jobs_leave_the_queue_with_their_reason(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        outbox.enqueue_refresh(CHAT, "r1", 0.0)
+        outbox.enqueue_notice(CHAT, "<b", 0.0)
+        refresh, notice = outbox.due(1.0)
+        outbox.mark_done(refresh, 5.0, "карточка не отправлялась")
+        outbox.fail(notice, 6.0, "Bad Request: can't parse entities " + "x" * 600)
+        assert outbox.due(10.0) == [] and outbox.next_due() is None
+        assert outbox.counts() == {"done": 1, "failed": 1}
+        assert outbox.jobs("done")[0][5:] == (0, None, "карточка не отправлялась")
+        failed = outbox.jobs("failed")[0]
+        assert failed[5] == 1 and len(failed[7]) == 500 and failed[7].startswith("Bad Request")
+        assert [row[4] for row in outbox.jobs()] == ["done", "failed"]
+
+
+def test_processed_updates_are_remembered_for_the_last_two_thousand(tmp_path):
+    path = tmp_path / "outbox.sqlite"
+    with Outbox(path) as outbox:
+        assert not outbox.seen_update(7)
+        outbox.mark_update(7, 1.0)
+        outbox.mark_update(7, 2.0)
+        assert outbox.seen_update(7) and not outbox.seen_update(8)
+        outbox.mark_update(8, 2.0)
+        outbox.mark_update(2006, 3.0)  # 7 … 2006: 2,000 ids, all kept
+        assert outbox.seen_update(7) and outbox.seen_update(8)
+        outbox.mark_update(2007, 4.0)  # the oldest falls out
+        assert not outbox.seen_update(7) and outbox.seen_update(8) and outbox.seen_update(2007)
+        created = outbox.created
+    with Outbox(path) as again:  # the creation time survives reopening (reconcile counts from it)
+        assert again.created == created and again.seen_update(2006)
+
+
+def test_the_outbox_lives_beside_the_store_unless_configured(tmp_path):
+    import collectors  # noqa: F401  (registers the platforms)
+    from alerts.outbox import outbox_path
+    from core.config import load_config
+    from testing.configs import write_config
+
+    settings = load_config(write_config(tmp_path, []))
+    assert outbox_path(settings) == tmp_path / "outbox.sqlite"
+    chosen = load_config(write_config(tmp_path, [], alerts={"outbox": str(tmp_path / "chat" / "q.sqlite")}))
+    assert outbox_path(chosen) == tmp_path / "chat" / "q.sqlite"
+    with Outbox(tmp_path / "deep" / "er" / "outbox.sqlite") as outbox:  # its folder is made
+        assert outbox.counts() == {}
+
+
+def test_a_failed_write_leaves_the_outbox_usable_and_readers_never_wait(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        outbox.enqueue_notice(CHAT, "первое", 1.0)
+        (job,) = outbox.due(10.0)
+        try:
+            outbox.defer(job, 100.0, None)  # type: ignore[arg-type]  # fails inside the transaction
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("a deferral without a reason was accepted")
+        assert outbox.enqueue_notice(CHAT, "следующее", 2.0)  # rolled back, not left half-open
+        assert [j.text for j in outbox.due(10.0)] == ["первое", "следующее"]
+        assert not outbox.enqueue_notice(None, "без чата", 3.0)  # type: ignore[arg-type]  # never queued
+        # write-ahead log: the bot reads while a scan process writes
+        assert outbox._query("PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_plain_notice_asks_for_no_reply(tmp_path):
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        outbox.enqueue_notice(CHAT, "Сводка за день", 1.0)
+        (job,) = outbox.due(10.0)
+        assert (job.kind, job.force_reply, job.reply_to, job.risk_id, job.purpose) == (
+            "notice", False, None, None, None)

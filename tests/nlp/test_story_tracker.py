@@ -155,3 +155,202 @@ def test_topic_and_village_alone_reach_the_threshold_exactly_and_join(analyzer, 
     score = tracker.similarity(story, minhash_of(shingles(analyses[1].lemmas)), terms, analyses[1])
     assert score == 0.35 and tracker.rules.threshold == 0.35
     assert tracker.assign(second, analyses[1]).id == story.id
+
+
+# --- the similarity's parts on hand-made analyses (no models: exact figures from the rules) ---
+
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+from core.domain import Analysis, Post, RiskAssessment, Sentiment, Toponym, TopicScore  # noqa: E402
+from nlp.stories import StoryRules, StoryTracker, new_sketch, story_sketch_jaccard  # noqa: E402
+
+T = datetime(2026, 11, 19, 9, 0, tzinfo=timezone.utc)
+
+
+def analysis_of(topic: str, lemmas=(), places=()) -> Analysis:
+    return Analysis(post_id="p", lemmas=list(lemmas), sentiment=Sentiment(label="negative", score=0.9),
+                    topic=TopicScore(code=topic, confidence=0.9), block="rural",
+                    toponyms=[Toponym(text=name, start=0, end=len(name), name=name, kind=kind) for name, kind in places],
+                    risk=RiskAssessment(score=0.1, level="none"))
+
+
+def stored(topic="utilities", places=("Лаптево",), terms=("насос", "вода", "башня", "сгореть")) -> Story:
+    return Story(id="s-old", title="Насос сгорел", first_post_id="p0", first_seen=T, last_seen=T, post_ids=["p0"],
+                 topic=topic, places=list(places), terms=list(terms))
+
+
+def similarity(tracker: StoryTracker, terms, analysis) -> float:
+    return tracker.similarity(tracker.stories[0], new_sketch(), set(terms), analysis)
+
+
+def test_shared_words_topic_and_village_add_up():
+    tracker = StoryTracker([stored()])
+    village = [("Лаптево", "village")]
+    # 2 of the post's 2 terms in the story: 0.6 × 2 / (2 + 2) = 0.3
+    assert similarity(tracker, {"насос", "вода"}, analysis_of("other")) == pytest.approx(0.3)
+    assert similarity(tracker, {"насос", "вода"}, analysis_of("utilities")) == pytest.approx(0.45)
+    assert similarity(tracker, {"насос", "вода"}, analysis_of("utilities", places=village)) == pytest.approx(0.65)
+    assert similarity(tracker, {"насос", "вода"}, analysis_of("roads", places=village)) == pytest.approx(0.5)
+    street = [("Лаптево", "street")]
+    assert similarity(tracker, {"насос", "вода"}, analysis_of("other", places=street)) == pytest.approx(0.4)
+    town = [("Лаптево", "town")]
+    assert similarity(tracker, {"насос", "вода"}, analysis_of("other", places=town)) == pytest.approx(0.3)
+    assert similarity(tracker, {"насос", "вода", "дети", "школа"}, analysis_of("other")) == pytest.approx(0.2)
+
+
+def test_the_other_topic_is_never_a_bond():
+    tracker = StoryTracker([stored(topic="other")])
+    assert similarity(tracker, {"насос", "вода"}, analysis_of("other")) == pytest.approx(0.3)
+    assert similarity(tracker, {"насос", "вода"}, analysis_of("utilities")) == pytest.approx(0.3)
+
+
+def test_two_different_villages_are_kept_apart():
+    weights = {"Лаптево": 1.0, "Быково": 1.0, "Пестово": 0.0}
+    tracker = StoryTracker([stored()], place_weights=weights)
+    other_village = analysis_of("utilities", places=[("Быково", "village")])
+    assert similarity(tracker, {"насос", "вода"}, other_village) == pytest.approx(0.25)  # 0.3 + 0.15 − 0.2
+    town_only = analysis_of("utilities", places=[("Пестово", "town")])
+    assert similarity(tracker, {"насос", "вода"}, town_only) == pytest.approx(0.45)  # the town tells nothing
+    same = analysis_of("utilities", places=[("Лаптево", "village"), ("Быково", "village")])
+    assert similarity(tracker, {"насос", "вода"}, same) == pytest.approx(0.65)
+    in_town = StoryTracker([stored(places=("Пестово",))], place_weights=weights)
+    assert similarity(in_town, {"насос", "вода"}, other_village) == pytest.approx(0.45)  # no specific place there
+
+
+def test_a_restored_place_takes_the_weight_it_has_in_the_post():
+    tracker = StoryTracker([stored(places=("Советская",))])  # restored without weights: kind unknown
+    street = analysis_of("other", places=[("Советская", "street")])
+    assert similarity(tracker, {"насос", "вода"}, street) == pytest.approx(0.4)  # 0.3 + 0.2 × 0.5
+    elsewhere = analysis_of("other", places=[("Быково", "village")])
+    assert similarity(tracker, {"насос", "вода"}, elsewhere) == pytest.approx(0.3)  # unknown kinds: no penalty
+
+
+def test_the_same_text_scores_by_its_minhash():
+    words = ["насос", "на", "башня", "сгореть", "вода", "нет"]
+    sketch = minhash_of(shingles(words))
+    story = stored().model_copy(update={"signature": [int(v) for v in sketch.hashvalues], "terms": []})
+    tracker = StoryTracker([story])
+    assert tracker.similarity(tracker.stories[0], minhash_of(shingles(words)), set(), analysis_of("other")) == 1.0
+    assert story_sketch_jaccard(new_sketch(story.signature), sketch) == 1.0
+    assert story_sketch_jaccard(new_sketch(), sketch) == 0.0 and story_sketch_jaccard(sketch, new_sketch()) == 0.0
+    assert new_sketch().is_empty() and not new_sketch(story.signature).is_empty()
+    assert list(new_sketch(story.signature).hashvalues) == story.signature
+    unrelated = minhash_of(shingles(["концерт", "школа", "песня", "стих", "дети"]))
+    assert story_sketch_jaccard(sketch, unrelated) < 0.2
+
+
+def test_content_lemmas_and_their_shingles():
+    lemmas = ["в", "лаптево", "2", "нет", "вода", "я", "насос", "12а"]
+    assert content_lemmas(lemmas) == ["лаптево", "вода", "насос", "12а"]
+    assert shingles(lemmas) == {"лаптево", "вода", "насос", "12а", "лаптево вода", "вода насос", "насос 12а"}
+    assert shingles(["вода"]) == {"вода"} and shingles([]) == set()
+
+
+def post_at(native: str, hours: float, source="vk_a", parent_id=None, text="Насос сгорел, воды нет") -> Post:
+    return Post(platform="vk", source=source, native_id=native, text=text, published_at=T + timedelta(hours=hours),
+                parent_id=parent_id)
+
+
+def test_joining_at_the_threshold_ties_and_the_window():
+    exact = StoryRules(threshold=0.5, topic_boost=0.25, place_boost=0.25)  # sums exact in binary floats
+    tracker = StoryTracker([stored()], window_hours=72, rules=exact)
+    # no shared word; topic 0.25 + village 0.25 = 0.5: exactly the threshold, joins
+    joined = tracker.assign(post_at("a", 72), analysis_of("utilities", ["дети"], places=[("Лаптево", "village")]))
+    assert joined.id == "s-old" and joined.last_seen == T + timedelta(hours=72)
+    apart = StoryTracker([stored()], rules=exact).assign(post_at("a2", 1), analysis_of("utilities", ["дети"]))
+    assert apart.id != "s-old"  # the topic alone: 0.25
+    late = tracker.assign(post_at("b", 72 * 2 + 0.01), analysis_of("utilities", ["насос", "вода"]))
+    assert late.id != "s-old"  # past last_seen + window
+    early = StoryTracker([stored()], window_hours=72).assign(post_at("c", -72), analysis_of("utilities", ["насос", "вода"]))
+    assert early.id == "s-old" and early.first_seen == T - timedelta(hours=72)
+    twin = stored().model_copy(update={"id": "s-new"})
+    both = StoryTracker([stored(), twin])
+    assert both.assign(post_at("d", 1), analysis_of("utilities", ["насос", "вода"])).id == "s-old"  # the older
+    below = StoryTracker([stored()]).assign(post_at("e", 1), analysis_of("other", ["насос", "дети", "школа"]))
+    assert below.id != "s-old"  # 0.6 × 1 / 5 = 0.12
+
+
+def test_a_story_grows_with_its_posts():
+    tracker = StoryTracker(rules=StoryRules(max_terms=5))
+    first = tracker.assign(post_at("1", 0, "vk_a"), analysis_of("fire", ["насос", "сгореть", "вода", "нет"],
+                                                                places=[("Лаптево", "village")]))
+    assert (first.title, first.post_ids, first.sources, first.places, first.topic) == (
+        "Насос сгорел, воды нет", [post_at("1", 0).id], ["vk_a"], ["Лаптево"], "fire")
+    assert first.terms == ["насос", "сгореть", "вода"] and len(first.signature) == 64
+    reply = post_at("2", 1, "vk_a", parent_id=post_at("1", 0).id, text="Пожар?")
+    tracker.assign(reply, analysis_of("utilities", ["пожар", "башня", "кран", "лёд"]))
+    assert first.topic == "fire" and first.sources == ["vk_a"]  # a comment counts half a post
+    assert first.terms == ["насос", "сгореть", "вода", "пожар", "башня"]  # capped at max_terms
+    tracker.assign(post_at("3", 2, "tg_b"), analysis_of("utilities", ["насос", "сгореть", "вода"],
+                                                        places=[("Лаптево", "village"), ("Быково", "village")]))
+    assert first.topic == "utilities" and first.sources == ["vk_a", "tg_b"]  # 4 against 2
+    assert first.places == ["Лаптево", "Быково"] and first.last_seen == T + timedelta(hours=2)
+    again = post_at("1", 0)
+    analysis = analysis_of("other")
+    assert tracker.assign(again, analysis) is first and analysis.story_id == first.id
+    assert len(first.post_ids) == 3  # a post seen again is not added twice
+
+
+def test_the_topic_follows_posts_over_comments_and_never_settles_on_other():
+    tracker = StoryTracker()
+    root = post_at("1", 0)
+    story = tracker.assign(root, analysis_of("fire", ["насос", "сгореть"]))
+    for i in (2, 3):
+        tracker.assign(post_at(str(i), i, parent_id=root.id), analysis_of("utilities", ["вода"]))
+    assert story.topic == "fire"  # two comments weigh as much as the post: the first topic stays
+    tracker.assign(post_at("4", 4, parent_id=root.id), analysis_of("utilities", ["вода"]))
+    assert story.topic == "utilities"  # three comments outweigh it
+    vague = StoryTracker()
+    other_root = post_at("5", 0)
+    other = vague.assign(other_root, analysis_of("other", ["насос", "сгореть"]))
+    vague.assign(post_at("6", 1, parent_id=other_root.id), analysis_of("utilities", ["вода"]))
+    assert other.topic == "utilities"  # «other» only when nothing else was said
+
+
+def test_a_place_counts_as_specific_as_the_story_first_knew_it():
+    tracker = StoryTracker()
+    tracker.assign(post_at("1", 0), analysis_of("other", ["яма", "асфальт"], places=[("Советская", "street")]))
+    story = tracker.stories[0]
+    as_village = analysis_of("other", [], places=[("Советская", "village")])
+    assert tracker.similarity(story, new_sketch(), set(), as_village) == pytest.approx(0.1)  # min(1, 0.5) × 0.2
+
+
+def test_a_story_out_of_the_window_does_not_hide_a_newer_one():
+    old = stored().model_copy(update={"id": "s-old", "first_seen": T - timedelta(days=10),
+                                      "last_seen": T - timedelta(days=10)})
+    recent = stored().model_copy(update={"id": "s-recent"})
+    tracker = StoryTracker([old, recent], window_hours=72)
+    assert tracker.assign(post_at("x", 1), analysis_of("utilities", ["насос", "вода"])).id == "s-recent"
+
+
+def test_two_letter_words_count_one_letter_words_do_not():
+    assert content_lemmas(["ж", "жд", "жкх"]) == ["жд", "жкх"]
+
+
+def test_the_default_window_is_three_days():
+    tracker = StoryTracker([stored()])
+    assert tracker.assign(post_at("a", 72), analysis_of("utilities", ["насос", "вода"])).id == "s-old"
+    fresh = StoryTracker([stored()])
+    assert fresh.assign(post_at("b", 72.5), analysis_of("utilities", ["насос", "вода"])).id != "s-old"
+
+
+def test_restored_stories_are_copied_and_keep_their_topic_once():
+    story = stored()
+    tracker = StoryTracker([story])
+    tracker.assign(post_at("c1", 1, parent_id="p0"), analysis_of("fire", ["пожар"]))
+    assert story.post_ids == ["p0"] and tracker.stories[0].post_ids == ["p0", post_at("c1", 1).id]
+    assert tracker.stories[0].topic == "utilities"  # one comment does not outweigh the stored topic
+    joining = StoryTracker([stored()])
+    joining.assign(post_at("p1", 1), analysis_of("fire", ["насос", "вода"], places=[("Лаптево", "village")]))
+    assert joining.stories[0].topic == "fire"  # a post does
+
+
+def test_places_outside_the_gazetteer_tie_nothing_and_the_gazetteer_weight_wins():
+    weights = {"Лаптево": 1.0}
+    factory = stored(places=("Завод",))  # a name NER found: not in the gazetteer
+    tracker = StoryTracker([factory], place_weights=weights)
+    named = analysis_of("other", [], places=[("Завод", "village")])
+    assert tracker.similarity(tracker.stories[0], new_sketch(), {"насос", "вода"}, named) == pytest.approx(0.3)
+    village = StoryTracker([stored()], place_weights=weights)
+    as_street = analysis_of("other", [], places=[("Лаптево", "street")])
+    assert village.similarity(village.stories[0], new_sketch(), {"насос", "вода"}, as_street) == pytest.approx(0.5)

@@ -160,3 +160,104 @@ def test_the_watermark_follows_a_changed_last_modified(feed, site):
     again = atom.collect(changed.watermark)
     assert again.posts == [] and site.hits("/atom.xml")[-1].headers["if-modified-since"] == \
         "Thu, 19 Nov 2026 13:00:00 GMT"
+
+
+# --- the feed watermark itself (FeedState): what is remembered and what counts as read ---
+
+def test_the_feed_watermark_round_trips_and_leaves_out_what_it_lacks():
+    from datetime import datetime, timezone
+
+    from collectors.rss.collector import FeedState
+
+    at = datetime(2026, 11, 19, 9, 0, tzinfo=timezone.utc)
+    state = FeedState(at, ["b", "a"], ETAG, MODIFIED, ["9f1c"])
+    text = state.dump()
+    assert json.loads(text) == {"published": "2026-11-19T09:00:00+00:00", "ids": ["b", "a"], "etag": ETAG,
+                                "modified": MODIFIED, "reported": ["9f1c"]}
+    assert "Пестово" in FeedState(reported=["Пестово"]).dump()  # kept as written, not \\u-escaped
+    assert FeedState.parse(text, "vesti") == state
+    assert FeedState().dump() is None and FeedState(ids=[]).dump() is None
+    assert FeedState(modified=MODIFIED).dump() == json.dumps({"modified": MODIFIED}, separators=(",", ":"))
+    assert FeedState.parse(None, "vesti") == FeedState() == FeedState.parse("", "vesti")
+    old = FeedState.parse('{"published": "2026-11-19T09:00:00+00:00"}', "vesti")
+    assert (old.published, old.ids, old.etag, old.modified, old.reported) == (at, None, None, None, [])
+    for bad in ("не json", "[1]", '{"published": "вчера"}', '{"published": 5}'):
+        with pytest.raises(CollectorError, match=r"^vesti: stored watermark is not a feed watermark \(.+\); "
+                                                 r"run the scan with --full to start over$"):
+            FeedState.parse(bad, "vesti")
+
+
+def test_an_entry_is_read_when_older_or_already_seen_at_the_newest_minute():
+    from datetime import datetime, timedelta, timezone
+
+    from collectors.rss.collector import FeedState
+
+    at = datetime(2026, 11, 19, 9, 0, tzinfo=timezone.utc)
+    state = FeedState(at, ["vesti-1"])
+    assert state.is_read("vesti-0", at - timedelta(seconds=1))
+    assert state.is_read("vesti-1", at) and not state.is_read("vesti-2", at)  # a new entry at the same minute
+    assert not state.is_read("vesti-1", at + timedelta(seconds=1))  # edited after it was read
+    by_time = FeedState(at)  # an old watermark: by time only
+    assert by_time.is_read("vesti-2", at) and not by_time.is_read("vesti-2", at + timedelta(seconds=1))
+    assert not FeedState().is_read("vesti-1", at - timedelta(days=365))
+
+
+def test_entries_of_the_newest_minute_are_all_remembered(feed, site):
+    from testing.fakes.http import static as serve
+
+    items = "".join(f"<item><guid>n-{i}</guid><title>Новость {i}</title><description>Текст {i}</description>"
+                    f"<pubDate>Thu, 19 Nov 2026 {hour} +0000</pubDate></item>"
+                    for i, hour in ((1, "09:00:00"), (2, "10:00:00"), (3, "10:00:00"), (4, "08:00:00")))
+    site.routes["/same.xml"] = serve(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                                     f'<title>Вести</title>{items}</channel></rss>'.encode("utf-8"),
+                                     "application/rss+xml")
+    batch = feed("/same.xml").collect(None)
+    assert len(batch.posts) == 4
+    mark = json.loads(batch.watermark)
+    assert mark["published"] == "2026-11-19T10:00:00+00:00" and mark["ids"] == ["n-2", "n-3"]
+    assert feed("/same.xml").collect(batch.watermark).posts == []
+
+
+def test_two_articles_a_scan_when_the_budget_is_two(feed, site):
+    batch = feed("/rss.xml", full_text=True, max_articles=2).collect(None)
+    fetched = [r.path for r in site.log if r.path.startswith("/news/")]
+    assert len(fetched) == 2 and fetched[0] == "/news/7401.html"
+    assert any("лимит max_articles" in p for p in batch.problems)
+
+
+def test_a_feed_without_reach_repeats_and_teasers(feed, site):
+    from testing.fakes.http import static as serve
+
+    item = ("<item><guid>n-1</guid><title>Новость</title><description>Текст</description>"
+            "<pubDate>Thu, 19 Nov 2026 09:00:00 +0000</pubDate></item>")
+    site.routes["/twice.xml"] = serve(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                                      f'<title>Вести</title>{item}{item}</channel></rss>'.encode("utf-8"),
+                                      "application/rss+xml")
+    batch = feed("/twice.xml", reach=None).collect(None)
+    (post,) = batch.posts  # the same entry twice in one feed: one post
+    assert post.reach == 0
+    assert batch.raw[post.id].context == {"reach": 0}  # no article was fetched: none is kept
+
+
+def test_entries_without_a_title_empty_ones_and_a_foreign_watermark(feed, site):
+    from testing.fakes.http import static as serve
+
+    items = ("<item><guid>n-1</guid><description>Текст без заголовка</description>"
+             "<pubDate>Thu, 19 Nov 2026 09:00:00 +0000</pubDate></item>"
+             + "".join(f"<item><guid>e-{i}</guid><pubDate>Thu, 19 Nov 2026 09:00:00 +0000</pubDate></item>"
+                       for i in (1, 2)))
+    site.routes["/mixed.xml"] = serve(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                                      f'<title>Вести</title>{items}</channel></rss>'.encode("utf-8"),
+                                      "application/rss+xml")
+    batch = feed("/mixed.xml").collect(None)
+    assert [p.text for p in batch.posts] == ["Текст без заголовка"] and batch.skipped == 2
+    assert batch.raw[batch.posts[0].id].context == {"reach": 4000}
+    with pytest.raises(CollectorError, match="^vesti: stored watermark is not a feed watermark"):
+        feed("/mixed.xml").collect("не json")
+
+
+def test_a_fetched_article_is_kept_in_the_raw_item(feed, site):
+    batch = feed("/rss.xml", full_text=True, max_articles=1).collect(None)
+    post = next(p for p in batch.posts if p.native_id == "vesti-7401")
+    context = batch.raw[post.id].context
+    assert context["reach"] == 4000 and context["article"] == post.text and len(post.text) > 200
