@@ -66,6 +66,7 @@ class Pipeline:
         self.observer = observer or ScanObserver()
         self.touched: set[str] = set()
         self._tracker = None
+        self._tracker_since: datetime | None = None  # the oldest last_seen the tracker loaded
         # The NLP models are shared; one batch at a time keeps them safe whatever they cache.
         self._analyse_lock = threading.Lock()
 
@@ -91,9 +92,16 @@ class Pipeline:
 
     @property
     def tracker(self):
-        if self._tracker is None:
-            since = datetime.now(timezone.utc) - STORY_WINDOW
+        return self.tracker_for()
+
+    def tracker_for(self, oldest: datetime | None = None):
+        """The story tracker with the stores' stories seen within ``STORY_WINDOW`` of now, or of
+        ``oldest`` (the oldest post about to be grouped) when that is earlier: a backfill of
+        older posts, or a replayed recording, joins the stories of its own time."""
+        since = min(datetime.now(timezone.utc), oldest or datetime.max.replace(tzinfo=timezone.utc)) - STORY_WINDOW
+        if self._tracker is None or since < self._tracker_since:
             self._tracker = self.analyzer.story_tracker(self.store.recent_stories(since))
+            self._tracker_since = since
         return self._tracker
 
     def reload_stories(self) -> None:
@@ -174,8 +182,9 @@ class Pipeline:
         """Group analysed posts into stories (in order) and write both, the posts with their
         raw items."""
         stories = {}
+        tracker = self.tracker_for(min((post.published_at for post in posts), default=None))
         for post, analysis in zip(posts, analyses):
-            story = self.tracker.assign(post, analysis)
+            story = tracker.assign(post, analysis)
             analysis.story_id = story.id
             stories[story.id] = story
         self.observer.stage(key, "запись")
