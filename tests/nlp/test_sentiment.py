@@ -122,7 +122,7 @@ def test_long_neutral_news_stays_neutral(sentiment, lexicon, lemmatizer):
     sentence = "В округе прошло плановое заседание комиссии по вопросам благоустройства."
     text = " ".join([sentence] * 8 + ["Есть проблема."])
     assert lexicon(text).label == "neutral"
-    alone = SentimentClassifier(None, blend=SentimentBlend(lexicon_weight=0.0, negative_bias=0.0))
+    alone = SentimentClassifier(None, blend=SentimentBlend(lexicon_weight=0.0, negative_bias=0.0, positive_bias=0.0))
     tokens = lemmatizer.tokens(text)
     assert alone.analyze(text, tokens).label == "neutral"
     assert sentiment(text).label == "negative"
