@@ -38,8 +38,8 @@ class TaskResult:
 # --- sentiment ---------------------------------------------------------------------------
 def evaluate_sentiment(root: Path, analyzer) -> list[TaskResult]:
     """RuSentiment test: the model's five classes, the three МЦУ labels from the model alone, with
-    the shift towards «negative», and with the lexicon nudge too (shipped), plus the lexicon alone
-    (the first version) for comparison."""
+    the decision offsets (towards «negative», away from «positive»), and with the lexicon nudge too
+    (shipped), plus the lexicon alone (the first version) for comparison."""
     from nlp.embeddings import load_vectors
     from nlp.features import sentiment_features
     from nlp.sentiment_model import SentimentBlend, SentimentClassifier
@@ -85,9 +85,11 @@ def sentiment_on_local_posts(root: Path, analyzer) -> TaskResult:
     training data). ``extra``: the number of blocks per label."""
     from collections import Counter
 
+    from core.text import counted
+
     counts = Counter(analyzer.sentiment.analyze(text, analyzer.lemmatizer.tokens(text)).label
                      for text in iter_local_posts(root))
-    return TaskResult("sentiment", "доли меток (без разметки)", f"local_posts ({sum(counts.values())} блоков)",
+    return TaskResult("sentiment", "доли меток (без разметки)", f"local_posts ({counted(sum(counts.values()), 'блок', 'блока', 'блоков')})",
                       extra={label: counts.get(label, 0) for label in ("negative", "neutral", "positive")})
 
 
