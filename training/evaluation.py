@@ -60,7 +60,8 @@ def evaluate_sentiment(root: Path, analyzer) -> list[TaskResult]:
                                              for r, t, v in zip(test, tokens, vectors)])
 
     blend = clf.blend
-    shift = f"сдвиги к негативу {blend.negative_bias:+g}, к позитиву {blend.positive_bias:+g}"
+    names = {"negative": "к негативу", "positive": "к позитиву"}
+    shift = "сдвиг " + (", ".join(f"{names[label]} {value:+g}" for label, value in blend.offsets.items()) or "0")
     offsets_only = SentimentBlend(lexicon_weight=0.0, negative_bias=blend.negative_bias,
                                   positive_bias=blend.positive_bias)
     results = [

@@ -115,7 +115,7 @@ def test_complaint_markers_are_reported(analyzer, lemmatizer):
 
 def test_long_neutral_news_stays_neutral(sentiment, lexicon, lemmatizer):
     """The lexicon damps long texts, and the model alone reads this news as neutral. The shipped
-    blend adds an offset towards «negative» (chosen by cross-validation for negative recall) that tips it over:
+    blend adds an offset towards «negative» (chosen on dev for negative recall) that tips it over:
     a known weakness of the model card, pinned here so that a change of it is seen."""
     from nlp.sentiment_model import SentimentBlend, SentimentClassifier
 
