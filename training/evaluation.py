@@ -38,8 +38,8 @@ class TaskResult:
 # --- sentiment ---------------------------------------------------------------------------
 def evaluate_sentiment(root: Path, analyzer) -> list[TaskResult]:
     """RuSentiment test: the model's five classes, the three МЦУ labels from the model alone, with
-    the shift towards «negative», and with the lexicon nudge too (shipped), plus the lexicon alone
-    (the first version) for comparison."""
+    the decision offsets (towards «negative», away from «positive»), and with the lexicon nudge too
+    (shipped), plus the lexicon alone (the first version) for comparison."""
     from nlp.embeddings import load_vectors
     from nlp.features import sentiment_features
     from nlp.sentiment_model import SentimentBlend, SentimentClassifier
@@ -59,15 +59,19 @@ def evaluate_sentiment(root: Path, analyzer) -> list[TaskResult]:
         return classification_report(gold3, [classifier.analyze(r.text, t, v).label
                                              for r, t, v in zip(test, tokens, vectors)])
 
-    bias = clf.blend.negative_bias
+    blend = clf.blend
+    names = {"negative": "к негативу", "positive": "к позитиву"}
+    shift = "сдвиг " + (", ".join(f"{names[label]} {value:+g}" for label, value in blend.offsets.items()) or "0")
+    offsets_only = SentimentBlend(lexicon_weight=0.0, negative_bias=blend.negative_bias,
+                                  positive_bias=blend.positive_bias)
     results = [
         TaskResult("sentiment", "модель, 5 классов RuSentiment", data,
                    classification_report([r.label for r in test], five)),
-        TaskResult("sentiment", "модель, 3 класса", data, three_way(
-            SentimentClassifier(None, clf.model_path, SentimentBlend(lexicon_weight=0.0, negative_bias=0.0)))),
-        TaskResult("sentiment", f"модель + сдвиг к негативу {bias}, 3 класса", data, three_way(
-            SentimentClassifier(None, clf.model_path, SentimentBlend(lexicon_weight=0.0, negative_bias=bias)))),
-        TaskResult("sentiment", f"модель + сдвиг {bias} + словарь (вес {clf.blend.lexicon_weight}), 3 класса", data,
+        TaskResult("sentiment", "модель, 3 класса", data, three_way(SentimentClassifier(
+            None, clf.model_path, SentimentBlend(lexicon_weight=0.0, negative_bias=0.0, positive_bias=0.0)))),
+        TaskResult("sentiment", f"модель + {shift}, 3 класса", data, three_way(
+            SentimentClassifier(None, clf.model_path, offsets_only))),
+        TaskResult("sentiment", f"модель + {shift} + словарь (вес {blend.lexicon_weight}), 3 класса", data,
                    three_way(clf)),
     ]
     lexicon = analyzer.sentiment_lexicon
@@ -75,6 +79,19 @@ def evaluate_sentiment(root: Path, analyzer) -> list[TaskResult]:
                               classification_report(gold3, [lexicon.analyze(r.text, [x.lemma for x in t]).label
                                                             for r, t in zip(test, tokens)])))
     return results
+
+
+def sentiment_on_local_posts(root: Path, analyzer) -> TaskResult:
+    """The shipped labels' shares on ``local_posts`` (unlabelled: a benchmark to read by eye, never
+    training data). ``extra``: the number of blocks per label."""
+    from collections import Counter
+
+    from core.text import counted
+
+    counts = Counter(analyzer.sentiment.analyze(text, analyzer.lemmatizer.tokens(text)).label
+                     for text in iter_local_posts(root))
+    return TaskResult("sentiment", "доли меток (без разметки)", f"local_posts ({counted(sum(counts.values()), 'блок', 'блока', 'блоков')})",
+                      extra={label: counts.get(label, 0) for label in ("negative", "neutral", "positive")})
 
 
 # --- topics ------------------------------------------------------------------------------------

@@ -118,6 +118,7 @@ def evaluate(
         with console.status("оценка…"):
             if "sentiment" in tasks:
                 results += ev.evaluate_sentiment(root, analyzer)
+                results.append(ev.sentiment_on_local_posts(root, analyzer))
             if "signal" in tasks:
                 results += evaluate_signal(root, analyzer)
             if "topic" in tasks:
@@ -190,6 +191,10 @@ def print_results(console, results, speed) -> None:
                 console.print(f"{r.variant}: предложений найдено полностью {r.extra['sentences_exact']} из "
                               f"{r.extra['sentences']}; пропуски: " + "; ".join(r.extra["misses"][:8]))
     for r in results:
+        if r.task == "sentiment" and r.report is None:
+            total = sum(r.extra.values()) or 1
+            console.print(f"Тональность, {r.variant}, {r.data}: " +
+                          ", ".join(f"{label} {n} ({n / total:.1%})" for label, n in r.extra.items()))
         if r.task == "stories":
             table = Table(title=f"Сюжеты: {r.variant}, {r.data}")
             for col in ("сюжет", "постов", "полнота", "чистота", "кластеров"):

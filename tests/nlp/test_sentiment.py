@@ -115,14 +115,14 @@ def test_complaint_markers_are_reported(analyzer, lemmatizer):
 
 def test_long_neutral_news_stays_neutral(sentiment, lexicon, lemmatizer):
     """The lexicon damps long texts, and the model alone reads this news as neutral. The shipped
-    blend adds a bias towards «negative» (chosen on dev for negative recall) that tips it over:
+    blend adds an offset towards «negative» (chosen on dev for negative recall) that tips it over:
     a known weakness of the model card, pinned here so that a change of it is seen."""
     from nlp.sentiment_model import SentimentBlend, SentimentClassifier
 
     sentence = "В округе прошло плановое заседание комиссии по вопросам благоустройства."
     text = " ".join([sentence] * 8 + ["Есть проблема."])
     assert lexicon(text).label == "neutral"
-    alone = SentimentClassifier(None, blend=SentimentBlend(lexicon_weight=0.0, negative_bias=0.0))
+    alone = SentimentClassifier(None, blend=SentimentBlend(lexicon_weight=0.0, negative_bias=0.0, positive_bias=0.0))
     tokens = lemmatizer.tokens(text)
     assert alone.analyze(text, tokens).label == "neutral"
     assert sentiment(text).label == "negative"
@@ -137,3 +137,35 @@ def test_runtime_features_are_the_training_features(analyzer, lemmatizer):
     for text in NEGATIVE + POSITIVE + [long_text]:
         tokens = lemmatizer.tokens(text)
         assert sorted(clf.feature_indices(text, tokens)) == sorted(clf.model.indices(sentiment_features(text, tokens)))
+
+
+def test_decision_offsets_move_the_labels(lemmatizer):
+    """The two offsets shift «negative» and «positive» against «neutral»; zero offsets are left out."""
+    from nlp.sentiment_model import SentimentBlend, SentimentClassifier
+
+    assert SentimentBlend(negative_bias=0.0, positive_bias=0.0).offsets == {}
+    assert SentimentBlend(negative_bias=0.4, positive_bias=0.0).offsets == {"negative": 0.4}
+    text = "Очень красивый праздник получился, спасибо организаторам"
+    tokens = lemmatizer.tokens(text)
+    plain = SentimentClassifier(None, blend=SentimentBlend(lexicon_weight=0.0, negative_bias=0.0, positive_bias=0.0))
+    assert plain.analyze(text, tokens).label == "positive"
+    damped = SentimentClassifier(None, blend=SentimentBlend(lexicon_weight=0.0, negative_bias=0.0, positive_bias=-8.0))
+    assert damped.analyze(text, tokens).label != "positive"
+    neutral = "Заседание думы округа состоится 20 января"
+    pushed = SentimentClassifier(None, blend=SentimentBlend(lexicon_weight=0.0, negative_bias=8.0, positive_bias=0.0))
+    assert plain.analyze(neutral, lemmatizer.tokens(neutral)).label == "neutral"
+    assert pushed.analyze(neutral, lemmatizer.tokens(neutral)).label == "negative"
+
+
+def test_label_shares_on_local_posts(analyzer, tmp_path):
+    """`mcu eval --only sentiment` counts the shipped labels over the blocks of local_posts."""
+    from training.evaluation import sentiment_on_local_posts
+
+    (tmp_path / "local_posts").mkdir()
+    (tmp_path / "local_posts" / "posts_comments.txt").write_text(
+        "Безобразие! Мусор не вывозят, позор администрации\n\n"
+        "Большое спасибо врачам ЦРБ за заботу 🙏\n\n\n"
+        "Заседание думы округа состоится 20 января\nв здании администрации\n", encoding="utf-8")
+    result = sentiment_on_local_posts(tmp_path, analyzer)
+    assert result.extra == {"negative": 1, "neutral": 1, "positive": 1}
+    assert result.data == "local_posts (3 блока)" and result.report is None
