@@ -119,7 +119,7 @@ def checked_link(value: str) -> str:
     parts = urlsplit(candidate)
     host = parts.hostname or ""
     if (parts.scheme not in ("http", "https") or "." not in host or any(c.isspace() for c in candidate)
-            or not re.fullmatch(r"[\w.-]+", host)):
+            or not re.fullmatch(r"[\w.-]+", host) or "@" in parts.netloc):  # no «user@host» (mailto:, lures)
         raise ValueError(f"«{link}» — не ссылка: нужен адрес публикации вида https://vk.com/wall-1_2")
     return candidate
 

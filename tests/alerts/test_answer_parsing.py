@@ -40,7 +40,8 @@ def test_checked_link_accepts_addresses(value, expected):
 
 
 @pytest.mark.parametrize("value", ["javascript:alert(1)", "ftp://pestovo.ru/a", "localhost", "https://pes tovo.ru",
-                                   "https://пример/а", "не ссылка"])
+                                   "https://пример/а", "не ссылка", "mailto:a@pestovo.ru",
+                                   "https://vk.com@evil.example/wall-1_2"])
 def test_checked_link_refuses_anything_else(value):
     with pytest.raises(ValueError, match="не ссылка"):
         checked_link(value)
