@@ -171,7 +171,7 @@ def mark_not_risk(risk: Risk, actor: str, at: datetime, reason: str = "") -> Cha
     """«Не риск»: a new risk or one in work is closed as not a risk."""
     if risk.status == RiskStatus.not_risk:
         return f"риск {risk.label} уже отмечен «не риск»"
-    risk.move_to(RiskStatus.not_risk, actor, at, note=clean(reason), action="not_risk")
+    risk.move_to(RiskStatus.not_risk, actor, at, note=clean(reason).strip(), action="not_risk")
     return f"риск {risk.label} отмечен «не риск»"
 
 
