@@ -163,7 +163,8 @@ def test_take_and_not_risk_reply_and_record(store):
     taken = workflow.take(store, rid, "Анна", at(1))
     assert (taken.changed, taken.message, taken.notice) == (True, "риск №1 взят в работу", None)
     assert taken.risk.assignee == "Анна"
-    refused = workflow.mark_not_risk(store, rid, "Вера", at(2), "  фейк <b>\n")  # the reason as typed, kept without its surrounding blanks
+    # the reason as typed, kept without its surrounding blanks
+    refused = workflow.mark_not_risk(store, rid, "Вера", at(2), "  фейк <b>\n")
     assert refused.message == "риск №1 отмечен «не риск»" and refused.risk.history[-1].note == "фейк <b>"
     again = workflow.mark_not_risk(store, rid, "Вера", at(3))
     assert (again.changed, again.message) == (False, "риск №1 уже отмечен «не риск»")
