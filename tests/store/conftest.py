@@ -52,7 +52,10 @@ def lemmatize() -> Lemmatizer:
 
     @lru_cache(maxsize=None)
     def normal(word: str) -> str:
-        return morph.parse(word)[0].normal_form
+        try:
+            return morph.parse(word)[0].normal_form
+        except ValueError:  # pymorphy3 names every letter it shapes; U+17000 (Tangut) has no name
+            return word
 
     def lemmas(text: str) -> list[str]:
         return [normal(w) for w in re.findall(r"\w+", text.lower())]

@@ -4,9 +4,10 @@ SQLite and Elasticsearch exactly as they went in."""
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from collectors.text import clean_text
@@ -35,6 +36,8 @@ posts = st.builds(
 
 @settings(max_examples=max(20, settings().max_examples // 2))  # Elasticsearch refreshes on every write
 @given(post=posts)
+@example(post=Post(platform="vk", source="fuzz_source", native_id="tangut", text="\U00017000",  # a letter without
+                   published_at=datetime(2000, 1, 1, tzinfo=timezone.utc)))  # a Unicode name (pymorphy3 raised)
 def test_a_post_and_its_raw_item_round_trip(store: Store, make, post: Post):
     analysis = make.analysis(post)
     raw = make.raw(post, note=post.text[:500])
