@@ -3,9 +3,12 @@ restarts, with every alert delivered exactly once."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from aiogram.types import InlineKeyboardMarkup
 from pydantic import SecretStr
 
@@ -486,3 +489,40 @@ def test_a_plain_notice_asks_for_no_reply(tmp_path):
         (job,) = outbox.due(10.0)
         assert (job.kind, job.force_reply, job.reply_to, job.risk_id, job.purpose) == (
             "notice", False, None, None, None)
+
+
+def test_the_bot_thread_can_use_the_outbox_the_scan_opened(tmp_path):
+    """The scan and the bot's delivery loop share one Outbox object across threads."""
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    errors: list[BaseException] = []
+
+    def enqueue() -> None:
+        try:
+            fill(outbox, 2, prefix="t")
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+
+    worker = threading.Thread(target=enqueue)
+    worker.start()
+    worker.join()
+    assert errors == [] and [row[3] for row in outbox.jobs("pending")] == ["t000", "t001"]
+
+
+def test_a_locked_outbox_waits_only_as_long_as_asked(tmp_path):
+    """``busy_timeout`` is how long a writer waits for another process's write lock."""
+    path = tmp_path / "outbox.sqlite"
+    Outbox(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process is writing
+    impatient = Outbox.__new__(Outbox)
+    started = time.monotonic()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            impatient.__init__(path, busy_timeout=0.2)
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert 0.15 <= waited < 4  # sqlite's own default would wait 5 s
+    patient = Outbox(path, busy_timeout=30)
+    assert fill(patient, 1) == ["r000"]
