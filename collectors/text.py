@@ -55,7 +55,12 @@ def html_to_text(html: str | None, limit: int = MAX_TEXT) -> str:
     return clean_text(root.text_content(), limit)
 
 
-def from_unix(value: object) -> datetime:
+def from_unix(value: object, per_second: int = 1) -> datetime:
+    """Unix time (``per_second`` 1000: milliseconds) as UTC; ValueError for a time the platform
+    cannot hold (the year 0, beyond 9999: ``fromtimestamp``'s OverflowError or OSError)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"expected a unix timestamp, got {type(value).__name__}")
-    return datetime.fromtimestamp(value, tz=timezone.utc)
+    try:
+        return datetime.fromtimestamp(value if per_second == 1 else value / per_second, tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"not a valid unix time: {value}") from None

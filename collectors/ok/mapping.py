@@ -46,11 +46,10 @@ def _require(item: Any, key: str, source: str, kind: type = str) -> Any:
 
 def _ms_time(item: dict, key: str, source: str) -> datetime:
     """A time in unix milliseconds as UTC; an impossible one is the item's BadPayload."""
-    value = item[key]
     try:
-        return from_unix(value / 1000)
-    except (ValueError, OverflowError, OSError):
-        raise BadPayload(source, item.get("id", "?"), key, f"not a valid time in milliseconds: {value}") from None
+        return from_unix(item[key], per_second=1000)
+    except ValueError as exc:
+        raise BadPayload(source, item.get("id", "?"), key, f"{exc} ms") from None
 
 
 def group_record(answer: Any) -> dict:

@@ -40,8 +40,8 @@ def _timestamp(item: dict, source: str) -> datetime:
     date = _require(item, "date", int, source)
     try:
         return from_unix(date)
-    except (ValueError, OverflowError, OSError):
-        raise BadPayload(source, item.get("id", "?"), "date", f"not a valid unix time: {date}") from None
+    except ValueError as exc:
+        raise BadPayload(source, item.get("id", "?"), "date", str(exc)) from None
 
 
 def map_group(response: Any) -> dict:
