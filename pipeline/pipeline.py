@@ -90,15 +90,12 @@ class Pipeline:
                     self._analyzer = self._analyzer()
         return self._analyzer
 
-    @property
-    def tracker(self):
-        return self.tracker_for()
-
     def tracker_for(self, oldest: datetime | None = None):
-        """The story tracker with the stores' stories seen within ``STORY_WINDOW`` of now, or of
+        """The story tracker with the store's stories seen within ``STORY_WINDOW`` of now, or of
         ``oldest`` (the oldest post about to be grouped) when that is earlier: a backfill of
         older posts, or a replayed recording, joins the stories of its own time."""
-        since = min(datetime.now(timezone.utc), oldest or datetime.max.replace(tzinfo=timezone.utc)) - STORY_WINDOW
+        now = datetime.now(timezone.utc)
+        since = (min(now, oldest) if oldest else now) - STORY_WINDOW
         if self._tracker is None or since < self._tracker_since:
             self._tracker = self.analyzer.story_tracker(self.store.recent_stories(since))
             self._tracker_since = since
