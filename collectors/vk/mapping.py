@@ -34,6 +34,15 @@ def _require(item: Any, key: str, kind: type, source: str) -> Any:
     return value
 
 
+def _user(item: dict, key: str) -> str | None:
+    """A user or community id (VK gives integers; a pseudonymised raw item holds text) as text;
+    junk such as a list or an object is no author at all, not its printed form."""
+    value = item.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not value:
+        return None
+    return str(value)
+
+
 def _timestamp(item: dict, source: str) -> datetime:
     """The item's ``date`` (unix seconds) as UTC; a missing, non-integer or impossible date is the
     item's BadPayload."""
@@ -136,7 +145,7 @@ def map_post(item: Any, source: str, reach: int) -> Post:
         source=source,
         native_id=ref,
         url=f"https://vk.com/wall{ref}",
-        author=str(item.get("signer_id") or item.get("from_id") or owner),
+        author=_user(item, "signer_id") or _user(item, "from_id") or str(owner),
         text=_post_text(item, source, ref),
         published_at=published_at,
         engagement=Engagement(
@@ -167,7 +176,7 @@ def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int
         source=source,
         native_id=ref,
         url=f"https://vk.com/wall{owner}_{post_native}?reply={native}",
-        author=str(item.get("from_id", "")) or None,
+        author=_user(item, "from_id"),
         text=clean_field(item.get("text"), source, ref, "text"),
         published_at=published_at,
         engagement=Engagement(likes=_count(item, "likes")),

@@ -50,6 +50,8 @@ def check_post(post: Post) -> None:
 @given(s.vk_post, st.integers(0, 10**6))
 @example({"id": 1, "owner_id": -5, "date": 0, "text": "вода \ud83d конец \ud83d\udca7"}, 0)  # JSON may escape a lone
 # surrogate; it used to reach the store and fail there (UnicodeEncodeError)
+@example({"id": 1, "owner_id": 0, "date": 0, "text": None, "from_id": [1]}, 0)  # the author was "[1]", and
+# its pseudonymised raw item remapped to another author (`make fuzz` found it)
 def test_vk_wall_posts(item, reach):
     post = mapped(lambda: vk.map_post(item, SOURCE, reach))
     if post is not None:
@@ -61,6 +63,7 @@ def test_vk_wall_posts(item, reach):
 
 
 @given(s.vk_comment, st.integers(-10**9, 10**9), st.integers(1, 10**9))
+@example({"id": 3, "date": 0, "text": "вода", "from_id": {"id": 7}}, -5, 1)
 def test_vk_comments(item, owner, post_native):
     post = mapped(lambda: vk.map_comment(item, SOURCE, owner, post_native, 100))
     if post is not None:
@@ -69,6 +72,19 @@ def test_vk_comments(item, owner, post_native):
         raw = vk.raw_comment(post, item, owner, post_native, 100)
         assert remap(raw) == post
         assert NAMES.apply(remap(NAMES.raw(raw, vk.AUTHOR_FIELDS))) == NAMES.apply(post)
+
+
+def test_vk_author_ids_that_are_not_ids_are_no_author():
+    """VK ids are integers; a list or an object in ``from_id``/``signer_id`` is junk, not an author
+    named by its printed form (a post falls back to its wall, a comment has no author)."""
+    post = vk.map_post({"id": 1, "owner_id": -5, "date": 0, "signer_id": [2], "from_id": {"id": 1}}, SOURCE, 0)
+    assert post.author == "-5"
+    post = vk.map_post({"id": 1, "owner_id": -5, "date": 0, "signer_id": 0, "from_id": 51234001}, SOURCE, 0)
+    assert post.author == "51234001"
+    comment = vk.map_comment({"id": 3, "date": 0, "text": "вода", "from_id": [7]}, SOURCE, -5, 1, 0)
+    assert comment.author is None and comment.by_owner is False
+    comment = vk.map_comment({"id": 3, "date": 0, "text": "вода", "from_id": 7}, SOURCE, -5, 1, 0)
+    assert comment.author == "7"
 
 
 @given(s.tg_message, s.tg_chat, st.booleans())
