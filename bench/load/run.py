@@ -15,7 +15,8 @@ Measured: wall and CPU seconds (this process; on a shared machine CPU seconds ar
 figure: wall time depends on the neighbours), the resident memory (VmRSS) of this process every 5 s; per live scan its seconds, the
 backlog (posts published but not stored) when it starts and when it ends; alert latency: for each
 alert raised in live mode whose story holds live posts, the time from the publication of its
-newest live post (before the alert) to the alert. Everything runs in this one process (the
+newest live post (before the alert) to the alert; and per fresh incident (one live post a
+minute, ``INCIDENTS``), the time from its publication to the first alert on its story. Everything runs in this one process (the
 server in a thread), so the memory figure includes the server's district.
 """
 from __future__ import annotations
@@ -29,7 +30,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -37,7 +38,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.district import (DistrictServer, _texts, _vary, district_tokens, generate_district,  # noqa: E402
+from bench.district import (VILLAGES, DistrictServer, _texts, _vary, district_tokens, generate_district,  # noqa: E402
                             write_district_config)
 from core.domain import Platform, post_id  # noqa: E402
 
@@ -66,15 +67,48 @@ class Sampler:
         self._stop.set()
 
 
-class Producer:
-    """Publishes new wall posts on the district's publics at ``rate`` a minute; remembers when."""
+INCIDENTS = [
+    "В деревне {v} ночью сгорел жилой дом, семья с двумя детьми осталась без крова. Просим помочь вещами.",
+    "В деревне {v} обрушился мост через реку, машины не могут проехать, скорая до нас не доедет.",
+    "В деревне {v} пропал пожилой мужчина, ушёл утром в лес и не вернулся. Помогите с поисками!",
+    "Деревня {v} третий день без света: после урагана упали деревья и оборвали провода.",
+    "В деревне {v} закрыли фельдшерский пункт, к врачу теперь ездить за 40 км.",
+    "В деревне {v} размыло дорогу после ливня, школьный автобус не ходит вторую неделю, дети сидят дома.",
+    "В деревне {v} прорвало водопровод, улицу затопило, воды в домах нет с вечера.",
+    "В деревне {v} на крыше клуба обвалилась кровля, внутри были люди, чудом никто не пострадал.",
+    "В деревне {v} сильно пахнет газом возле котельной, аварийная служба не приезжает.",
+    "В деревне {v} бродячие собаки покусали ребёнка у остановки, мальчик в больнице.",
+    "В деревне {v} в многоквартирном доме нет отопления, батареи ледяные, в квартирах плюс двенадцать.",
+    "В деревне {v} мусор не вывозят больше месяца, контейнерная площадка завалена, крысы бегают.",
+]
+"""Fresh events, each in a village the corpus never names and each told differently: a story of its
+own that must alert (``mcu analyze`` scores each at least «medium» alone)."""
 
-    def __init__(self, server: DistrictServer, rate: int, seed: int = 11):
+
+def fresh_villages() -> list[str]:
+    """Villages of the demo gazetteer that neither the corpus nor the district's retellings name."""
+    import yaml
+
+    places = yaml.safe_load((ROOT / "config/gazetteer/pestovo.yaml").read_text(encoding="utf-8"))["places"]
+    corpus = " ".join(_texts()[0] + _texts()[1])
+    names = [p["name"] for p in places if p.get("kind") == "village" and not p.get("ambiguous")]
+    once = [n for n in names if names.count(n) == 1 and " " not in n]
+    return [n for n in once if n not in corpus and n not in VILLAGES]
+
+
+class Producer:
+    """Publishes new wall posts on the district's publics at ``rate`` a minute; remembers when.
+    Every ``incident_every``-th post (one a minute by default) is a fresh incident (``INCIDENTS``)."""
+
+    def __init__(self, server: DistrictServer, rate: int, seed: int = 11, incident_every: int | None = None):
         import random
 
         self.server, self.rate, self.rng = server, rate, random.Random(seed)
         self.texts = _texts()[0]
+        self.villages = fresh_villages()
+        self.incident_every = incident_every or rate
         self.published: dict[str, float] = {}  # post id → wall time published
+        self.incidents: dict[str, float] = {}  # the incidents among them
         self.lock = threading.Lock()
         self._stop = threading.Event()
         self.serial = 10**9
@@ -84,14 +118,23 @@ class Producer:
         public = publics[self.serial % len(publics)]
         self.serial += 1
         now = time.time()
+        incident = self.serial % self.incident_every == 0 and len(self.incidents) < len(INCIDENTS)
+        if incident:
+            n = len(self.incidents)
+            text = INCIDENTS[n % len(INCIDENTS)].format(v=self.villages[n])
+        else:
+            text = _vary(self.rng.choice(self.texts), self.rng)
         post = {"id": self.serial, "owner_id": -public.gid, "from_id": 60_000_000 + self.rng.randint(0, 9_999_999),
-                "date": int(now), "post_type": "post", "text": _vary(self.rng.choice(self.texts), self.rng),
+                "date": int(now), "post_type": "post", "text": text,
                 "comments": {"count": 0, "can_post": 1}, "likes": {"count": self.rng.randint(0, 300)},
                 "reposts": {"count": self.rng.randint(0, 40)}, "views": {"count": self.rng.randint(100, 20_000)},
                 "attachments": []}
         with self.lock:
             public.posts.insert(0, post)  # newest first, as wall.get answers
-            self.published[post_id(Platform.vk, public.key, f"{-public.gid}_{self.serial}")] = now
+            key = post_id(Platform.vk, public.key, f"{-public.gid}_{self.serial}")
+            self.published[key] = now
+            if incident:
+                self.incidents[key] = now
 
     def run(self, seconds: float) -> threading.Thread:
         def loop() -> None:
@@ -148,6 +191,26 @@ def alert_latencies(database: Path, producer: Producer, since: float) -> list[fl
     return latencies
 
 
+def incident_latencies(database: Path, producer: Producer) -> list[float | None]:
+    """Per incident: seconds from its publication to the first alert on the story it joined
+    (None: no alert on its story after it was published)."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as conn:
+        alerts = [json.loads(row[0]) for row in conn.execute("SELECT json FROM alerts")]
+        story_of: dict[str, list[float]] = {}
+        for alert in alerts:
+            row = conn.execute("SELECT json FROM stories WHERE id = ?", (alert["story_id"],)).fetchone()
+            at = datetime.fromisoformat(alert["created_at"]).timestamp()
+            for post in json.loads(row[0])["post_ids"] if row else []:
+                story_of.setdefault(post, []).append(at)
+    latencies: list[float | None] = []
+    for post, published in producer.incidents.items():
+        after = [at for at in story_of.get(post, []) if at >= published]
+        latencies.append(round(min(after) - published, 1) if after else None)
+    return latencies
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=int(os.environ.get("LOAD_POSTS", 100_000)))
@@ -199,10 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         published = list(producer.published)
         result["live"] = {"cycles": cycles, "published": len(published),
                           "stored": stored_ids(database, published), "final_new": sum(s.new for s in final.sources),
-                          "latencies": alert_latencies(database, producer, live_started)}
+                          "latencies": alert_latencies(database, producer, live_started),
+                          "incidents": len(producer.incidents),
+                          "incident_latencies": incident_latencies(database, producer)}
     sampler.stop()
     result["rss"] = sampler.samples
     lat = result["live"]["latencies"]
+    incident = [x for x in result["live"]["incident_latencies"] if x is not None]
     memory = [mb for _, mb in sampler.samples]
     result["summary"] = {
         "first_scan_seconds": result["first_scan"]["seconds"],
@@ -222,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
         "alert_latency_s_n_median_p95_max": [len(lat), statistics.median(lat) if lat else None,
                                              sorted(lat)[int(0.95 * (len(lat) - 1))] if lat else None,
                                              max(lat) if lat else None],
+        "incidents_alerted_of": [len(incident), result["live"]["incidents"]],
+        "incident_latency_s_median_p95_max": [statistics.median(incident) if incident else None,
+                                              sorted(incident)[int(0.95 * (len(incident) - 1))] if incident else None,
+                                              max(incident) if incident else None],
     }
     print(json.dumps(result["summary"], ensure_ascii=False, indent=1))
     if args.json:
