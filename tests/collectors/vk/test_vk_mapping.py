@@ -71,7 +71,7 @@ def test_a_wall_post_becomes_a_post():
 @pytest.mark.parametrize("fields, author", [
     ({"signer_id": 51234001}, "51234001"),  # the community's post, signed by the citizen who suggested it
     ({"from_id": 51234009}, "51234009"),  # a citizen's post on an open wall
-    ({"signer_id": 0, "from_id": 51234009}, "51234009"),
+    ({"signer_id": 0, "from_id": 51234009}, "51234009"), ({"signer_id": [51234001], "from_id": 51234009}, "51234009"),
     ({"from_id": None}, "-217000001"),  # nobody named: the wall's owner
 ])
 def test_the_author_is_the_signer_then_the_sender_then_the_wall(fields, author):
@@ -154,7 +154,8 @@ def test_a_reply_hangs_under_the_comment_it_answers(fields, parent):
 
 @pytest.mark.parametrize("fields, author", [
     ({"from_id": OWNER}, "-217000001"), ({"from_id": "anon-50d3449cadf23a50"}, "anon-50d3449cadf23a50"),
-    ({"from_id": ""}, None)])
+    ({"from_id": None}, None), ({"from_id": 0}, None), ({"from_id": ""}, None), ({"from_id": [51234002]}, None),
+    ({"from_id": True}, None)])
 def test_the_author_of_a_comment_is_its_sender(fields, author):
     assert map_comment(comment(**fields), SOURCE, OWNER, 210, 0).author == author
 
