@@ -50,7 +50,8 @@ GROUPS = [
     Group("privacy", ["core/privacy.py"], ["tests/core/test_privacy.py", "tests/core/test_privacy_keys.py"]),
     # one group per platform's mapper, each against its own tests and the shared mapping tests
     Group("vk-mapper", ["collectors/vk/mapping.py"],
-          ["tests/collectors/test_mapping.py", "tests/collectors/test_raw_items.py", "tests/collectors/vk/test_vk_raw.py",
+          ["tests/collectors/vk/test_vk_mapping.py", "tests/collectors/test_mapping.py",
+           "tests/collectors/test_raw_items.py", "tests/collectors/vk/test_vk_raw.py",
            "tests/collectors/vk/test_vk_attachments.py", "tests/collectors/vk/test_vk_polls_and_gaps.py",
            "tests/collectors/vk/test_vk_collector.py"]),
     Group("telegram-mapper", ["collectors/telegram/mapping.py"],
