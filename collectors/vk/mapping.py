@@ -10,7 +10,7 @@ from collectors.text import clean_field, from_unix
 from core.domain import Attachment, Engagement, Platform, Post, RawItem, make_id, post_id
 from core.polls import Poll, PollOption
 
-MAPPER_VERSION = 3
+MAPPER_VERSION = 4
 """Bump when the same payload maps to a different post; ``mcu remap`` then re-maps stored items."""
 AUTHOR_FIELDS = ("from_id", "signer_id", "user_id", "reply_to_user", "created_by", "copy_history.owner_id",
                  "author_id", "friends.id")
