@@ -35,7 +35,7 @@ from typing import Sequence
 
 from core.config import RiskThresholds, Rubricator
 from core.domain import Analysis, Post, RiskAssessment, RiskReason, Sentiment, Signal, Story, TopicScore
-from core.text import MAX_TEXT
+from core.text import MAX_TEXT, plural
 from nlp.lemmas import Token
 from nlp.triggers import Trigger, TriggerLexicon, default_triggers
 
@@ -92,15 +92,6 @@ STORY_WEIGHTS = RiskWeights(negativity=0.18, signal=0.37, topic=0.16, trigger=0.
 def analysed_text(post: Post) -> str:
     """The part of a post's text the NLP reads: the first ``core.text.MAX_TEXT`` characters."""
     return post.full_text[:MAX_TEXT]
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """«1 источник», «3 источника», «5 источников»."""
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def format_number(n: int) -> str:
