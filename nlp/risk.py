@@ -239,8 +239,8 @@ def _velocity(posts: Sequence[Post], engagement_total: int, weights: RiskWeights
     hours = max(1.0, (last - first) / timedelta(hours=1))
     pace = (engagement_total + 20 * (len(posts) - 1)) / hours
     share = _log_share(pace, weights.velocity_scale)
-    per_hour = engagement_total / hours
-    detail = (f"скорость: {per_hour:.0f} реакций в час, {len(posts)} "
+    per_hour = round(engagement_total / hours)
+    detail = (f"скорость: {per_hour} {plural(per_hour, 'реакция', 'реакции', 'реакций')} в час, {len(posts)} "
               f"{plural(len(posts), 'публикация', 'публикации', 'публикаций')} за {hours:.0f} ч")
     return share, detail
 

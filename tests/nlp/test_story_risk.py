@@ -21,8 +21,8 @@ def settings():
     return load_config(ROOT / "config/demo.yaml")
 
 
-def post(i: int, source: str, at: datetime) -> Post:
-    return Post(platform="vk", source=source, native_id=str(i), text="Сообщение жителя", published_at=at)
+def post(i: int, source: str, at: datetime, text: str = "Сообщение жителя", **fields) -> Post:
+    return Post(platform="vk", source=source, native_id=str(i), text=text, published_at=at, **fields)
 
 
 def items(posts: list[Post]) -> list[tuple[Post, Analysis]]:
@@ -32,9 +32,14 @@ def items(posts: list[Post]) -> list[tuple[Post, Analysis]]:
                          risk=RiskAssessment(score=0.0, level="none"))) for p in posts]
 
 
-def story(posts: list[Post]) -> Story:
+def analysed(p: Post, sentiment: Sentiment, signal: Signal) -> tuple[Post, Analysis]:
+    return p, Analysis(post_id=p.id, sentiment=sentiment, signal=signal, topic=TopicScore(code="utilities", confidence=1.0),
+                       block="infrastructure", risk=RiskAssessment(score=0.0, level="none"))
+
+
+def story(posts: list[Post], topic: str = "utilities") -> Story:
     return Story(id="s1", title="вода", first_post_id=posts[0].id, first_seen=T0, last_seen=T0,
-                 post_ids=[p.id for p in posts], sources=sorted({p.source for p in posts}), topic="utilities")
+                 post_ids=[p.id for p in posts], sources=sorted({p.source for p in posts}), topic=topic)
 
 
 def test_a_lone_post_has_no_spread():
@@ -74,3 +79,21 @@ def test_a_story_that_spread_adds_spread_and_velocity(settings):
     assert values == {"negativity": 0.09, "signal": 0.37, "topic": 0.128, "velocity": 0.03, "spread": 0.08}
     assert (risk.score, risk.level) == (0.698, "high")
     assert score_story(story(posts), [], settings.rubricator, settings.risk).score == 0.0
+
+
+def test_velocity_names_reactions_and_posts_in_agreeing_russian_forms():
+    one = _velocity([post(1, "a", T0)], 1, STORY_WEIGHTS)
+    assert one == (pytest.approx(0.1686, abs=1e-4), "скорость: 1 реакция в час, 1 публикация за 1 ч")  # ln 2 / ln 61
+    five = [post(i, "a", T0 + timedelta(hours=i)) for i in range(5)]
+    share, detail = _velocity(five, 8, STORY_WEIGHTS)  # (8 + 4·20) / 4 h = 22 an hour
+    assert share == pytest.approx(0.7627, abs=1e-4)  # ln 23 / ln 61
+    assert detail == "скорость: 2 реакции в час, 5 публикаций за 4 ч"
+    assert _velocity(five, 84, STORY_WEIGHTS)[1] == "скорость: 21 реакция в час, 5 публикаций за 4 ч"
+    assert _velocity(five, 20, STORY_WEIGHTS)[1] == "скорость: 5 реакций в час, 5 публикаций за 4 ч"
+    assert _velocity(five, 0, STORY_WEIGHTS)[1] == "скорость: 0 реакций в час, 5 публикаций за 4 ч"
+
+
+def test_velocity_counts_a_story_younger_than_an_hour_as_one_hour():
+    share, detail = _velocity([post(1, "a", T0), post(2, "a", T0 + timedelta(minutes=30))], 10, STORY_WEIGHTS)
+    assert share == pytest.approx(0.8353, abs=1e-4)  # (10 + 20) / 1 h = 30: ln 31 / ln 61
+    assert detail == "скорость: 10 реакций в час, 2 публикации за 1 ч"
