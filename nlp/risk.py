@@ -23,8 +23,10 @@ The signal's strength is ``report_floor + (1 − report_floor)·score`` for a pr
 and its score only orders reports. The negativity of a report counts less (``overlap``): an
 angry report is one complaint, not two. With the weights below, one calm report of a
 problem in a topic of criticality 0.5 or more (roads, utilities, health care) reaches
-«medium» on its own, a report about a bench (improvement, 0.35) stays just under it, and
-an angry report needs triggers, reactions or reach to go above «medium».
+«medium» on its own once the model is fairly sure of it: a post from a score of 0.78 on
+roads (0.5) and 0.18 at criticality 0.8, a story of that one post from 0.84 and 0.31. A
+report about a bench (improvement, 0.35) stays just under it even at full score, and an
+angry report needs triggers, reactions or reach to go above «medium».
 """
 from __future__ import annotations
 

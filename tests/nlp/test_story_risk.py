@@ -25,16 +25,17 @@ def post(i: int, source: str, at: datetime, text: str = "Сообщение жи
     return Post(platform="vk", source=source, native_id=str(i), text=text, published_at=at, **fields)
 
 
+ANGRY = Sentiment(label="negative", score=1.0)
+REPORT = Signal(label="problem", score=1.0)
+
+
+def analysed(p: Post, sentiment: Sentiment = ANGRY, signal: Signal = REPORT) -> tuple[Post, Analysis]:
+    return p, Analysis(post_id=p.id, sentiment=sentiment, signal=signal, block="infrastructure",
+                       topic=TopicScore(code="utilities", confidence=1.0), risk=RiskAssessment(score=0.0, level="none"))
+
+
 def items(posts: list[Post]) -> list[tuple[Post, Analysis]]:
-    return [(p, Analysis(post_id=p.id, sentiment=Sentiment(label="negative", score=1.0),
-                         signal=Signal(label="problem", score=1.0),
-                         topic=TopicScore(code="utilities", confidence=1.0), block="infrastructure",
-                         risk=RiskAssessment(score=0.0, level="none"))) for p in posts]
-
-
-def analysed(p: Post, sentiment: Sentiment, signal: Signal) -> tuple[Post, Analysis]:
-    return p, Analysis(post_id=p.id, sentiment=sentiment, signal=signal, topic=TopicScore(code="utilities", confidence=1.0),
-                       block="infrastructure", risk=RiskAssessment(score=0.0, level="none"))
+    return [analysed(p) for p in posts]
 
 
 def story(posts: list[Post], topic: str = "utilities") -> Story:
@@ -97,3 +98,24 @@ def test_velocity_counts_a_story_younger_than_an_hour_as_one_hour():
     share, detail = _velocity([post(1, "a", T0), post(2, "a", T0 + timedelta(minutes=30))], 10, STORY_WEIGHTS)
     assert share == pytest.approx(0.8353, abs=1e-4)  # (10 + 20) / 1 h = 30: ln 31 / ln 61
     assert detail == "скорость: 10 реакций в час, 2 публикации за 1 ч"
+
+
+@pytest.mark.parametrize("topic, weakest, below", [
+    ("roads", (0.84, 0.4504), (0.83, 0.4496)),  # 0.055 + 0.4085·strength
+    ("healthcare", (0.31, 0.4508), (0.29, 0.4491)),  # 0.0718 + 0.4397·strength
+])
+def test_a_story_of_one_calm_report_reaches_medium_once_the_model_is_fairly_sure(settings, topic, weakest, below):
+    """Neutral tone, no triggers, reactions or reach, one post (no velocity, no spread):
+    strength 0.8 + 0.2·score; negativity 0.18·0.15·(1 − 0.5·strength); signal 0.37·strength;
+    topic 0.16·criticality·(0.35 + 0.65·strength)."""
+    def risk_at(signal_score: float) -> RiskAssessment:
+        p = post(1, "a", T0)
+        return score_story(story([p], topic), [analysed(p, Sentiment(label="neutral", score=0.9),
+                                                        Signal(label="problem", score=signal_score))],
+                           settings.rubricator, settings.risk)
+    risk = risk_at(weakest[0])
+    assert (risk.score, risk.level) == (weakest[1], "medium")
+    assert risk.top_reasons(1)[0].component == "signal"
+    assert [r.component for r in risk.reasons] == ["negativity", "signal", "topic"]
+    under = risk_at(below[0])
+    assert (under.score, under.level) == (below[1], "none")
