@@ -23,8 +23,10 @@ The signal's strength is ``report_floor + (1 − report_floor)·score`` for a pr
 and its score only orders reports. The negativity of a report counts less (``overlap``): an
 angry report is one complaint, not two. With the weights below, one calm report of a
 problem in a topic of criticality 0.5 or more (roads, utilities, health care) reaches
-«medium» on its own, a report about a bench (improvement, 0.35) stays just under it, and
-an angry report needs triggers, reactions or reach to go above «medium».
+«medium» on its own once the model is fairly sure of it: a post from a score of 0.78 on
+roads (0.5) and 0.18 at criticality 0.8, a story of that one post from 0.84 and 0.31. A
+report about a bench (improvement, 0.35) stays just under it even at full score, and an
+angry report needs triggers, reactions or reach to go above «medium».
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from typing import Sequence
 
 from core.config import RiskThresholds, Rubricator
 from core.domain import Analysis, Post, RiskAssessment, RiskReason, Sentiment, Signal, Story, TopicScore
-from core.text import MAX_TEXT
+from core.text import MAX_TEXT, plural
 from nlp.lemmas import Token
 from nlp.triggers import Trigger, TriggerLexicon, default_triggers
 
@@ -92,15 +94,6 @@ STORY_WEIGHTS = RiskWeights(negativity=0.18, signal=0.37, topic=0.16, trigger=0.
 def analysed_text(post: Post) -> str:
     """The part of a post's text the NLP reads: the first ``core.text.MAX_TEXT`` characters."""
     return post.full_text[:MAX_TEXT]
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """«1 источник», «3 источника», «5 источников»."""
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def format_number(n: int) -> str:
@@ -248,8 +241,8 @@ def _velocity(posts: Sequence[Post], engagement_total: int, weights: RiskWeights
     hours = max(1.0, (last - first) / timedelta(hours=1))
     pace = (engagement_total + 20 * (len(posts) - 1)) / hours
     share = _log_share(pace, weights.velocity_scale)
-    per_hour = engagement_total / hours
-    detail = (f"скорость: {per_hour:.0f} реакций в час, {len(posts)} "
+    per_hour = round(engagement_total / hours)
+    detail = (f"скорость: {per_hour} {plural(per_hour, 'реакция', 'реакции', 'реакций')} в час, {len(posts)} "
               f"{plural(len(posts), 'публикация', 'публикации', 'публикаций')} за {hours:.0f} ч")
     return share, detail
 

@@ -73,7 +73,8 @@ GROUPS = [
     Group("outbox", ["alerts/outbox.py"], ["tests/alerts/test_outbox.py"]),
     Group("workflow", ["alerts/workflow.py"], ["tests/alerts/test_risk_workflow.py", "tests/alerts/test_answer_parsing.py"]),
     Group("reactions", ["alerts/reactions.py"], ["tests/alerts/test_reactions.py"]),
-    Group("risk", ["nlp/risk.py"], ["tests/nlp/test_risk_score.py", "tests/nlp/test_story_risk.py"]),
+    Group("risk", ["nlp/risk.py"], ["tests/nlp/test_risk_score.py", "tests/nlp/test_risk_reasons.py",
+                                    "tests/nlp/test_story_risk.py"]),
     Group("stories", ["nlp/stories.py"], ["tests/nlp/test_story_tracker.py", "tests/nlp/test_story_titles.py"]),
     Group("config", ["core/config.py"], ["tests/core/test_config.py", "tests/core/test_config_lookups.py"]),
 ]

@@ -66,3 +66,20 @@ def make_post():
         )
 
     return build
+
+
+@pytest.fixture(scope="session")
+def small_trigger_file(tmp_path_factory) -> Path:
+    """A trigger lexicon with known weights (not the shipped one, which is tuned), for the risk
+    tests that pin the trigger component by hand."""
+    path = tmp_path_factory.mktemp("triggers") / "triggers.yaml"
+    path.write_text("lemmas:\n  нет воды: 0.6\n  прокуратура: 0.8\n  митинг: 0.5\n  петиция: 0.4\n  суд: 0.3\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_triggers(small_trigger_file):
+    from nlp.triggers import TriggerLexicon, default_triggers
+
+    return TriggerLexicon(default_triggers().lemmatizer, small_trigger_file)
