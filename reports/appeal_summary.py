@@ -143,22 +143,23 @@ def _spike_story(spike: Spike, problems: AppealProblems | None):
     return max(found, key=lambda story: (found.count(story), story.size)) if found else None
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _story_line(title: str, size: int) -> str:
-    short = title if len(title) <= 80 else title[:79] + "…"
-    return f"«{short}» ({size} публ.)"
+    return f"«{_cut(title, 80)}» ({size} публ.)"
 
 
 def _problem_line(problem: LinkedProblem, topics: dict[str, str]) -> str:
     story = problem.story
     place = ", ".join(problem.places) or "место не определено"
-    title = story.title if len(story.title) <= 80 else story.title[:79] + "…"
     return (f"{topics.get(story.topic, story.topic)} · {place} — обращений {len(problem.appeal_ids)}, "
-            f"публикаций {problem.posts}: «{title}»")
+            f"публикаций {problem.posts}: «{_cut(story.title, 80)}»")
 
 
 def _short(spike: Spike) -> str:
-    text = spike.examples[0] if spike.examples else ""
-    return text if len(text) <= 100 else text[:99] + "…"
+    return _cut(spike.examples[0] if spike.examples else "", 100)
 
 
 __all__ = ["AppealSummary", "appeal_summary", "appeal_lines", "RATING_COLUMNS", "rating_row"]
