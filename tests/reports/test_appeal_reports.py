@@ -2,6 +2,8 @@
 the public holidays counted directly (``holidays``), never through ``reports``."""
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -178,4 +180,10 @@ def test_the_report_files_carry_the_appeal_rating(loaded) -> None:
                                          ("вне рейтинга", "не определено", "1")]
     assert next(book["Обращения"].iter_rows(min_row=2, values_only=True))[0] == \
         "Обращения граждан: 11 (предыдущий такой же период — 0)"
-    assert render_pdf(report, []).startswith(b"%PDF")
+    pdf = render_pdf(report, [])
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):  # poppler-utils, which make test installs
+        text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True,
+                                       timeout=120).stdout.decode("utf-8").split())
+        assert ("удовлетворённость ×0,3 (оценка заявителя, иначе повторное обращение или негатив в соцсетях после "
+                "ответа; доли без данных не учитываются)") in text  # not the rating alone any more
