@@ -158,4 +158,3 @@ def import_configured(settings: Settings, now: datetime | None = None) -> list[I
         for path in export_files(where) if where.is_dir() else [where]:
             reports.append(import_file(settings, source, path, now=now))
     return reports
-

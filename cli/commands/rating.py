@@ -30,9 +30,8 @@ def register(app: typer.Typer) -> None:
         settings = load_settings(config, store)
         now = datetime.now(timezone.utc)
         chosen = period_of(period, date, settings, now)
-        from reports.appeal_stats import RATING_COLUMNS, appeal_rating, rating_row  # noqa: E402 (heavy: on use)
-
         from pipeline.appeal_links import problem_matcher
+        from reports.appeal_stats import RATING_COLUMNS, appeal_rating, rating_row  # noqa: E402 (heavy: on use)
 
         with opened_store(settings) as db:
             result = build_rating(db, settings, chosen, now)
