@@ -90,7 +90,8 @@ def fresh_villages() -> list[str]:
     import yaml
 
     places = yaml.safe_load((ROOT / "config/gazetteer/pestovo.yaml").read_text(encoding="utf-8"))["places"]
-    corpus = " ".join(_texts()[0] + _texts()[1])
+    posts, comments = _texts()
+    corpus = " ".join(posts + comments)
     names = [p["name"] for p in places if p.get("kind") == "village" and not p.get("ambiguous")]
     once = [n for n in names if names.count(n) == 1 and " " not in n]
     return [n for n in once if n not in corpus and n not in VILLAGES]
@@ -173,37 +174,38 @@ def stored_ids(database: Path, ids: list[str]) -> int:
         return found
 
 
-def alert_latencies(database: Path, producer: Producer, since: float) -> list[float]:
+def alerted_stories(database: Path) -> list[tuple[float, list[str]]]:
+    """Each stored alert's time (unix seconds) and the posts of its story."""
     import sqlite3
 
-    latencies = []
+    found = []
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as conn:
         for (alert_json,) in conn.execute("SELECT json FROM alerts").fetchall():
             alert = json.loads(alert_json)
-            at = datetime.fromisoformat(alert["created_at"]).timestamp()
-            if at < since:
-                continue
             row = conn.execute("SELECT json FROM stories WHERE id = ?", (alert["story_id"],)).fetchone()
-            ids = json.loads(row[0])["post_ids"] if row else []
-            live = [producer.published[i] for i in ids if i in producer.published and producer.published[i] <= at]
-            if live:
-                latencies.append(round(at - max(live), 1))
+            found.append((datetime.fromisoformat(alert["created_at"]).timestamp(),
+                          json.loads(row[0])["post_ids"] if row else []))
+    return found
+
+
+def alert_latencies(alerted: list[tuple[float, list[str]]], producer: Producer, since: float) -> list[float]:
+    """Per alert raised after ``since`` on a story with live posts: seconds from its newest live
+    post published before the alert."""
+    latencies = []
+    for at, ids in alerted:
+        live = [producer.published[i] for i in ids if i in producer.published and producer.published[i] <= at]
+        if at >= since and live:
+            latencies.append(round(at - max(live), 1))
     return latencies
 
 
-def incident_latencies(database: Path, producer: Producer) -> list[float | None]:
+def incident_latencies(alerted: list[tuple[float, list[str]]], producer: Producer) -> list[float | None]:
     """Per incident: seconds from its publication to the first alert on the story it joined
     (None: no alert on its story after it was published)."""
-    import sqlite3
-
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as conn:
-        alerts = [json.loads(row[0]) for row in conn.execute("SELECT json FROM alerts")]
-        story_of: dict[str, list[float]] = {}
-        for alert in alerts:
-            row = conn.execute("SELECT json FROM stories WHERE id = ?", (alert["story_id"],)).fetchone()
-            at = datetime.fromisoformat(alert["created_at"]).timestamp()
-            for post in json.loads(row[0])["post_ids"] if row else []:
-                story_of.setdefault(post, []).append(at)
+    story_of: dict[str, list[float]] = {}
+    for at, ids in alerted:
+        for post in ids:
+            story_of.setdefault(post, []).append(at)
     latencies: list[float | None] = []
     for post, published in producer.incidents.items():
         after = [at for at in story_of.get(post, []) if at >= published]
@@ -260,11 +262,12 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(max(0.0, 60 - (time.monotonic() - cycle_start)))
         final = scan(config, args.workers)  # what the last minute published
         published = list(producer.published)
+        alerted = alerted_stories(database)
         result["live"] = {"cycles": cycles, "published": len(published),
                           "stored": stored_ids(database, published), "final_new": sum(s.new for s in final.sources),
-                          "latencies": alert_latencies(database, producer, live_started),
+                          "latencies": alert_latencies(alerted, producer, live_started),
                           "incidents": len(producer.incidents),
-                          "incident_latencies": incident_latencies(database, producer)}
+                          "incident_latencies": incident_latencies(alerted, producer)}
     sampler.stop()
     result["rss"] = sampler.samples
     lat = result["live"]["latencies"]
