@@ -15,6 +15,15 @@ from core.domain import Post, RawItem
 PREFIX = "anon-"
 
 
+def id_text(value: Any) -> str | None:
+    """A payload's user or community id as text: a non-empty string or a non-zero integer;
+    anything else (a list, an object, a flag, 0, «») is no id. The mappers read authors with it
+    and raw items are pseudonymised by it, so a remapped raw item gives the same author."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not value:
+        return None
+    return str(value)
+
+
 def load_salt(key_file: Path, configured: bytes | None = None) -> bytes:
     """The configured salt (``MCU_PSEUDONYM_SALT``, read by the config loader), else a local key
     file created on first use (mode 0600)."""
@@ -86,6 +95,5 @@ class Pseudonymizer:
             node[key] = self._scalar(value)
 
     def _scalar(self, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not value:
-            return value
-        return self.author(str(value))
+        text = id_text(value)
+        return value if text is None else self.author(text)

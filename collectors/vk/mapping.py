@@ -8,6 +8,7 @@ from typing import Any
 from collectors.base import BadPayload, context_value, raw_item, register_mapping, unknown_kind
 from collectors.text import clean_field, from_unix
 from core.domain import Attachment, Engagement, Platform, Post, RawItem, make_id, post_id
+from core.privacy import id_text
 from core.polls import Poll, PollOption
 
 MAPPER_VERSION = 4
@@ -32,15 +33,6 @@ def _require(item: Any, key: str, kind: type, source: str) -> Any:
         got = "missing" if value is None else f"{type(value).__name__} {value!r:.40}"
         raise BadPayload(source, item.get("id", "?"), key, f"expected {kind.__name__}, got {got}")
     return value
-
-
-def _user(item: dict, key: str) -> str | None:
-    """A user or community id (VK gives integers; a pseudonymised raw item holds text) as text;
-    junk such as a list or an object is no author at all, not its printed form."""
-    value = item.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not value:
-        return None
-    return str(value)
 
 
 def _timestamp(item: dict, source: str) -> datetime:
@@ -145,7 +137,7 @@ def map_post(item: Any, source: str, reach: int) -> Post:
         source=source,
         native_id=ref,
         url=f"https://vk.com/wall{ref}",
-        author=_user(item, "signer_id") or _user(item, "from_id") or str(owner),
+        author=id_text(item.get("signer_id")) or id_text(item.get("from_id")) or str(owner),
         text=_post_text(item, source, ref),
         published_at=published_at,
         engagement=Engagement(
@@ -176,7 +168,7 @@ def map_comment(item: Any, source: str, owner: int, post_native: int, reach: int
         source=source,
         native_id=ref,
         url=f"https://vk.com/wall{owner}_{post_native}?reply={native}",
-        author=_user(item, "from_id"),
+        author=id_text(item.get("from_id")),  # VK gives integers, a pseudonymised raw item text
         text=clean_field(item.get("text"), source, ref, "text"),
         published_at=published_at,
         engagement=Engagement(likes=_count(item, "likes")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 from core.domain import Platform, RawItem
-from core.privacy import Pseudonymizer
+from core.privacy import Pseudonymizer, id_text
 
 VK_FIELDS = ("from_id", "signer_id", "copy_history.owner_id")
 PAYLOAD = {
@@ -59,3 +59,15 @@ def test_pseudonyms_are_keyed_hmac_not_a_plain_hash():
     plain = {hashlib.sha256(vk_id.encode()).hexdigest()[:16], hashlib.sha256(b"salt" + vk_id.encode()).hexdigest()[:16],
              hashlib.sha256(vk_id.encode() + b"salt").hexdigest()[:16], hashlib.sha1(vk_id.encode()).hexdigest()[:16]}
     assert Pseudonymizer(b"salt").author(vk_id).removeprefix("anon-") not in plain
+
+
+def test_an_id_is_a_non_empty_string_or_a_non_zero_integer():
+    """The one rule the mappers read authors by and raw items are pseudonymised by."""
+    assert [id_text(v) for v in (51234001, -217000001, "user:7", "a1b2")] == ["51234001", "-217000001", "user:7",
+                                                                             "a1b2"]
+    assert [id_text(v) for v in (None, 0, "", True, False, [1], {"id": 1}, 1.5)] == [None] * 8
+    names = Pseudonymizer(b"salt")
+    raw = RawItem(post_id="p", platform=Platform.vk, source="s", kind="post", mapper=1,
+                  payload={"from_id": [1], "signer_id": 0, "user_id": 7})
+    assert names.raw(raw, ["from_id", "signer_id", "user_id"]).payload == {
+        "from_id": [names.author("1")], "signer_id": 0, "user_id": names.author("7")}
